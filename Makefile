@@ -1,0 +1,42 @@
+# Two commands: `make run` brings the whole portal up, `make test` runs every test.
+# Both install what they need: a virtual environment, the front-end assets and,
+# for the browser tests, Debian's Chromium.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+ASSETS := portal/static/css/portal.css
+
+.PHONY: run test bench install assets chromium clean lint
+
+run: install assets
+	$(BIN)/portal up
+
+test: install assets chromium
+	$(BIN)/pytest
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+assets: $(ASSETS)
+
+$(ASSETS): package.json package-lock.json assets/build.mjs assets/scss/portal.scss
+	npm ci --no-audit --no-fund --loglevel=error
+	npm run --silent build
+
+# Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+clean:
+	rm -rf $(VENV) node_modules portal/static/css portal/static/vendor

@@ -1,0 +1,100 @@
+"""The portal's application factory."""
+from __future__ import annotations
+
+import logging
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from portal.config import PROJECT_ROOT, load_config
+from flask_smorest import Api
+from flask_talisman import Talisman
+
+from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
+
+
+def import_models() -> None:
+    """Every model, so that metadata, migrations and the tenancy tests see all tables."""
+    from portal.accounts import models as _accounts  # noqa: F401
+    from portal.audit import models as _audit  # noqa: F401
+    from portal.notifications import models as _notifications  # noqa: F401
+    from portal import outbox as _outbox  # noqa: F401
+    from portal.tenants import models as _tenants  # noqa: F401
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, template_folder=str(PROJECT_ROOT / "templates"), static_folder="static")
+    app.config.update(load_config(overrides))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app.jinja_loader = ChoiceLoader([
+        FileSystemLoader(str(PROJECT_ROOT / "templates")),
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.filters["london"] = london_time
+
+    import_models()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    WTFormsHelpers(app)
+    _security_headers(app)
+
+    from portal.blueprints import register_blueprints
+
+    register_blueprints(app)
+    api = Api(app)
+    from portal.blueprints.api import register_api
+
+    register_api(api)
+
+    from portal.cli import register_cli
+
+    register_cli(app)
+    if app.config.get("PROXY_FIX"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    return app
+
+
+def london_time(value) -> str:
+    """Times are stored in UTC and shown in Europe/London."""
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo("Europe/London")).strftime("%-d %b %Y %H:%M")
+
+
+def _security_headers(app: Flask) -> None:
+    csp = {
+        "default-src": "'self'",
+        "script-src": "'self'",
+        "style-src": "'self'",
+        "img-src": "'self' data:",
+        "font-src": "'self'",
+        "connect-src": "'self'",
+        "object-src": "'none'",
+        "base-uri": "'self'",
+        "form-action": "'self'",
+        "frame-ancestors": "'none'",
+    }
+    Talisman(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        strict_transport_security=app.config["FORCE_HTTPS"],
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        content_security_policy=csp,
+        content_security_policy_nonce_in=["script-src"],
+        frame_options="DENY",
+        referrer_policy="strict-origin-when-cross-origin",
+        permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"},
+    )

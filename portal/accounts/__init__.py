@@ -1,0 +1,1 @@
+"""Users, roles, invitations, passwords, sessions and API tokens."""

@@ -1,0 +1,73 @@
+"""WTForms for the account pages, rendered with GOV.UK Frontend widgets."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, GovSubmitInput, GovTextInput
+from wtforms import PasswordField, RadioField, StringField, SubmitField
+from wtforms.validators import Email, InputRequired, Length
+
+
+class SignInForm(FlaskForm):
+    email = StringField("Email address", widget=GovTextInput(),
+                        validators=[InputRequired("Enter your email address"),
+                                    Email("Enter an email address in the correct format, like name@example.org")])
+    password = PasswordField("Password", widget=GovPasswordInput(),
+                             validators=[InputRequired("Enter your password")])
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = StringField("Email address", widget=GovTextInput(),
+                        validators=[InputRequired("Enter your email address"),
+                                    Email("Enter an email address in the correct format, like name@example.org")])
+    submit = SubmitField("Send reset link", widget=GovSubmitInput())
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField("New password", widget=GovPasswordInput(),
+                             description="At least 12 characters. Three random words work well.",
+                             validators=[InputRequired("Enter a new password")])
+    confirm_password = PasswordField("Confirm new password", widget=GovPasswordInput(),
+                                     validators=[InputRequired("Confirm your new password")])
+    submit = SubmitField("Save password", widget=GovSubmitInput())
+
+
+class AcceptInvitationForm(NewPasswordForm):
+    full_name = StringField("Full name", widget=GovTextInput(),
+                            validators=[InputRequired("Enter your full name"), Length(max=200)])
+    submit = SubmitField("Accept invitation", widget=GovSubmitInput())
+
+
+class InviteForm(FlaskForm):
+    email = StringField("Email address", widget=GovTextInput(),
+                        validators=[InputRequired("Enter the email address of the person to invite"),
+                                    Email("Enter an email address in the correct format, like name@example.org")])
+    role = RadioField("Role", widget=GovRadioInput(), validators=[InputRequired("Choose a role")])
+    submit = SubmitField("Send invitation", widget=GovSubmitInput())
+
+
+class ChangeRoleForm(FlaskForm):
+    role = RadioField("Role", widget=GovRadioInput(), validators=[InputRequired("Choose a role")])
+    submit = SubmitField("Change role", widget=GovSubmitInput())
+
+
+class ApiTokenForm(FlaskForm):
+    label = StringField("Name for this token", widget=GovTextInput(),
+                        description="So that you can tell your tokens apart, for example 'finance system'",
+                        validators=[InputRequired("Enter a name for the token"), Length(max=100)])
+    submit = SubmitField("Create token", widget=GovSubmitInput())
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField("Organisation name", widget=GovTextInput(),
+                       validators=[InputRequired("Enter the organisation's name"), Length(max=200)])
+    slug = StringField("Short name", widget=GovTextInput(),
+                       description="Used in web addresses: lower-case letters, digits and hyphens, like glasgow-hscp",
+                       validators=[InputRequired("Enter a short name"), Length(max=63)])
+    kind = RadioField("Kind of organisation", widget=GovRadioInput(),
+                      choices=[("provider", "Care provider"), ("commissioner", "Commissioner (council or HSCP)")],
+                      validators=[InputRequired("Choose the kind of organisation")])
+    admin_email = StringField("First administrator's email address", widget=GovTextInput(),
+                              validators=[InputRequired("Enter the email address of the first administrator"),
+                                          Email("Enter an email address in the correct format, like name@example.org")])
+    submit = SubmitField("Create organisation", widget=GovSubmitInput())

@@ -1,0 +1,61 @@
+"""Marshmallow schemas for the accounts and organisation API."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+
+class TokenRequestSchema(Schema):
+    email = fields.Email(required=True, metadata={"example": "staff@riverside-care.example"})
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=128))
+    label = fields.String(load_default="API token", validate=validate.Length(max=100))
+
+
+class TokenSchema(Schema):
+    token = fields.String(required=True, metadata={"description": "Send as `Authorization: Bearer <token>`"})
+    expires_at = fields.DateTime(required=True)
+
+
+class OrganisationSchema(Schema):
+    slug = fields.String()
+    name = fields.String()
+    kind = fields.String(metadata={"enum": ["provider", "commissioner"]})
+
+
+class MyOrganisationSchema(OrganisationSchema):
+    role = fields.String()
+
+
+class MeSchema(Schema):
+    email = fields.Email()
+    full_name = fields.String()
+    platform_admin = fields.Boolean()
+    organisations = fields.List(fields.Nested(MyOrganisationSchema))
+    roles = fields.List(fields.String(), metadata={"description": "Distinct roles across organisations"})
+
+
+class MemberUserSchema(Schema):
+    email = fields.Email()
+    full_name = fields.String()
+
+
+class MembershipSchema(Schema):
+    id = fields.Integer()
+    role = fields.String()
+    created_at = fields.DateTime()
+    user = fields.Nested(MemberUserSchema)
+
+
+class AuditEventSchema(Schema):
+    id = fields.Integer()
+    action = fields.String()
+    object_type = fields.String(allow_none=True)
+    object_id = fields.String(allow_none=True)
+    details = fields.Dict()
+    ip_address = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    actor = fields.Function(lambda e: e.actor.email if e.actor else None)
+
+
+class PageArgsSchema(Schema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))

@@ -1,0 +1,235 @@
+"""Account operations. They flush; the request or job that calls them commits once."""
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from flask import current_app, url_for
+from sqlalchemy import func, select
+
+from portal.accounts import throttle
+from portal.accounts.models import ApiToken, Invitation, User
+from portal.accounts.passwords import hash_password, needs_rehash, password_problems, verify_password
+from portal.accounts.tokens import sha256, sign, unsign
+from portal.audit.services import record, record_platform
+from portal.errors import Conflict, ServiceError
+from portal.extensions import db
+from portal.models_base import utcnow
+from portal.notifications.services import send_email
+from portal.tenants.context import current_tenant_id
+from portal.tenants.models import Membership, Organisation
+
+INVITATION_SALT = "invitation"
+RESET_SALT = "password-reset"
+
+
+class SignInLocked(ServiceError):
+    status = 429
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def get_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+def check_new_password(password: str, confirm: str | None = None, *, email: str | None = None) -> None:
+    problems = password_problems(password or "", email=email)
+    if problems:
+        raise ServiceError(problems[0], field="password")
+    if confirm is not None and confirm != password:
+        raise ServiceError("The passwords do not match: type the same password twice", field="confirm_password")
+
+
+def set_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    user.session_epoch = (user.session_epoch or 0) + 1  # ends every other session
+
+
+def create_user(email: str, *, full_name: str = "", password: str | None = None,
+                is_platform_admin: bool = False) -> User:
+    email = normalise_email(email)
+    if get_user_by_email(email):
+        raise Conflict(f"An account for {email} already exists", field="email")
+    user = User(email=email, full_name=full_name.strip(), is_platform_admin=is_platform_admin, session_epoch=0)
+    if password is not None:
+        user.password_hash = hash_password(password)
+        user.password_changed_at = utcnow()
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+# -- signing in -------------------------------------------------------------------------
+
+def authenticate(email: str, password: str) -> User:
+    """The user for these credentials; raises a ServiceError that says nothing of which part was wrong."""
+    email = normalise_email(email)
+    minutes = current_app.config["SIGN_IN_LOCKOUT_MINUTES"]
+    if throttle.is_locked(email):
+        record_platform("sign_in_refused_locked", email=email)
+        raise SignInLocked(
+            f"Too many failed attempts to sign in to this account. Wait {minutes} minutes, "
+            "or reset your password.")
+    user = get_user_by_email(email)
+    if not verify_password(user.password_hash if user else None, password or "") or not user.is_active:
+        throttle.record_failure(email)
+        record_platform("sign_in_failed", user, email=email)
+        raise ServiceError("Enter a correct email address and password", field="email")
+    throttle.clear_failures(email)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_sign_in_at = utcnow()
+    record_platform("signed_in", user, actor=user)
+    return user
+
+
+# -- invitations --------------------------------------------------------------------------
+
+def invite(organisation: Organisation, email: str, role: str, *, invited_by: User | None) -> tuple[Invitation, str]:
+    """Invite someone to the current organisation and email them a single-use link."""
+    email = normalise_email(email)
+    if organisation.id != current_tenant_id():
+        raise ServiceError("Invitations are made inside the organisation they are for")
+    if role not in organisation.roles:
+        raise ServiceError(f"Choose a role for a {organisation.kind} organisation", field="role")
+    existing = get_user_by_email(email)
+    if existing and db.session.scalar(select(Membership).where(Membership.user_id == existing.id)):
+        raise Conflict(f"{email} is already a member of {organisation.name}", field="email")
+    now = utcnow()
+    for pending in db.session.scalars(select(Invitation).where(
+            Invitation.email == email, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))):
+        pending.revoked_at = now
+    nonce = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        email=email, role=role, nonce_hash=sha256(nonce), invited_by_id=invited_by.id if invited_by else None,
+        created_at=now, expires_at=now + timedelta(days=current_app.config["INVITATION_DAYS"]))
+    db.session.add(invitation)
+    db.session.flush()
+    token = sign(INVITATION_SALT, {"i": invitation.id, "t": organisation.id, "n": nonce})
+    link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.accept_invitation", token=token)
+    send_email(email, f"You are invited to join {organisation.name} on Portal", "invitation",
+               organisation=organisation, invitation=invitation, link=link, invited_by=invited_by)
+    record("invitation_sent", invitation, email=email, role=role)
+    return invitation, token
+
+
+def revoke_invitation(invitation: Invitation) -> None:
+    if invitation.status(utcnow()) != "pending":
+        raise Conflict("Only a pending invitation can be withdrawn")
+    invitation.revoked_at = utcnow()
+    record("invitation_revoked", invitation, email=invitation.email)
+
+
+def invitation_tenant(token: str) -> int | None:
+    """The tenant named by a signed invitation token (layer 1 for a signed-out invitee)."""
+    payload = unsign(INVITATION_SALT, token)
+    return payload.get("t") if payload else None
+
+
+def load_invitation(token: str, *, lock: bool = False) -> Invitation:
+    """The pending invitation for this token, inside its tenant's context; else a ServiceError."""
+    payload = unsign(INVITATION_SALT, token)
+    invalid = ServiceError("This invitation link is not valid. Ask your organisation's administrator for a new one.")
+    if not payload or payload.get("t") != current_tenant_id():
+        raise invalid
+    query = select(Invitation).where(Invitation.id == payload.get("i"),
+                                     Invitation.nonce_hash == sha256(str(payload.get("n"))))
+    if lock:
+        query = query.with_for_update()
+    invitation = db.session.scalar(query)
+    if invitation is None:
+        raise invalid
+    status = invitation.status(utcnow())
+    if status == "accepted":
+        raise Conflict("This invitation has already been used. Sign in, or ask for a new invitation.")
+    if status == "revoked":
+        raise ServiceError("This invitation was withdrawn. Ask your organisation's administrator for a new one.")
+    if status == "expired":
+        raise ServiceError("This invitation has expired. Ask your organisation's administrator for a new one.")
+    return invitation
+
+
+def accept_invitation(token: str, *, full_name: str, password: str | None, confirm: str | None) -> User:
+    """Create the account (or use the existing one) and add the membership, once."""
+    invitation = load_invitation(token, lock=True)
+    user = get_user_by_email(invitation.email)
+    if user is None:
+        if not (full_name or "").strip():
+            raise ServiceError("Enter your full name", field="full_name")
+        check_new_password(password or "", confirm, email=invitation.email)
+        user = create_user(invitation.email, full_name=full_name, password=password)
+    db.session.add(Membership(user_id=user.id, role=invitation.role))
+    invitation.accepted_at = utcnow()
+    invitation.accepted_user_id = user.id
+    db.session.flush()
+    record("invitation_accepted", invitation, actor=user, email=user.email, role=invitation.role)
+    return user
+
+
+# -- password reset -------------------------------------------------------------------------
+
+def _password_fingerprint(user: User) -> str:
+    return sha256(f"{user.id}:{user.password_hash or ''}:{user.session_epoch}")[:24]
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link if the account exists; the page says the same either way."""
+    user = get_user_by_email(email)
+    record_platform("password_reset_requested", user, email=normalise_email(email))
+    if user is None or not user.is_active:
+        return
+    token = sign(RESET_SALT, {"u": user.id, "f": _password_fingerprint(user)})
+    link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.reset_password", token=token)
+    send_email(user.email, "Reset your Portal password", "password_reset", user=user, link=link,
+               minutes=current_app.config["PASSWORD_RESET_MINUTES"])
+
+
+def user_for_reset_token(token: str) -> User:
+    payload = unsign(RESET_SALT, token, max_age=current_app.config["PASSWORD_RESET_MINUTES"] * 60)
+    user = db.session.get(User, payload.get("u")) if payload else None
+    if user is None or payload.get("f") != _password_fingerprint(user):
+        raise ServiceError("This password reset link has expired or has been used. Ask for a new one.")
+    return user
+
+
+def reset_password(token: str, password: str, confirm: str) -> User:
+    user = user_for_reset_token(token)
+    check_new_password(password, confirm, email=user.email)
+    set_password(user, password)
+    throttle.clear_failures(user.email)
+    record_platform("password_reset", user, actor=user)
+    return user
+
+
+# -- API tokens --------------------------------------------------------------------------------
+
+def create_api_token(user: User, label: str = "API token") -> tuple[ApiToken, str]:
+    raw = "pt_" + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, token_hash=sha256(raw), label=label[:100] or "API token",
+                     expires_at=utcnow() + timedelta(days=current_app.config["API_TOKEN_DAYS"]))
+    db.session.add(token)
+    db.session.flush()
+    record_platform("api_token_created", token, actor=user)
+    return token, raw
+
+
+def authenticate_api_token(raw: str) -> ApiToken | None:
+    if not raw or not raw.startswith("pt_"):
+        return None
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == sha256(raw)))
+    now = utcnow()
+    if token is None or token.revoked_at or token.expires_at <= now or not token.user.is_active:
+        return None
+    token.last_used_at = now
+    return token
+
+
+def revoke_api_token(token: ApiToken, *, actor: User) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        record_platform("api_token_revoked", token, actor=actor)
+

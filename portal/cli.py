@@ -1,0 +1,130 @@
+"""The `portal` command: `portal up` brings everything up; Flask's commands (db, shell, routes) too."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+from portal.config import var_dir
+
+
+def _create_app(*_args) -> Flask:
+    from portal import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False, load_dotenv=False)
+def main() -> None:
+    """Portal: outcomes-based commissioning of social care."""
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("demo")
+    def demo_command() -> None:
+        """Create the demo organisations and accounts (idempotent)."""
+        from portal.demo import seed_demo
+        from portal.extensions import db
+
+        created = seed_demo()
+        db.session.commit()
+        click.echo(f"demo data: {created}")
+
+    @app.cli.command("sweep-outbox")
+    def sweep_command() -> None:
+        """Enqueue outbox messages whose first enqueue was lost."""
+        from portal.outbox import sweep_outbox
+
+        click.echo(f"re-enqueued {sweep_outbox()} messages")
+
+
+def _bin(name: str) -> str:
+    candidate = Path(sys.executable).parent / name
+    return str(candidate) if candidate.exists() else name
+
+
+def run_migrations(env: dict[str, str]) -> None:
+    subprocess.run([_bin("portal"), "db", "upgrade"], env=env, check=True)
+
+
+@main.command("up")
+@click.option("--port", default=lambda: int(os.environ.get("PORT", "5000")), show_default="5000 or $PORT")
+@click.option("--workers", default=2, show_default=True, help="gunicorn web workers")
+@click.option("--no-demo", is_flag=True, help="Do not seed the demo data")
+def up_command(port: int, workers: int, no_demo: bool) -> None:
+    """Start the services (embedded unless configured), migrate, seed, then serve web and worker."""
+    from portal.demo import DEMO_PASSWORD, demo_accounts
+    from portal.embedded import EmbeddedServices, env_with
+
+    services = None
+    children: list[subprocess.Popen] = []
+    stopping = False
+
+    def stop(*_args):
+        nonlocal stopping
+        if stopping:
+            return
+        stopping = True
+        click.echo("\nstopping the portal...")
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        if services is not None:
+            services.stop()
+        click.echo("stopped; data kept under var/")
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        if os.environ.get("DATABASE_URL"):
+            env = dict(os.environ)
+            click.echo("using the services named in the environment")
+        else:
+            folder = var_dir()
+            folder.mkdir(parents=True, exist_ok=True)
+            click.echo(f"starting embedded PostgreSQL, Redis and S3 (data in {folder.name}/)...")
+            services = EmbeddedServices(folder)
+            urls = services.start()
+            services.write_env_file(folder / "services.env")
+            env = env_with(urls)
+        env.setdefault("BASE_URL", f"http://127.0.0.1:{port}")
+        env["PORT"] = str(port)
+        click.echo("applying migrations...")
+        run_migrations(env)
+        if not no_demo:
+            subprocess.run([_bin("portal"), "demo"], env=env, check=True)
+        children.append(subprocess.Popen(
+            [_bin("rq"), "worker", "--with-scheduler", "--url", env["REDIS_URL"], "default"], env=env))
+        children.append(subprocess.Popen([_bin("rq"), "cron", "--url", env["REDIS_URL"], "portal.cron"], env=env))
+        children.append(subprocess.Popen(
+            [_bin("gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+             "--access-logfile", "-", "wsgi:app"], env=env))
+        time.sleep(1.5)
+        click.echo("")
+        click.echo(f"Portal is running at http://127.0.0.1:{port}  (Ctrl-C stops it)")
+        if services is not None:
+            click.echo("Service settings for psql, rq and the AWS CLI: var/services.env")
+        if not no_demo:
+            click.echo(f"Demo accounts (password {DEMO_PASSWORD}):")
+            for email, role, slug in demo_accounts():
+                click.echo(f"  {email:40} {role:20} {slug}")
+        while all(child.poll() is None for child in children):
+            time.sleep(1)
+        failed = [c.args[0] for c in children if c.poll() is not None]
+        click.echo(f"a process stopped unexpectedly: {failed}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop()

@@ -1,0 +1,121 @@
+"""Settings, read from the environment when the app is created (never at import time).
+
+With no service URLs in the environment, the settings written by ``portal up`` to
+``var/services.env`` are used, so a shell, ``flask shell`` or ``rq info`` reach the
+embedded services that ``make run`` started.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SERVICE_KEYS = ("DATABASE_URL", "MIGRATION_DATABASE_URL", "REDIS_URL", "S3_ENDPOINT_URL",
+                "S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "S3_REGION")
+
+
+def var_dir() -> Path:
+    return Path(os.environ.get("PORTAL_VAR_DIR", PROJECT_ROOT / "var"))
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    if not path.exists():
+        return values
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def _secret_key(env: dict[str, str]) -> str:
+    if env.get("SECRET_KEY"):
+        return env["SECRET_KEY"]
+    if env.get("PORTAL_ENV") == "production":
+        raise RuntimeError("SECRET_KEY must be set in production (a long random string).")
+    path = var_dir() / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def _int(env: dict[str, str], key: str, default: int) -> int:
+    try:
+        return int(env.get(key, default))
+    except ValueError as exc:
+        raise RuntimeError(f"{key} must be a whole number, got {env[key]!r}") from exc
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    env = dict(os.environ)
+    if not env.get("DATABASE_URL"):
+        for key, value in read_env_file(var_dir() / "services.env").items():
+            env.setdefault(key, value)
+    overrides = overrides or {}
+    portal_env = overrides.get("PORTAL_ENV", env.get("PORTAL_ENV", "development"))
+    production = portal_env == "production"
+    database_url = env.get("DATABASE_URL")
+    cfg = {
+        "PORTAL_ENV": portal_env,
+        "SECRET_KEY": _secret_key(env),
+        "DATABASE_URL": database_url,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "MIGRATION_DATABASE_URL": env.get("MIGRATION_DATABASE_URL") or database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_pre_ping": True,
+            "pool_size": _int(env, "DATABASE_POOL_SIZE", 5),
+        },
+        "REDIS_URL": env.get("REDIS_URL"),
+        "S3_ENDPOINT_URL": env.get("S3_ENDPOINT_URL") or None,
+        "S3_BUCKET": env.get("S3_BUCKET", "portal-documents"),
+        "S3_ACCESS_KEY_ID": env.get("S3_ACCESS_KEY_ID"),
+        "S3_SECRET_ACCESS_KEY": env.get("S3_SECRET_ACCESS_KEY"),
+        "S3_REGION": env.get("S3_REGION", "eu-west-2"),
+        "SMTP_URL": env.get("SMTP_URL"),
+        "MAIL_FROM": env.get("MAIL_FROM", "Portal <no-reply@portal.example>"),
+        "BASE_URL": env.get("BASE_URL", f"http://127.0.0.1:{env.get('PORT', '5000')}"),
+        "SESSION_IDLE_TIMEOUT": timedelta(minutes=_int(env, "SESSION_IDLE_MINUTES", 30)),
+        "SESSION_ABSOLUTE_TIMEOUT": timedelta(hours=_int(env, "SESSION_ABSOLUTE_HOURS", 12)),
+        "SIGN_IN_MAX_FAILURES": _int(env, "SIGN_IN_MAX_FAILURES", 5),
+        "SIGN_IN_LOCKOUT_MINUTES": _int(env, "SIGN_IN_LOCKOUT_MINUTES", 15),
+        "INVITATION_DAYS": _int(env, "INVITATION_DAYS", 7),
+        "PASSWORD_RESET_MINUTES": _int(env, "PASSWORD_RESET_MINUTES", 60),
+        "API_TOKEN_DAYS": _int(env, "API_TOKEN_DAYS", 30),
+        "SESSION_COOKIE_NAME": "portal_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production or env.get("SESSION_COOKIE_SECURE") == "1",
+        "REMEMBER_COOKIE_SECURE": True,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "FORCE_HTTPS": production and env.get("FORCE_HTTPS", "1") == "1",
+        "PROXY_FIX": env.get("PROXY_FIX", "1" if production else "0") == "1",
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_STRATEGY": "moving-window",
+        "API_TITLE": "Portal API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "TESTING": False,
+    }
+    cfg.update(overrides)
+    cfg["SQLALCHEMY_DATABASE_URI"] = cfg["DATABASE_URL"]
+    if not cfg["SQLALCHEMY_DATABASE_URI"]:
+        raise RuntimeError(
+            "DATABASE_URL is not set. Run `make run` (which starts embedded services and writes "
+            "var/services.env) or set DATABASE_URL, MIGRATION_DATABASE_URL, REDIS_URL and the S3 settings.")
+    if cfg["REDIS_URL"] and cfg["RATELIMIT_STORAGE_URI"] == "memory://":
+        cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"]
+    return cfg

@@ -1,0 +1,84 @@
+"""Demo data for `make run`: idempotent, so running it again changes nothing."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from portal.accounts.models import User
+from portal.accounts.passwords import hash_password
+from portal.accounts.services import get_user_by_email
+from portal.extensions import db
+from portal.tenants.context import tenant_context
+from portal.tenants.models import Membership, Organisation
+from portal.tenants.queries import get_organisation_by_slug
+
+DEMO_PASSWORD = "demo-pass-2026"
+PLATFORM_ADMIN = "admin@portal.example"
+
+ORGANISATIONS = [
+    ("glasgow-hscp", "Glasgow City HSCP", "commissioner", [
+        ("commissioner@glasgow-hscp.example", "Morag Campbell", "contract_manager"),
+        ("procurement@glasgow-hscp.example", "Iain Fraser", "procurement"),
+        ("finance@glasgow-hscp.example", "Fiona Reid", "finance"),
+        ("admin@glasgow-hscp.example", "Alasdair Grant", "commissioner_admin"),
+    ]),
+    ("aberdeen-hscp", "Aberdeen City HSCP", "commissioner", [
+        ("commissioner@aberdeen-hscp.example", "Eilidh Ross", "contract_manager"),
+        ("admin@aberdeen-hscp.example", "Callum Duncan", "commissioner_admin"),
+    ]),
+    ("riverside-care", "Riverside Care", "provider", [
+        ("admin@riverside-care.example", "Priya Shah", "provider_admin"),
+        ("staff@riverside-care.example", "Tom Wilson", "submitter"),
+        ("finance@riverside-care.example", "Grace Okafor", "finance"),
+    ]),
+    ("hillview-support", "Hillview Support", "provider", [
+        ("admin@hillview-support.example", "Jamie Kerr", "provider_admin"),
+    ]),
+    ("oakfield-care", "Oakfield Care", "provider", [("admin@oakfield-care.example", "Ruth Mackay", "provider_admin")]),
+    ("northgate-living", "Northgate Living", "provider",
+     [("admin@northgate-living.example", "Sean Doyle", "provider_admin")]),
+    ("brightpath-support", "Brightpath Support", "provider",
+     [("admin@brightpath-support.example", "Aisha Khan", "provider_admin")]),
+    ("lochside-care", "Lochside Care", "provider", [("admin@lochside-care.example", "Neil Munro", "provider_admin")]),
+]
+
+
+def _user(email: str, full_name: str, password_hash: str, *, platform_admin: bool = False) -> User:
+    user = get_user_by_email(email)
+    if user is None:
+        user = User(email=email, full_name=full_name, password_hash=password_hash,
+                    is_platform_admin=platform_admin, session_epoch=0)
+        db.session.add(user)
+        db.session.flush()
+    return user
+
+
+def seed_demo() -> dict[str, int]:
+    """Create the demo organisations and accounts that are missing; returns what was created."""
+    created = {"organisations": 0, "users": 0, "memberships": 0}
+    password_hash = hash_password(DEMO_PASSWORD)
+    before = db.session.scalar(select(db.func.count(User.id)))
+    _user(PLATFORM_ADMIN, "Platform Administrator", password_hash, platform_admin=True)
+    for slug, name, kind, people in ORGANISATIONS:
+        organisation = get_organisation_by_slug(slug)
+        if organisation is None:
+            organisation = Organisation(slug=slug, name=name, kind=kind)
+            db.session.add(organisation)
+            db.session.flush()
+            created["organisations"] += 1
+        with tenant_context(organisation.id):
+            for email, full_name, role in people:
+                user = _user(email, full_name, password_hash)
+                exists = db.session.scalar(select(Membership.id).where(Membership.user_id == user.id))
+                if not exists:
+                    db.session.add(Membership(user_id=user.id, role=role))
+                    created["memberships"] += 1
+            db.session.flush()
+    created["users"] = db.session.scalar(select(db.func.count(User.id))) - before
+    return created
+
+
+def demo_accounts() -> list[tuple[str, str, str]]:
+    rows = [(PLATFORM_ADMIN, "Platform administrator", "")]
+    for slug, _name, _kind, people in ORGANISATIONS:
+        rows += [(email, role, slug) for email, _n, role in people]
+    return rows

@@ -1,0 +1,19 @@
+"""S3 object storage (SeaweedFS embedded, AWS S3 or MinIO in production)."""
+from __future__ import annotations
+
+import boto3
+from botocore.config import Config
+from flask import current_app
+
+
+def s3_client(config: Config | None = None):
+    cfg = current_app.config
+    base = Config(s3={"addressing_style": "path"}, signature_version="s3v4")
+    return boto3.client(
+        "s3",
+        endpoint_url=cfg["S3_ENDPOINT_URL"],
+        aws_access_key_id=cfg["S3_ACCESS_KEY_ID"],
+        aws_secret_access_key=cfg["S3_SECRET_ACCESS_KEY"],
+        region_name=cfg["S3_REGION"],
+        config=base.merge(config) if config else base,
+    )

@@ -1,0 +1,1 @@
+"""Tenancy: the tenant context, ORM scoping, row-level security, organisations."""

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models_base import created_at_column, tenant_table_args
+from portal.tenants.scoping import TenantScoped
+
+PROVIDER, COMMISSIONER = "provider", "commissioner"
+ORGANISATION_KINDS = (PROVIDER, COMMISSIONER)
+
+ROLES = {
+    PROVIDER: ("provider_admin", "submitter", "finance"),
+    COMMISSIONER: ("commissioner_admin", "contract_manager", "procurement", "finance", "viewer"),
+}
+ADMIN_ROLES = {PROVIDER: "provider_admin", COMMISSIONER: "commissioner_admin"}
+ROLE_LABELS = {
+    "provider_admin": "Organisation administrator",
+    "submitter": "Submitter",
+    "finance": "Finance",
+    "commissioner_admin": "Organisation administrator",
+    "contract_manager": "Contract manager",
+    "procurement": "Procurement officer",
+    "viewer": "Viewer",
+}
+ALL_ROLES = sorted({r for roles in ROLES.values() for r in roles})
+
+
+class Organisation(db.Model):
+    """A tenant: a care provider or a commissioning body (council, HSCP)."""
+
+    __tablename__ = "organisations"
+    __table_args__ = (
+        CheckConstraint(f"kind in {ORGANISATION_KINDS!r}", name="valid_kind"),
+        CheckConstraint("slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'", name="valid_slug"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(63), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    created_at: Mapped[datetime] = created_at_column()
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return ROLES[self.kind]
+
+    @property
+    def admin_role(self) -> str:
+        return ADMIN_ROLES[self.kind]
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.slug}>"
+
+
+class Membership(TenantScoped, db.Model):
+    """A user's place in an organisation, with one role."""
+
+    __tablename__ = "memberships"
+    __user_scope__ = "user_id"
+    __table_args__ = tenant_table_args(
+        "memberships",
+        UniqueConstraint("tenant_id", "user_id", name="uq_memberships_tenant_id_user_id"),
+        CheckConstraint(f"role in ({', '.join(repr(r) for r in ALL_ROLES)})", name="valid_role"),
+        Index("ix_memberships_user_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    role: Mapped[str] = mapped_column(String(40), nullable=False)
+    created_at: Mapped[datetime] = created_at_column()
+
+    organisation: Mapped[Organisation] = relationship(foreign_keys="Membership.tenant_id", lazy="joined")
+    user: Mapped["User"] = relationship(lazy="joined")  # noqa: F821
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == self.organisation.admin_role
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.role]

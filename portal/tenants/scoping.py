@@ -1,0 +1,96 @@
+"""Layer 2 (ORM) and the hook for layer 4 (row-level security).
+
+- every SELECT, UPDATE and DELETE on a tenant-owned model gets ``tenant_id = :current``
+  through ``with_loader_criteria``; with no tenant set it fails closed;
+- ``before_flush`` stamps ``tenant_id`` on new rows and refuses rows of another tenant;
+- ``after_begin`` sets ``app.org_id`` and ``app.user_id`` for the transaction
+  (``set_config(..., true)`` with bound parameters), which the RLS policies read.
+
+Cross-tenant reads are explicit: ``.execution_options(cross_tenant=True)`` skips the ORM
+criteria (RLS still applies). ``.execution_options(user_scope=True)`` reads the signed-in
+user's own rows of models that declare ``__user_scope__`` (their memberships).
+"""
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, event
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column, with_loader_criteria
+
+from portal.tenants.context import (
+    SET_CONFIG_SQL,
+    CrossTenantWrite,
+    TenantNotSet,
+    current_tenant_id,
+    current_user_id,
+    settings_params,
+)
+
+
+class TenantScoped:
+    """Mixin for every tenant-owned model: ``tenant_id`` is the owning organisation."""
+
+    __user_scope__: str | None = None
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[int]:
+        return mapped_column(
+            ForeignKey("organisations.id", ondelete="RESTRICT"), nullable=False, index=False
+        )
+
+
+def tenant_models(mappers) -> list[type]:
+    return [m.class_ for m in mappers if issubclass(m.class_, TenantScoped)]
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _scope_to_tenant(state: ORMExecuteState) -> None:
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if state.is_column_load or state.is_relationship_load:
+        return  # the criteria travel with the parent query (propagate_to_loaders)
+    options = state.execution_options
+    if options.get("cross_tenant"):
+        return
+    scoped = tenant_models(state.all_mappers)
+    if not scoped:
+        return
+    if options.get("user_scope"):
+        user = current_user_id()
+        if user is None:
+            raise TenantNotSet("user_scope query with no signed-in user")
+        for cls in scoped:
+            column = cls.__user_scope__
+            if column is None:
+                raise TenantNotSet(f"{cls.__name__} cannot be read by user scope")
+            state.statement = state.statement.options(
+                with_loader_criteria(cls, lambda c, u=user, col=column: getattr(c, col) == u,
+                                     include_aliases=True))
+        return
+    tenant = current_tenant_id()
+    if tenant is None:
+        raise TenantNotSet(
+            f"query on {', '.join(c.__name__ for c in scoped)} with no tenant in context")
+    state.statement = state.statement.options(
+        with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant, include_aliases=True)
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_tenant(session: Session, flush_context, instances) -> None:
+    tenant = current_tenant_id()
+    for obj in session.new:
+        if not isinstance(obj, TenantScoped):
+            continue
+        if tenant is None:
+            raise TenantNotSet(f"new {type(obj).__name__} with no tenant in context")
+        if obj.tenant_id is None:
+            obj.tenant_id = tenant
+        elif obj.tenant_id != tenant:
+            raise CrossTenantWrite(f"{type(obj).__name__} for tenant {obj.tenant_id} written as {tenant}")
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, TenantScoped) and obj.tenant_id != tenant:
+            raise CrossTenantWrite(f"{type(obj).__name__} of tenant {obj.tenant_id} changed as {tenant}")
+
+
+@event.listens_for(Session, "after_begin")
+def _set_rls_settings(session: Session, transaction, connection) -> None:
+    connection.execute(SET_CONFIG_SQL, settings_params())

@@ -118,7 +118,7 @@ class EmbeddedServices:
             f"-volume.port={b + 1}", f"-volume.port.grpc={b + 10001}",
             f"-filer.port={b + 2}", f"-filer.port.grpc={b + 10002}",
             "-s3", f"-s3.port={self.s3_port}", f"-s3.port.grpc={self.s3_port + 10000}",
-            "-s3.port.iceberg=0", "-master.telemetry=false", "-master.volumeSizeLimitMB=256",
+            "-s3.port.iceberg=0", "-s3.port.lance=0", "-master.telemetry=false", "-master.volumeSizeLimitMB=256",
             "-volume.max=0",
         ]
         self._weed = subprocess.Popen(

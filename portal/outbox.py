@@ -30,7 +30,8 @@ QUEUE_NAME = "default"
 
 
 class OutboxMessage(db.Model):
-    """A job to run after commit. A system table: jobs carry their tenant id in ``tenant_id``."""
+    """A job to run after commit. A system table, not tenant-owned: the job runs as
+    ``run_as_tenant_id`` (the tenant id is a job argument, as for every job)."""
 
     __tablename__ = "outbox_messages"
     __table_args__ = (Index("ix_outbox_messages_pending", "created_at", postgresql_where="done_at is null"),)
@@ -38,9 +39,8 @@ class OutboxMessage(db.Model):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     job: Mapped[str] = mapped_column(String(100), nullable=False)
     payload: Mapped[dict] = mapped_column(JSONB, nullable=False, default=dict)
-    tenant_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    run_as_tenant_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = created_at_column()
-    enqueued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -67,7 +67,7 @@ def get_queue() -> Queue:
 def enqueue_after_commit(job_name: str, *, tenant_id: int | None, **payload) -> OutboxMessage:
     if job_name not in JOBS:
         raise KeyError(f"unknown outbox job {job_name!r}")
-    message = OutboxMessage(job=job_name, payload=payload, tenant_id=tenant_id)
+    message = OutboxMessage(job=job_name, payload=payload, run_as_tenant_id=tenant_id)
     db.session.add(message)
     db.session.flush()
     db.session.info.setdefault("outbox_ids", []).append(message.id)
@@ -109,7 +109,7 @@ def run_outbox_message(message_id: int) -> None:
             db.session.rollback()
             return
         try:
-            with tenant_context(message.tenant_id):
+            with tenant_context(message.run_as_tenant_id):
                 JOBS[message.job](**message.payload)
                 message.attempts += 1
                 message.done_at = utcnow()

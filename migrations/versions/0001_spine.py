@@ -124,13 +124,12 @@ def upgrade(app_role: str) -> None:
     sa.Column('id', sa.BigInteger(), nullable=False),
     sa.Column('job', sa.String(length=100), nullable=False),
     sa.Column('payload', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
-    sa.Column('tenant_id', sa.BigInteger(), nullable=True),
+    sa.Column('run_as_tenant_id', sa.BigInteger(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('enqueued_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('done_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
-    sa.ForeignKeyConstraint(['tenant_id'], ['organisations.id'], name=op.f('fk_outbox_messages_tenant_id_organisations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['run_as_tenant_id'], ['organisations.id'], name=op.f('fk_outbox_messages_run_as_tenant_id_organisations'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_messages'))
     )
     op.create_index('ix_outbox_messages_pending', 'outbox_messages', ['created_at'], unique=False, postgresql_where='done_at is null')

@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import func, select
 
 from portal.accounts import throttle
@@ -18,6 +18,7 @@ from portal.models_base import utcnow
 from portal.notifications.services import send_email
 from portal.tenants.context import current_tenant_id
 from portal.tenants.models import Membership, Organisation
+from portal.urls import external_url
 
 INVITATION_SALT = "invitation"
 RESET_SALT = "password-reset"
@@ -110,7 +111,7 @@ def invite(organisation: Organisation, email: str, role: str, *, invited_by: Use
     db.session.add(invitation)
     db.session.flush()
     token = sign(INVITATION_SALT, {"i": invitation.id, "t": organisation.id, "n": nonce})
-    link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.accept_invitation", token=token)
+    link = external_url("auth.accept_invitation", token=token)
     send_email(email, f"You are invited to join {organisation.name} on Portal", "invitation",
                organisation=organisation, invitation=invitation, link=link, invited_by=invited_by)
     record("invitation_sent", invitation, email=email, role=role)
@@ -183,7 +184,7 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.is_active:
         return
     token = sign(RESET_SALT, {"u": user.id, "f": _password_fingerprint(user)})
-    link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.reset_password", token=token)
+    link = external_url("auth.reset_password", token=token)
     send_email(user.email, "Reset your Portal password", "password_reset", user=user, link=link,
                minutes=current_app.config["PASSWORD_RESET_MINUTES"])
 

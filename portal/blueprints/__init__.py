@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import Flask, flash, jsonify, redirect, request, session, url_for
+from flask import Flask, flash, has_request_context, jsonify, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
 from portal.errors import ServiceError
@@ -78,7 +78,7 @@ def _request_hooks(app: Flask) -> None:
 
     @app.context_processor
     def template_globals():
-        return {"cspNonce": getattr(request, "csp_nonce", "")}
+        return {"cspNonce": getattr(request, "csp_nonce", "") if has_request_context() else ""}
 
 
 def _wants_json() -> bool:

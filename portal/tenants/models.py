@@ -61,7 +61,7 @@ class Membership(TenantScoped, db.Model):
     """A user's place in an organisation, with one role."""
 
     __tablename__ = "memberships"
-    __user_scope__ = "user_id"
+    __user_scoped__ = True
     __table_args__ = tenant_table_args(
         "memberships",
         UniqueConstraint("tenant_id", "user_id", name="uq_memberships_tenant_id_user_id"),

@@ -8,7 +8,7 @@
 
 Cross-tenant reads are explicit: ``.execution_options(cross_tenant=True)`` skips the ORM
 criteria (RLS still applies). ``.execution_options(user_scope=True)`` reads the signed-in
-user's own rows of models that declare ``__user_scope__`` (their memberships).
+user's own rows of models that set ``__user_scoped__`` (their memberships).
 """
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ from portal.tenants.context import (
 class TenantScoped:
     """Mixin for every tenant-owned model: ``tenant_id`` is the owning organisation."""
 
-    __user_scope__: str | None = None
+    #: True for models with a ``user_id`` whose owner may read their rows in every tenant.
+    __user_scoped__: bool = False
 
     @declared_attr
     def tenant_id(cls) -> Mapped[int]:
@@ -58,12 +59,12 @@ def _scope_to_tenant(state: ORMExecuteState) -> None:
         if user is None:
             raise TenantNotSet("user_scope query with no signed-in user")
         for cls in scoped:
-            column = cls.__user_scope__
-            if column is None:
+            if not cls.__user_scoped__:
                 raise TenantNotSet(f"{cls.__name__} cannot be read by user scope")
+            # ``user`` is a closure variable, so SQLAlchemy binds it per execution;
+            # a default argument would be cached into the statement.
             state.statement = state.statement.options(
-                with_loader_criteria(cls, lambda c, u=user, col=column: getattr(c, col) == u,
-                                     include_aliases=True))
+                with_loader_criteria(cls, lambda c: c.user_id == user, include_aliases=True))
         return
     tenant = current_tenant_id()
     if tenant is None:

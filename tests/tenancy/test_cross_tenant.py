@@ -1,0 +1,121 @@
+"""Every route that takes a slug or an id, tried by a user of another tenant, answers 404.
+
+The rules are read from the URL map, so a new route joins this suite automatically; a
+route with an argument this suite cannot fill fails the suite until it is taught it.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Browserless, csrf_from
+
+# Routes whose argument is a signed token: possession of the link is the authorisation,
+# and the token names its own tenant (tests in tests/accounts cover forged and reused ones).
+SIGNED_LINK_ENDPOINTS = {"auth.accept_invitation", "auth.reset_password", "static"}
+ID_ARGUMENTS = {"membership_id", "invitation_id", "token_id", "message_id"}
+
+
+@pytest.fixture
+def two_tenants(app, make_org, make_user):
+    """Tenant A (the visitor) and tenant B (the target), each with rows of every kind."""
+    from portal.accounts import services as accounts
+    from portal.extensions import db
+    from portal.notifications.models import DevMailboxMessage
+    from portal.tenants.context import tenant_context
+    from portal.tenants.queries import get_organisation_by_slug, list_members
+
+    a = make_org("provider", slug="alpha-care")
+    b = make_org("commissioner", slug="beta-hscp")
+    user_a = make_user("a@alpha.example", memberships=[(a, "provider_admin")])
+    user_b = make_user("b@beta.example", memberships=[(b, "commissioner_admin")])
+    with app.app_context():
+        with tenant_context(b.id, user_b.id):
+            org_b = get_organisation_by_slug("beta-hscp")
+            invitation, _ = accounts.invite(org_b, "new@beta.example", "viewer", invited_by=None)
+            membership_b = list_members()[0]
+            token_b, _ = accounts.create_api_token(db.session.get(type(user_b), user_b.id))
+            db.session.add(DevMailboxMessage(to_address="x@beta.example", subject="s", body="b"))
+            db.session.flush()
+            message_id = db.session.query(DevMailboxMessage.id).scalar()
+            ids = {"membership_id": membership_b.id, "invitation_id": invitation.id,
+                   "token_id": token_b.id, "message_id": message_id}
+            db.session.commit()
+    return {"a": a, "b": b, "user_a": user_a, "user_b": user_b, "ids": ids}
+
+
+def _rules(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in SIGNED_LINK_ENDPOINTS:
+            continue
+        args = set(rule.arguments)
+        if args & ({"slug"} | ID_ARGUMENTS) or (args and not args <= {"slug"} | ID_ARGUMENTS):
+            yield rule
+
+
+def _urls(rule, tenants):
+    """B's slug with B's ids, and (where ids appear) A's own slug with B's ids."""
+    unknown = set(rule.arguments) - {"slug"} - ID_ARGUMENTS
+    assert not unknown, f"{rule.endpoint}: teach the cross-tenant suite the argument(s) {unknown}"
+    values = {name: tenants["ids"][name] for name in rule.arguments if name in ID_ARGUMENTS}
+    slugs = [tenants["b"].slug]
+    if "slug" in rule.arguments and set(rule.arguments) & ID_ARGUMENTS:
+        slugs.append(tenants["a"].slug)
+    for slug in slugs if "slug" in rule.arguments else [None]:
+        filled = dict(values, **({"slug": slug} if slug else {}))
+        url = rule.rule
+        for name, value in filled.items():
+            url = url.replace(f"<{name}>", str(value)).replace(f"<int:{name}>", str(value))
+        yield url
+
+
+def test_the_suite_covers_routes(app):
+    endpoints = {rule.endpoint for rule in _rules(app)}
+    assert {"organisation.home", "organisation.member", "api_orgs.member", "account.revoke_token",
+            "admin.mail_message"} <= endpoints
+
+
+def test_every_html_route_answers_404_to_another_tenant(app, client, two_tenants):
+    web = Browserless(client)
+    web.sign_in(two_tenants["user_a"].email)
+    token = csrf_from(client.get(f"/o/{two_tenants['a'].slug}/").get_data(as_text=True))
+    tried = 0
+    for rule in _rules(app):
+        if rule.rule.startswith("/api/"):
+            continue
+        for url in _urls(rule, two_tenants):
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                data = {"csrf_token": token} if method != "GET" else None
+                response = client.open(url, method=method, data=data)
+                assert response.status_code == 404, f"{method} {url} ({rule.endpoint}) -> {response.status_code}"
+                tried += 1
+    assert tried >= 8
+
+
+def test_every_api_route_answers_404_to_another_tenant(app, client, two_tenants, api_token):
+    token = api_token(two_tenants["user_a"].email)
+    headers = {"Authorization": f"Bearer {token}"}
+    tried = 0
+    for rule in _rules(app):
+        if not rule.rule.startswith("/api/"):
+            continue
+        for url in _urls(rule, two_tenants):
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                response = client.open(url, method=method, headers=headers, json={})
+                assert response.status_code == 404, f"{method} {url} ({rule.endpoint}) -> {response.status_code}"
+                assert response.is_json
+                tried += 1
+    assert tried >= 4
+
+
+def test_the_owner_reaches_the_same_routes(app, client, two_tenants, api_token):
+    """The 404s above come from tenancy, not from broken routes: B's own admin gets 200."""
+    web = Browserless(client)
+    web.sign_in(two_tenants["user_b"].email)
+    slug, ids = two_tenants["b"].slug, two_tenants["ids"]
+    for url in (f"/o/{slug}/", f"/o/{slug}/members", f"/o/{slug}/members/{ids['membership_id']}", f"/o/{slug}/audit"):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.get_data(as_text=True)[:3000])
+    headers = {"Authorization": f"Bearer {api_token(two_tenants['user_b'].email)}"}
+    for url in (f"/api/v1/orgs/{slug}", f"/api/v1/orgs/{slug}/members",
+                f"/api/v1/orgs/{slug}/members/{ids['membership_id']}", f"/api/v1/orgs/{slug}/audit"):
+        assert client.get(url, headers=headers).status_code == 200, url

@@ -180,7 +180,7 @@ class EmbeddedServices:
         self._weed = None
         if self._redis is not None:
             try:
-                self._redis.shutdown(save=True, now=True)
+                self._redis.shutdown(save=True)
             except Exception:  # already gone: nothing to stop
                 log.debug("redis already stopped")
             self._redis = None

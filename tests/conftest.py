@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import tempfile
 from itertools import count
+from pathlib import Path
 
 import pytest
 from redis import Redis
@@ -16,8 +19,8 @@ _seq = count(1)
 
 
 @pytest.fixture(scope="session")
-def services(tmp_path_factory):
-    var = tmp_path_factory.mktemp("var")
+def services():
+    var = Path(tempfile.mkdtemp(prefix="portal-test-"))
     base = free_port_block(6)
     svc = EmbeddedServices(var, database="portal_test", redis_port=base, s3_port=base + 1,
                            weed_base_port=base + 2, bucket="portal-test")
@@ -28,6 +31,7 @@ def services(tmp_path_factory):
     os.environ.pop("SMTP_URL", None)
     yield svc
     svc.stop()
+    shutil.rmtree(var, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -49,8 +49,21 @@ def _sync_session() -> None:
         session = db.session()
     except RuntimeError:  # no application context: nothing open to sync
         return
-    if session.in_transaction():
-        session.execute(SET_CONFIG_SQL, settings_params())
+    transaction = session.get_transaction()
+    if transaction is not None and transaction.is_active:
+        # On the connection, not the session: no autoflush of half-built objects.
+        session.connection().execute(SET_CONFIG_SQL, settings_params())
+
+
+def _flush_pending() -> None:
+    from portal.extensions import db
+
+    try:
+        session = db.session()
+    except RuntimeError:  # no application context: nothing pending
+        return
+    if session.new or session.dirty or session.deleted:
+        session.flush()
 
 
 def set_identity(tenant_id: int | None, user_id: int | None = None) -> None:
@@ -77,6 +90,7 @@ def tenant_context(tenant_id: int | None, user_id: int | None = None) -> Iterato
     _sync_session()
     try:
         yield
+        _flush_pending()  # rows made for this tenant are written as this tenant
     finally:
         _tenant_id.reset(tenant_token)
         _user_id.reset(user_token)

@@ -1,0 +1,168 @@
+"""Layer 4: connected as the app role, PostgreSQL itself keeps tenants apart."""
+from __future__ import annotations
+
+import psycopg
+import pytest
+from sqlalchemy import create_engine, text
+
+SET = "select set_config('app.org_id', %s, true)"
+
+
+def _plain(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+@pytest.fixture
+def app_conn(services, app):
+    with psycopg.connect(_plain(services.urls["DATABASE_URL"])) as conn:
+        yield conn
+
+
+@pytest.fixture
+def tenant_tables(app_conn):
+    rows = app_conn.execute(
+        "select table_name from information_schema.columns "
+        "where table_schema = 'public' and column_name = 'tenant_id' order by table_name").fetchall()
+    app_conn.rollback()
+    return [r[0] for r in rows]
+
+
+@pytest.fixture
+def seeded(app, make_org, make_user):
+    """Rows in every tenant-owned table for two tenants."""
+    from portal.accounts import services as accounts
+    from portal.audit.services import record
+    from portal.extensions import db
+    from portal.tenants.context import tenant_context
+    from portal.tenants.queries import get_organisation_by_slug
+
+    a, b = make_org(slug="rls-a"), make_org(slug="rls-b")
+    make_user(memberships=[(a, "provider_admin")])
+    make_user(memberships=[(b, "provider_admin")])
+    make_user(memberships=[(b, "submitter")])
+    with app.app_context():
+        for org in (a, b):
+            with tenant_context(org.id):
+                accounts.invite(get_organisation_by_slug(org.slug), f"x@{org.slug}.example", "submitter",
+                                invited_by=None)
+                record("test_event")
+        db.session.commit()
+    return a, b
+
+
+def test_force_rls_holds_the_owner_too(owner_engine, seeded):
+    with owner_engine.connect() as owner:
+        assert owner.execute(text("select count(*) from memberships")).scalar() == 0
+
+
+def test_tenant_tables_are_the_expected_ones(tenant_tables):
+    assert {"memberships", "invitations", "audit_events"} <= set(tenant_tables)
+
+
+def test_every_tenant_table_has_rls_enabled_forced_and_a_policy(app_conn, tenant_tables):
+    for table in tenant_tables:
+        enabled, forced = app_conn.execute(
+            "select relrowsecurity, relforcerowsecurity from pg_class where relname = %s", (table,)).fetchone()
+        policies = app_conn.execute("select count(*) from pg_policies where tablename = %s", (table,)).fetchone()[0]
+        assert enabled and forced, f"{table}: RLS enabled={enabled} forced={forced}"
+        assert policies >= 1, f"{table} has no policy"
+
+
+def test_every_tenant_table_has_tenant_keys(app_conn, tenant_tables):
+    """Layer 3: tenant_id NOT NULL and UNIQUE (tenant_id, id) on every tenant-owned table."""
+    for table in tenant_tables:
+        nullable = app_conn.execute(
+            "select is_nullable from information_schema.columns where table_name = %s and column_name = 'tenant_id'",
+            (table,)).fetchone()[0]
+        assert nullable == "NO", table
+        unique = app_conn.execute(
+            """select count(*) from pg_constraint c join pg_class t on t.oid = c.conrelid
+               where t.relname = %s and c.contype = 'u'
+               and (select array_agg(attname order by attname) from pg_attribute
+                    where attrelid = t.oid and attnum = any(c.conkey)) = array['id', 'tenant_id']::name[]""",
+            (table,)).fetchone()[0]
+        assert unique == 1, f"{table} lacks UNIQUE (tenant_id, id)"
+
+
+def test_no_tenant_set_sees_no_rows(app_conn, tenant_tables, seeded, services):
+    with psycopg.connect(services.urls["POSTGRES_SUPERUSER_URL"]) as superuser:  # bypasses RLS
+        for table in tenant_tables:
+            assert superuser.execute(f'select count(*) from "{table}"').fetchone()[0] >= 2, table
+    for table in tenant_tables:
+        assert app_conn.execute(f'select count(*) from "{table}"').fetchone()[0] == 0, table
+    app_conn.rollback()
+
+
+def test_tenant_a_then_b_on_one_pooled_connection(services, seeded):
+    a, b = seeded
+    engine = create_engine(services.urls["DATABASE_URL"], pool_size=1, max_overflow=0)
+    try:
+        seen = []
+        for org in (a, b, None):
+            with engine.begin() as conn:
+                if org is not None:
+                    conn.execute(text("select set_config('app.org_id', :org, true)"), {"org": str(org.id)})
+                seen.append({row[0] for row in conn.execute(text("select distinct tenant_id from memberships"))})
+        assert seen == [{a.id}, {b.id}, set()]
+        assert engine.pool.checkedin() == 1  # one connection served all three transactions
+    finally:
+        engine.dispose()
+
+
+def test_the_setting_is_transaction_local(app_conn, seeded):
+    a, _b = seeded
+    app_conn.execute(SET, (str(a.id),))
+    assert app_conn.execute("select count(*) from memberships").fetchone()[0] == 1
+    app_conn.commit()
+    assert app_conn.execute("select count(*) from memberships").fetchone()[0] == 0
+    app_conn.rollback()
+
+
+def test_writing_another_tenants_row_is_refused(app_conn, seeded):
+    a, b = seeded
+    app_conn.execute(SET, (str(a.id),))
+    user_id = app_conn.execute("select id from users limit 1").fetchone()[0]
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        app_conn.execute("insert into audit_events (tenant_id, action, details, created_at) "
+                         "values (%s, 'forged', '{}', now())", (b.id,))
+    app_conn.rollback()
+    app_conn.execute(SET, (str(a.id),))
+    # Updating B's rows as A touches nothing: they are invisible.
+    updated = app_conn.execute("update memberships set role = 'finance' where tenant_id = %s", (b.id,)).rowcount
+    assert updated == 0
+    assert user_id
+    app_conn.rollback()
+
+
+def test_audit_log_is_append_only_for_the_app_role(app_conn, seeded):
+    a, _b = seeded
+    app_conn.execute(SET, (str(a.id),))
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        app_conn.execute("update audit_events set action = 'rewritten'")
+    app_conn.rollback()
+    app_conn.execute(SET, (str(a.id),))
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        app_conn.execute("delete from audit_events")
+    app_conn.rollback()
+
+
+def test_audit_log_is_append_only_for_the_owner_too(owner_engine, seeded):
+    a, _b = seeded
+    with pytest.raises(Exception, match="append-only"):
+        with owner_engine.begin() as conn:  # FORCE RLS holds the owner to the tenant too
+            conn.execute(text("select set_config('app.org_id', :org, true)"), {"org": str(a.id)})
+            conn.execute(text("update audit_events set action = 'rewritten'"))
+
+
+def test_the_app_role_is_not_superuser_owner_or_bypassrls(app_conn, services):
+    role = app_conn.execute("select current_user").fetchone()[0]
+    superuser, bypass, createrole, createdb = app_conn.execute(
+        "select rolsuper, rolbypassrls, rolcreaterole, rolcreatedb from pg_roles where rolname = current_user"
+    ).fetchone()
+    assert (superuser, bypass, createrole, createdb) == (False, False, False, False)
+    owned = app_conn.execute(
+        "select count(*) from pg_tables where schemaname = 'public' and tableowner = current_user").fetchone()[0]
+    assert owned == 0
+    db_owner = app_conn.execute(
+        "select pg_get_userbyid(datdba) from pg_database where datname = current_database()").fetchone()[0]
+    assert db_owner != role

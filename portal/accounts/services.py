@@ -140,7 +140,7 @@ def load_invitation(token: str, *, lock: bool = False) -> Invitation:
     query = select(Invitation).where(Invitation.id == payload.get("i"),
                                      Invitation.nonce_hash == sha256(str(payload.get("n"))))
     if lock:
-        query = query.with_for_update()
+        query = query.with_for_update(of=Invitation)
     invitation = db.session.scalar(query)
     if invitation is None:
         raise invalid

@@ -35,8 +35,9 @@ def deliver_email(to: str, subject: str, body: str) -> None:
     message["Subject"] = subject
     message.set_content(body)
     url = urlparse(smtp_url)
+    default_port = {"smtps": 465, "smtp+starttls": 587}.get(url.scheme, 25)
     smtp_class = smtplib.SMTP_SSL if url.scheme == "smtps" else smtplib.SMTP
-    with smtp_class(url.hostname, url.port or (465 if url.scheme == "smtps" else 587), timeout=30) as smtp:
+    with smtp_class(url.hostname, url.port or default_port, timeout=30) as smtp:
         if url.scheme == "smtp+starttls" or (url.scheme == "smtp" and url.port == 587):
             smtp.starttls()
         if url.username:

@@ -45,3 +45,7 @@ def healthz():
     return jsonify(body), 200 if not failing else 503
 
 
+
+
+# Load balancers probe over plain HTTP inside the network: never redirect this to HTTPS.
+healthz.talisman_view_options = {"force_https": False}

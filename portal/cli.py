@@ -37,6 +37,24 @@ def register_cli(app: Flask) -> None:
         db.session.commit()
         click.echo(f"demo data: {created}")
 
+    @app.cli.command("create-admin")
+    @click.argument("email")
+    @click.option("--name", default="", help="The administrator's full name")
+    @click.password_option(help="At least 12 characters; asked for when not given")
+    def create_admin_command(email: str, name: str, password: str) -> None:
+        """Create a platform administrator (the first account of a new installation)."""
+        from portal.accounts.services import check_new_password, create_user
+        from portal.errors import ServiceError
+        from portal.extensions import db
+
+        try:
+            check_new_password(password, email=email)
+            user = create_user(email, full_name=name, password=password, is_platform_admin=True)
+        except ServiceError as exc:
+            raise click.ClickException(exc.message) from exc
+        db.session.commit()
+        click.echo(f"platform administrator {user.email} created")
+
     @app.cli.command("sweep-outbox")
     def sweep_command() -> None:
         """Enqueue outbox messages whose first enqueue was lost."""

@@ -72,7 +72,7 @@ def run_migrations(env: dict[str, str]) -> None:
     subprocess.run([_bin("portal"), "db", "upgrade"], env=env, check=True)
 
 
-@main.command("up")
+@main.command("up", with_appcontext=False)
 @click.option("--port", default=lambda: int(os.environ.get("PORT", "5000")), show_default="5000 or $PORT")
 @click.option("--workers", default=2, show_default=True, help="gunicorn web workers")
 @click.option("--no-demo", is_flag=True, help="Do not seed the demo data")

@@ -101,9 +101,14 @@ def _error_handlers(app: Flask) -> None:
             return jsonify({"code": code, "status": title, "message": message or hint}), code
         return render("error.html", status=code, title=title, hint=message or hint)
 
+    def message_of(exc, code: int) -> str | None:
+        data = getattr(exc, "data", None) or {}
+        if data.get("message"):  # flask-smorest's abort(..., message=...)
+            return data["message"]
+        return getattr(exc, "description", None) if code in (400, 429) else None
+
     for code in pages:
-        app.register_error_handler(code, lambda exc, code=code: handle(code, getattr(exc, "description", None)
-                                                                            if code in (400, 429) else None))
+        app.register_error_handler(code, lambda exc, code=code: handle(code, message_of(exc, code)))
 
     @app.errorhandler(TenantNotSet)
     def tenant_not_set(_exc):

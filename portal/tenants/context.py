@@ -91,7 +91,12 @@ def tenant_context(tenant_id: int | None, user_id: int | None = None) -> Iterato
     try:
         yield
         _flush_pending()  # rows made for this tenant are written as this tenant
-    finally:
+    except BaseException:
+        # The transaction may be broken: restore the context without touching it, so the
+        # original error is the one that surfaces.
         _tenant_id.reset(tenant_token)
         _user_id.reset(user_token)
-        _sync_session()
+        raise
+    _tenant_id.reset(tenant_token)
+    _user_id.reset(user_token)
+    _sync_session()

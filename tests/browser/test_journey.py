@@ -71,6 +71,7 @@ def test_invite_a_colleague_who_joins_and_signs_in(app, live_server, page, make_
     expect(page).to_have_url(f"{live_server}/o/riverside-care/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Riverside Care")
     expect(page.get_by_text(f"You are signed in as {admin.email}, organisation administrator.")).to_be_visible()
+    expect(page.locator("body")).to_have_class(re.compile(r"\bjs-enabled\b"))  # the CSP lets the page's script run
     check_accessibility(page)
 
     page.get_by_role("link", name="Members", exact=True).click()
@@ -148,11 +149,12 @@ def test_sign_in_and_out_without_javascript(browser, live_server, make_org, make
     context.set_default_timeout(15_000)
     try:
         page = context.new_page()
-        page.goto("/sign-in")
         sign_in(page, user.email)
         expect(page).to_have_url(f"{live_server}/o/no-script-care/")
         expect(page.get_by_role("heading", level=1)).to_have_text("No Script Care")
         expect(page.get_by_text(f"You are signed in as {user.email}")).to_be_visible()
+        expect(page.locator("body")).not_to_have_class(re.compile(r"\bjs-enabled\b"))  # scripts really are off
+        # (axe cannot run here: page.evaluate never returns in a context with JavaScript disabled)
         sign_out(page)
     finally:
         context.close()

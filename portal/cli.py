@@ -103,7 +103,12 @@ def up_command(port: int, workers: int, no_demo: bool) -> None:
             services.stop()
         click.echo("stopped; data kept under var/")
 
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    def interrupted(*_args):
+        raise KeyboardInterrupt
+
+    # Set explicitly: a shell that starts us in the background may have told us to ignore SIGINT.
+    signal.signal(signal.SIGINT, interrupted)
+    signal.signal(signal.SIGTERM, interrupted)
     try:
         if os.environ.get("DATABASE_URL"):
             env = dict(os.environ)

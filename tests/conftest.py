@@ -42,7 +42,7 @@ def app(services):
 
     application = create_app({"TESTING": True})
     with application.app_context():
-        upgrade()
+        upgrade(revision="heads")
     return application
 
 

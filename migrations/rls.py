@@ -25,3 +25,16 @@ def append_only(table: str) -> None:
     op.execute(f"""
         CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON "{table}"
         FOR EACH ROW EXECUTE FUNCTION portal_refuse_change()""")
+
+
+def enable_commissioner_rls(table: str, hidden_statuses: tuple[str, ...] = ()) -> None:
+    """Layer 4 for provider-owned rows that their commissioner also sees (never drafts)."""
+    op.execute(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY')
+    op.execute(f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY')
+    op.execute(f'CREATE POLICY provider_rows ON "{table}" USING (tenant_id = {TENANT}) '
+               f'WITH CHECK (tenant_id = {TENANT})')
+    visible = f"commissioner_id = {TENANT}"
+    if hidden_statuses:
+        listed = ", ".join(f"'{s}'" for s in hidden_statuses)
+        visible += f" AND status NOT IN ({listed})"
+    op.execute(f'CREATE POLICY commissioner_rows ON "{table}" USING ({visible}) WITH CHECK ({visible})')

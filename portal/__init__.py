@@ -19,6 +19,8 @@ def import_models() -> None:
     """Every model, so that metadata, migrations and the tenancy tests see all tables."""
     from portal.accounts import models as _accounts  # noqa: F401
     from portal.audit import models as _audit  # noqa: F401
+    from portal.contracts import models as _contracts  # noqa: F401
+    from portal.returns import models as _returns  # noqa: F401
     from portal.notifications import models as _notifications  # noqa: F401
     from portal import outbox as _outbox  # noqa: F401
     from portal.tenants import models as _tenants  # noqa: F401

@@ -12,7 +12,9 @@ user's own rows of models that set ``__user_scoped__`` (their memberships).
 """
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, event
+import warnings
+
+from sqlalchemy import BigInteger, ForeignKey, and_, event, or_
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column, with_loader_criteria
 
 from portal.tenants.context import (
@@ -23,6 +25,11 @@ from portal.tenants.context import (
     current_user_id,
     settings_params,
 )
+
+
+# with_loader_criteria calls the criteria lambda once on the mixin itself to analyse it.
+warnings.filterwarnings("ignore", message="Unmanaged access of declarative attribute tenant_id from non-mapped "
+                        "class TenantScoped")
 
 
 class TenantScoped:
@@ -36,6 +43,40 @@ class TenantScoped:
         return mapped_column(
             ForeignKey("organisations.id", ondelete="RESTRICT"), nullable=False, index=False
         )
+
+    @classmethod
+    def tenant_criteria(cls, tenant):
+        """The rows the organisation ``tenant`` may see (mirrors the table's RLS policies)."""
+        return cls.tenant_id == tenant
+
+    @classmethod
+    def writable_by(cls, obj, tenant) -> bool:
+        return obj.tenant_id == tenant
+
+
+class CommissionerVisible(TenantScoped):
+    """A provider-owned row that its commissioner also sees (contracts, returns, versions).
+
+    ``tenant_id`` is the provider; ``commissioner_id`` the commissioning organisation. Rows
+    whose ``status`` is in ``__hidden_from_commissioner__`` (drafts) stay the provider's own.
+    """
+
+    __hidden_from_commissioner__: tuple[str, ...] = ()
+
+    @declared_attr
+    def commissioner_id(cls) -> Mapped[int]:
+        return mapped_column(BigInteger, ForeignKey("organisations.id", ondelete="RESTRICT"), nullable=False)
+
+    @classmethod
+    def tenant_criteria(cls, tenant):
+        commissioner = cls.commissioner_id == tenant
+        if cls.__hidden_from_commissioner__:
+            commissioner = and_(commissioner, cls.status.not_in(cls.__hidden_from_commissioner__))
+        return or_(cls.tenant_id == tenant, commissioner)
+
+    @classmethod
+    def writable_by(cls, obj, tenant) -> bool:
+        return obj.tenant_id == tenant or obj.commissioner_id == tenant
 
 
 def tenant_models(mappers) -> list[type]:
@@ -71,7 +112,7 @@ def _scope_to_tenant(state: ORMExecuteState) -> None:
         raise TenantNotSet(
             f"query on {', '.join(c.__name__ for c in scoped)} with no tenant in context")
     state.statement = state.statement.options(
-        with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant, include_aliases=True)
+        with_loader_criteria(TenantScoped, lambda cls: cls.tenant_criteria(tenant), include_aliases=True)
     )
 
 
@@ -85,10 +126,10 @@ def _stamp_tenant(session: Session, flush_context, instances) -> None:
             raise TenantNotSet(f"new {type(obj).__name__} with no tenant in context")
         if obj.tenant_id is None:
             obj.tenant_id = tenant
-        elif obj.tenant_id != tenant:
+        elif not obj.writable_by(obj, tenant):
             raise CrossTenantWrite(f"{type(obj).__name__} for tenant {obj.tenant_id} written as {tenant}")
     for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, TenantScoped) and obj.tenant_id != tenant:
+        if isinstance(obj, TenantScoped) and not obj.writable_by(obj, tenant):
             raise CrossTenantWrite(f"{type(obj).__name__} of tenant {obj.tenant_id} changed as {tenant}")
 
 

@@ -1,0 +1,1 @@
+"""Contracts, outcome frameworks and return schedules."""

@@ -1,0 +1,83 @@
+"""Seed the national outcome frameworks from reference/outcome_frameworks.json."""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import select
+
+from portal.config import PROJECT_ROOT
+from portal.contracts.models import Measure, Outcome, OutcomeFramework
+from portal.extensions import db
+
+REFERENCE_CANDIDATES = (
+    PROJECT_ROOT / "reference" / "outcome_frameworks.json",
+    PROJECT_ROOT.parent / "shared" / "reference" / "outcome_frameworks.json",
+)
+
+
+def outcome_measures(outcome_code: str) -> list[dict]:
+    """The standard questions asked of every outcome: how many, how many achieved, the evidence."""
+    return [
+        {"code": f"{outcome_code}.REVIEWED", "type": "integer", "minimum": Decimal(0),
+         "label": "People whose progress towards this outcome was reviewed this period"},
+        {"code": f"{outcome_code}.ACHIEVED", "type": "integer", "minimum": Decimal(0),
+         "label": "People who achieved or sustained this outcome"},
+        {"code": f"{outcome_code}.NARRATIVE", "type": "text", "is_narrative": True,
+         "label": "Evidence of this outcome",
+         "hint": "Describe what changed for people and how you know. Do not name anyone."},
+    ]
+
+
+DELIVERY_MEASURES = [
+    {"code": "DEL.PEOPLE", "type": "integer", "minimum": Decimal(0), "label": "People supported this period"},
+    {"code": "DEL.UNITS_CONTRACTED", "type": "decimal", "minimum": Decimal(0),
+     "label": "Hours or units contracted for this period"},
+    {"code": "DEL.UNITS_DELIVERED", "type": "decimal", "minimum": Decimal(0),
+     "label": "Hours or units delivered this period"},
+    {"code": "DEL.LIVING_WAGE", "type": "percentage",
+     "label": "Staff paid at least the commissioner's living wage rate",
+     "hint": "As a percentage of all care staff on this contract."},
+    {"code": "DEL.NOTES", "type": "text", "required": False, "label": "Notes on delivery",
+     "hint": "Explain any difference between hours contracted and delivered."},
+]
+
+
+def add_template(framework: OutcomeFramework, outcomes: list[tuple[str, str]]) -> None:
+    position = 0
+    for index, (code, text) in enumerate(outcomes):
+        outcome = Outcome(code=code, text=text, position=index)
+        framework.outcomes.append(outcome)
+        for spec in outcome_measures(code):
+            position += 1
+            framework.measures.append(Measure(outcome=outcome, position=position, **_defaults(spec)))
+    for spec in DELIVERY_MEASURES:
+        position += 1
+        framework.measures.append(Measure(outcome=None, position=position, **_defaults(spec)))
+
+
+def _defaults(spec: dict) -> dict:
+    return {"required": True, "hint": "", "is_narrative": False, **spec}
+
+
+def reference_file() -> Path:
+    for path in REFERENCE_CANDIDATES:
+        if path.exists():
+            return path
+    raise FileNotFoundError("outcome_frameworks.json not found in reference/")
+
+
+def seed_frameworks() -> int:
+    """Create the national frameworks that are missing (idempotent); returns how many were made."""
+    data = json.loads(reference_file().read_text())
+    made = 0
+    for spec in data["frameworks"]:
+        if db.session.scalar(select(OutcomeFramework.id).where(OutcomeFramework.code == spec["code"])):
+            continue
+        framework = OutcomeFramework(code=spec["code"], name=spec["name"], source=spec.get("source", ""))
+        add_template(framework, [(o["code"], o["text"]) for o in spec["outcomes"]])
+        db.session.add(framework)
+        made += 1
+    db.session.flush()
+    return made

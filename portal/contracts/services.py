@@ -1,0 +1,119 @@
+"""Contracts and schedules: a commissioner creates them; schedules generate the returns."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import insert, select
+
+from portal.accounts.models import User
+from portal.audit.services import record
+from portal.contracts.models import FREQUENCIES, FUNDING_MODELS, SERVICE_TYPES, Contract, OutcomeFramework, ReturnSchedule
+from portal.errors import Conflict, ServiceError
+from portal.extensions import db
+from portal.returns.models import DRAFT, Return
+from portal.tenants.context import current_tenant_id, tenant_context
+from portal.tenants.models import COMMISSIONER, PROVIDER, Membership, Organisation
+
+STEP = {"monthly": relativedelta(months=1), "quarterly": relativedelta(months=3), "annual": relativedelta(years=1)}
+MAX_YEARS = 15
+
+
+def _money(value, field: str) -> Decimal:
+    try:
+        amount = Decimal(str(value).replace(",", "").replace("£", "").strip())
+    except (InvalidOperation, AttributeError):
+        raise ServiceError("Enter an amount in pounds, like 125000.00", field=field) from None
+    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12"):
+        raise ServiceError("Enter an amount of 0 or more, like 125000.00", field=field)
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ServiceError("Enter an amount with no more than 2 decimal places", field=field)
+    return amount
+
+
+def create_contract(commissioner: Organisation, *, provider_slug: str, reference: str, title: str,
+                    service_type: str, care_group: str, locality: str, start_date: date, end_date: date,
+                    annual_value, funding_model: str, framework_id: int, lead_manager_id: int | None,
+                    living_wage_rate=None, actor: User | None) -> Contract:
+    """The current organisation (a commissioner) makes a contract with a provider."""
+    if commissioner.kind != COMMISSIONER or commissioner.id != current_tenant_id():
+        raise ServiceError("Only a commissioner can create contracts")
+    provider = db.session.scalar(select(Organisation).where(Organisation.slug == provider_slug,
+                                                            Organisation.kind == PROVIDER, Organisation.is_active))
+    if provider is None:
+        raise ServiceError("Choose the provider the contract is with", field="provider")
+    reference, title = (reference or "").strip(), (title or "").strip()
+    if not reference:
+        raise ServiceError("Enter the contract reference", field="reference")
+    if not title:
+        raise ServiceError("Enter the contract title", field="title")
+    if service_type not in SERVICE_TYPES:
+        raise ServiceError("Choose the type of service", field="service_type")
+    if funding_model not in FUNDING_MODELS:
+        raise ServiceError("Choose the funding model", field="funding_model")
+    if not start_date:
+        raise ServiceError("Enter the start date", field="start_date")
+    if not end_date or end_date < start_date:
+        raise ServiceError("The end date must be the same as or after the start date", field="end_date")
+    if end_date > start_date + relativedelta(years=MAX_YEARS):
+        raise ServiceError(f"A contract can last at most {MAX_YEARS} years", field="end_date")
+    if db.session.get(OutcomeFramework, framework_id) is None:
+        raise ServiceError("Choose the outcome framework", field="framework")
+    if lead_manager_id is not None and not db.session.scalar(
+            select(Membership.id).where(Membership.user_id == lead_manager_id)):
+        raise ServiceError("Choose a lead contract manager from your organisation", field="lead_manager")
+    if db.session.scalar(select(Contract.id).where(Contract.commissioner_id == commissioner.id,
+                                                   Contract.reference == reference)):
+        raise Conflict(f"You already have a contract with the reference {reference}", field="reference")
+    contract = Contract(
+        tenant_id=provider.id, commissioner_id=commissioner.id, reference=reference, title=title,
+        service_type=service_type, care_group=(care_group or "").strip(), locality=(locality or "").strip(),
+        start_date=start_date, end_date=end_date, annual_value=_money(annual_value, "annual_value"),
+        funding_model=funding_model, framework_id=framework_id, lead_manager_id=lead_manager_id,
+        living_wage_rate=_money(living_wage_rate, "living_wage_rate") if living_wage_rate not in (None, "") else None)
+    db.session.add(contract)
+    db.session.flush()
+    record("contract_created", contract, actor=actor, reference=reference, provider=provider.slug)
+    return contract
+
+
+def periods(start: date, end: date, frequency: str) -> list[tuple[date, date]]:
+    """Consecutive periods from the contract's start, the last one cut at its end."""
+    step = STEP[frequency]
+    result, cursor = [], start
+    while cursor <= end:
+        following = cursor + step
+        result.append((cursor, min(following - timedelta(days=1), end)))
+        cursor = following
+    return result
+
+
+def create_schedule(contract: Contract, *, frequency: str, due_days: int = 14, actor: User | None) -> ReturnSchedule:
+    """Set how often returns fall due and make a draft return for every period of the contract."""
+    if frequency not in FREQUENCIES:
+        raise ServiceError("Choose how often returns are due", field="frequency")
+    try:
+        due_days = int(due_days)
+    except (TypeError, ValueError):
+        raise ServiceError("Enter the number of days after each period ends, like 14", field="due_days") from None
+    if not 0 <= due_days <= 120:
+        raise ServiceError("Returns must be due between 0 and 120 days after the period ends", field="due_days")
+    if db.session.scalar(select(ReturnSchedule.id).where(ReturnSchedule.contract_id == contract.id)):
+        raise Conflict("This contract already has a return schedule")
+    schedule = ReturnSchedule(tenant_id=contract.tenant_id, commissioner_id=contract.commissioner_id,
+                              contract_id=contract.id, frequency=frequency, due_days=due_days)
+    db.session.add(schedule)
+    rows = [{"tenant_id": contract.tenant_id, "commissioner_id": contract.commissioner_id,
+             "contract_id": contract.id, "period_start": start, "period_end": finish,
+             "due_date": finish + timedelta(days=due_days), "status": DRAFT, "lock_version": 1,
+             "submitted_late": False, "review_comment": "", "problem_tasks": [], "reminders_sent": []}
+            for start, finish in periods(contract.start_date, contract.end_date, frequency)]
+    db.session.flush()
+    if rows:
+        # Draft returns are the provider's own rows, which a commissioner may not write (RLS):
+        # the schedule makes them in the provider's name, as the contract entitles it to.
+        with tenant_context(contract.tenant_id):
+            db.session.execute(insert(Return), rows)
+    record("schedule_created", schedule, actor=actor, frequency=frequency, returns=len(rows))
+    return schedule

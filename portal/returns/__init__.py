@@ -1,0 +1,1 @@
+"""Periodic returns: answers, the review workflow and frozen versions."""

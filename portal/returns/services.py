@@ -1,0 +1,176 @@
+"""The return workflow: save answers per task, declare, submit (freeze a version), review."""
+from __future__ import annotations
+
+import hashlib
+import json
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from portal.accounts.models import User
+from portal.audit.services import record
+from portal.contracts.models import Measure
+from portal.errors import Conflict, ServiceError
+from portal.extensions import db
+from portal.models_base import utcnow
+from portal.returns import queries
+from portal.returns.models import (ACCEPTED, AWAITING_REVIEW, CHANGES_REQUESTED, EDITABLE, RESUBMITTED, SUBMITTED,
+                                   Answer, Return, ReturnVersion)
+from portal.returns.validation import FieldError, parse, to_json
+
+LONDON = ZoneInfo("Europe/London")
+DECLARATION_TASK = "declaration"
+
+
+class ValidationFailed(ServiceError):
+    """Per-field errors; nothing was saved."""
+
+    status = 422
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("There is a problem with " + (
+            "1 answer" if len(errors) == 1 else f"{len(errors)} answers") + ": correct them and save again")
+        self.errors = errors
+
+
+STALE_MESSAGE = ("Someone else saved this return after you opened it. Your changes have not been saved: "
+                 "reload the page to see their answers, then make your changes again.")
+
+
+def check_version(ret: Return, expected_version: int | None) -> None:
+    if expected_version is None:
+        raise ServiceError("Send the version of the return you are changing", field="version")
+    if int(expected_version) != ret.lock_version:
+        raise Conflict(STALE_MESSAGE, field="version")
+
+
+def _editable(ret: Return) -> None:
+    if ret.status not in EDITABLE:
+        raise Conflict(f"This return is {ret.status_label.lower()} and can no longer be changed")
+
+
+def save_answers(ret: Return, values: dict[str, object], *, expected_version: int | None, actor: User | None,
+                 measures: list[Measure] | None = None) -> list[Answer]:
+    """Validate every value, then save them all, or none. ``values`` maps measure codes to raw input.
+
+    ``measures`` (a task's measures) makes blank fields count as answers to clear; otherwise
+    only the codes given are touched (the API's PATCH).
+    """
+    _editable(ret)
+    check_version(ret, expected_version)
+    by_code = {m.code: m for m in queries.measures_for(ret)}
+    unknown = [code for code in values if code not in by_code]
+    if unknown:
+        raise ValidationFailed({code: f"{code} is not a measure of this return" for code in unknown})
+    targets = measures if measures is not None else [by_code[code] for code in values]
+    parsed, errors = {}, {}
+    for measure in targets:
+        try:
+            parsed[measure.code] = parse(measure, values.get(measure.code))
+        except FieldError as exc:
+            errors[measure.code] = str(exc)
+    if errors:
+        raise ValidationFailed(errors)
+    existing = {a.measure_id: a for a in queries.answers_for(ret)}
+    now, saved = utcnow(), []
+    for measure in targets:
+        number, boolean, text = parsed[measure.code]
+        answer = existing.get(measure.id)
+        if answer is None:
+            answer = Answer(tenant_id=ret.tenant_id, return_id=ret.id, measure_id=measure.id)
+            db.session.add(answer)
+        answer.value_number, answer.value_bool, answer.value_text = number, boolean, text
+        answer.updated_at, answer.updated_by_id = now, actor.id if actor else None
+        saved.append(answer)
+    ret.updated_at = now
+    ret.declared_at, ret.declared_by_id = None, None  # a changed return needs declaring again
+    touched = {m.task for m in targets}
+    if ret.problem_tasks and touched & set(ret.problem_tasks):
+        ret.problem_tasks = [t for t in ret.problem_tasks if t not in touched]  # answered the review
+    _flush_or_conflict()
+    record("return_answers_saved", ret, actor=actor, measures=sorted(parsed))
+    return saved
+
+
+def declare(ret: Return, *, confirmed: bool, expected_version: int | None, actor: User) -> None:
+    _editable(ret)
+    check_version(ret, expected_version)
+    if not confirmed:
+        raise ValidationFailed({"confirm": "Confirm that the information in this return is accurate"})
+    ret.declared_at, ret.declared_by_id, ret.updated_at = utcnow(), actor.id, utcnow()
+    _flush_or_conflict()
+    record("return_declared", ret, actor=actor)
+
+
+def _flush_or_conflict() -> None:
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise Conflict(STALE_MESSAGE, field="version") from None
+
+
+def snapshot(ret: Return) -> tuple[dict, list, str]:
+    """The answers and document references of a return, as canonical JSON, and its SHA-256."""
+    measures = {m.id: m for m in queries.measures_for(ret)}
+    answers = {measures[a.measure_id].code: to_json(measures[a.measure_id], a.value_number, a.value_bool,
+                                                    a.value_text)
+               for a in queries.answers_for(ret) if a.measure_id in measures}
+    documents = queries.document_refs_for(ret)
+    canonical = json.dumps({"answers": answers, "documents": documents}, sort_keys=True, separators=(",", ":"))
+    return answers, documents, hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def submit(ret: Return, *, expected_version: int | None, actor: User) -> ReturnVersion:
+    """Freeze an immutable version. Locks the row, so a double-click makes one submission."""
+    db.session.execute(select(Return).where(Return.id == ret.id).with_for_update(of=Return)
+                       .execution_options(populate_existing=True))
+    if ret.status in AWAITING_REVIEW + (ACCEPTED,):
+        raise Conflict("This return has already been submitted")
+    check_version(ret, expected_version)
+    incomplete = [task.title for task in queries.task_list(ret) if task.status != "Completed"]
+    if incomplete:
+        raise Conflict("Complete every section before you submit: " + ", ".join(incomplete))
+    answers, documents, digest = snapshot(ret)
+    now = utcnow()
+    late = now.astimezone(LONDON).date() > ret.due_date
+    number = (queries.latest_version_number(ret) or 0) + 1
+    version = ReturnVersion(tenant_id=ret.tenant_id, commissioner_id=ret.commissioner_id, return_id=ret.id,
+                            number=number, answers=answers, documents=documents, sha256=digest,
+                            submitted_at=now, submitted_by_id=actor.id, late=late)
+    db.session.add(version)
+    ret.status = RESUBMITTED if ret.status == CHANGES_REQUESTED else SUBMITTED
+    ret.submitted_at = now
+    ret.first_submitted_at = ret.first_submitted_at or now
+    ret.submitted_late = ret.submitted_late if number > 1 else late
+    ret.problem_tasks = []
+    ret.updated_at = now
+    _flush_or_conflict()
+    record("return_submitted", ret, actor=actor, version=number, sha256=digest, late=late)
+    return version
+
+
+def review(ret: Return, *, decision: str, comment: str, problem_tasks: list[str] | None = None,
+           actor: User) -> None:
+    """The commissioner accepts a submitted return or asks for changes (with comments)."""
+    if ret.status not in AWAITING_REVIEW:
+        raise Conflict("Only a submitted return can be reviewed")
+    comment = (comment or "").strip()
+    if decision == "accept":
+        ret.status = ACCEPTED
+        ret.problem_tasks = []
+    elif decision == "request_changes":
+        if not comment:
+            raise ValidationFailed({"comment": "Say what the provider needs to change"})
+        known = {t.key for t in queries.task_list(ret, for_review=True)}
+        unknown = [t for t in (problem_tasks or []) if t not in known]
+        if unknown:
+            raise ValidationFailed({"tasks": f"Unknown sections: {', '.join(unknown)}"})
+        ret.status = CHANGES_REQUESTED
+        ret.problem_tasks = list(problem_tasks or [])
+    else:
+        raise ValidationFailed({"decision": "Choose accept or request changes"})
+    ret.review_comment, ret.reviewed_by_id, ret.reviewed_at, ret.updated_at = comment, actor.id, utcnow(), utcnow()
+    _flush_or_conflict()
+    record("return_reviewed", ret, actor=actor, decision=decision)
+

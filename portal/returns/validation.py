@@ -1,0 +1,88 @@
+"""Turn what a person typed into a typed answer, or say exactly what is wrong."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from portal.contracts.models import Measure
+
+MAX_TEXT = 10_000
+YES = {"yes", "y", "true", "1"}
+NO = {"no", "n", "false", "0"}
+
+
+class FieldError(ValueError):
+    pass
+
+
+def _name(measure: Measure) -> str:
+    label = measure.label.rstrip("?.")
+    return label[0].upper() + label[1:] if label else measure.code
+
+
+def _number_text(value: Decimal) -> str:
+    return format(value.normalize(), "f") if value == value.to_integral() else str(value.normalize())
+
+
+def parse(measure: Measure, raw) -> tuple[Decimal | None, bool | None, str | None]:
+    """(number, bool, text) for one answer; (None, None, None) for a blank optional one."""
+    if isinstance(raw, bool) and measure.type == "yes_no":
+        return None, raw, None
+    text = "" if raw is None else str(raw).strip()
+    if text == "":
+        if measure.required:
+            if measure.type == "yes_no":
+                raise FieldError(f"Select yes or no: {measure.label.rstrip('?')}?")
+            raise FieldError(f"Enter {measure.label[0].lower() + measure.label[1:]}".rstrip(".?"))
+        return None, None, None
+    if measure.type == "text":
+        if len(text) > MAX_TEXT:
+            raise FieldError(f"{_name(measure)} must be {MAX_TEXT:,} characters or fewer")
+        return None, None, text
+    if measure.type == "yes_no":
+        lowered = text.lower()
+        if lowered in YES:
+            return None, True, None
+        if lowered in NO:
+            return None, False, None
+        raise FieldError(f"{_name(measure)} must be yes or no")
+    cleaned = text.replace(",", "").rstrip("%").strip() if measure.type == "percentage" else text.replace(",", "")
+    try:
+        number = Decimal(cleaned)
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
+        example = {"integer": "a whole number, like 12", "decimal": "a number, like 12.5",
+                   "percentage": "a percentage, like 85"}[measure.type]
+        raise FieldError(f"{_name(measure)} must be {example}")
+    if measure.type == "integer" and number != number.to_integral_value():
+        raise FieldError(f"{_name(measure)} must be a whole number, like 12")
+    minimum = measure.minimum if measure.minimum is not None else (Decimal(0) if measure.type == "percentage" else None)
+    maximum = measure.maximum if measure.maximum is not None else (Decimal(100) if measure.type == "percentage" else None)
+    if minimum is not None and number < minimum:
+        raise FieldError(f"{_name(measure)} must be {_number_text(minimum)} or more")
+    if maximum is not None and number > maximum:
+        raise FieldError(f"{_name(measure)} must be {_number_text(maximum)} or less")
+    if abs(number) >= Decimal("1e14"):
+        raise FieldError(f"{_name(measure)} is too large")
+    return number.quantize(Decimal("0.0001")), None, None
+
+
+def display(measure: Measure, number, boolean, text) -> str:
+    """How an answer reads on a page or in an export."""
+    if measure.type == "yes_no":
+        return "" if boolean is None else ("Yes" if boolean else "No")
+    if measure.type == "text":
+        return text or ""
+    if number is None:
+        return ""
+    shown = _number_text(Decimal(number))
+    return f"{shown}%" if measure.type == "percentage" else shown
+
+
+def to_json(measure: Measure, number, boolean, text):
+    """The JSON value of an answer (numbers as strings: money-safe, no floats)."""
+    if measure.type == "yes_no":
+        return boolean
+    if measure.type == "text":
+        return text
+    return None if number is None else _number_text(Decimal(number))

@@ -5,6 +5,8 @@ import psycopg
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.tenancy.seed import seed_contract_rows
+
 SET = "select set_config('app.org_id', %s, true)"
 
 
@@ -37,6 +39,7 @@ def seeded(app, make_org, make_user):
     from portal.tenants.queries import get_organisation_by_slug
 
     a, b = make_org(slug="rls-a"), make_org(slug="rls-b")
+    commissioner = make_org("commissioner", slug="rls-hscp")
     make_user(memberships=[(a, "provider_admin")])
     make_user(memberships=[(b, "provider_admin")])
     make_user(memberships=[(b, "submitter")])
@@ -47,6 +50,8 @@ def seeded(app, make_org, make_user):
                                 invited_by=None)
                 record("test_event")
         db.session.commit()
+    seed_contract_rows(app, a, commissioner, "RLS-A")
+    seed_contract_rows(app, b, commissioner, "RLS-B")
     return a, b
 
 
@@ -56,7 +61,8 @@ def test_force_rls_holds_the_owner_too(owner_engine, seeded):
 
 
 def test_tenant_tables_are_the_expected_ones(tenant_tables):
-    assert {"memberships", "invitations", "audit_events"} <= set(tenant_tables)
+    assert {"memberships", "invitations", "audit_events", "contracts", "return_schedules", "returns", "answers",
+            "return_versions"} <= set(tenant_tables)
 
 
 def test_every_tenant_table_has_rls_enabled_forced_and_a_policy(app_conn, tenant_tables):
@@ -166,3 +172,24 @@ def test_the_app_role_is_not_superuser_owner_or_bypassrls(app_conn, services):
     db_owner = app_conn.execute(
         "select pg_get_userbyid(datdba) from pg_database where datname = current_database()").fetchone()[0]
     assert db_owner != role
+
+
+def test_a_commissioner_sees_its_providers_submissions_but_never_drafts_or_answers(app_conn, seeded):
+    hscp = app_conn.execute("select id from organisations where slug = 'rls-hscp'").fetchone()[0]
+    app_conn.execute(SET, (str(hscp),))
+    statuses = {r[0] for r in app_conn.execute("select status from returns")}
+    assert statuses == {"submitted"}  # two submitted returns; the four drafts stay hidden
+    assert app_conn.execute("select count(*) from returns").fetchone()[0] == 2
+    assert app_conn.execute("select count(*) from contracts").fetchone()[0] == 2
+    assert app_conn.execute("select count(*) from return_versions").fetchone()[0] == 2
+    assert app_conn.execute("select count(*) from answers").fetchone()[0] == 0
+    assert app_conn.execute("select count(*) from memberships").fetchone()[0] == 0
+    app_conn.rollback()
+    app_conn.execute(SET, (str(hscp),))
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):  # a commissioner cannot make a draft
+        app_conn.execute(
+            "insert into returns (tenant_id, commissioner_id, contract_id, period_start, period_end, due_date, "
+            "status, lock_version, submitted_late, review_comment, problem_tasks, updated_at, reminders_sent) "
+            "select tenant_id, commissioner_id, id, '2030-01-01', '2030-01-31', '2030-02-14', 'draft', 1, false, "
+            "'', '{}', now(), '{}' from contracts limit 1")
+    app_conn.rollback()

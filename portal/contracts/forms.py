@@ -1,0 +1,60 @@
+"""The commissioner's contract form (GOV.UK Frontend widgets)."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextInput
+from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from portal.contracts.models import FREQUENCIES, FUNDING_MODELS, SERVICE_TYPES
+
+
+class GovDateField(DateField):
+    """Day, month and year inputs that share one name (GOV.UK date input)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("format", "%d %m %Y")
+        kwargs.setdefault("widget", GovDateInput())
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist):
+        valuelist = [v.strip() for v in (valuelist or [])][:3]
+        self.raw_data = (valuelist + ["", "", ""])[:3]  # the widget re-renders exactly three inputs
+        if not any(self.raw_data):
+            self.data = None
+            return
+        super().process_formdata([" ".join(self.raw_data)])
+
+
+class ContractForm(FlaskForm):
+    provider = SelectField("Provider", widget=GovSelect(), validators=[InputRequired("Choose the provider")])
+    reference = StringField("Contract reference", widget=GovTextInput(),
+                            validators=[InputRequired("Enter the contract reference"), Length(max=60)])
+    title = StringField("Title", widget=GovTextInput(),
+                        validators=[InputRequired("Enter the contract title"), Length(max=200)])
+    service_type = RadioField("Type of service", widget=GovRadioInput(), choices=list(SERVICE_TYPES.items()),
+                              validators=[InputRequired("Choose the type of service")])
+    care_group = StringField("Care group", widget=GovTextInput(), description="For example, older people",
+                             validators=[Optional(), Length(max=100)])
+    locality = StringField("Locality", widget=GovTextInput(), validators=[Optional(), Length(max=100)])
+    start_date = GovDateField("Start date", description="For example, 1 4 2026",
+                           validators=[InputRequired("Enter the start date as a real date, like 1 4 2026")])
+    end_date = GovDateField("End date", description="For example, 31 3 2029",
+                         validators=[InputRequired("Enter the end date as a real date, like 31 3 2029")])
+    annual_value = StringField("Annual value in pounds", widget=GovTextInput(),
+                               validators=[InputRequired("Enter the annual value, like 125000.00")])
+    funding_model = RadioField("Funding model", widget=GovRadioInput(), choices=list(FUNDING_MODELS.items()),
+                               validators=[InputRequired("Choose the funding model")])
+    framework = SelectField("Outcome framework", widget=GovSelect(), coerce=int,
+                            validators=[InputRequired("Choose the outcome framework")])
+    lead_manager = SelectField("Lead contract manager", widget=GovSelect(), coerce=int,
+                               validators=[InputRequired("Choose the lead contract manager")])
+    living_wage_rate = StringField("Living wage rate in pounds per hour", widget=GovTextInput(),
+                                   description="Providers report the share of staff paid at least this rate",
+                                   validators=[Optional()])
+    frequency = RadioField("Returns are due", widget=GovRadioInput(), choices=list(FREQUENCIES.items()),
+                           validators=[InputRequired("Choose how often returns are due")])
+    due_days = IntegerField("Days after each period ends that a return is due", widget=GovTextInput(), default=14,
+                            validators=[InputRequired("Enter a number of days, like 14"),
+                                        NumberRange(0, 120, "Enter a number of days from 0 to 120")])
+    submit = SubmitField("Create contract", widget=GovSubmitInput())

@@ -1,0 +1,147 @@
+"""The provider's return pages and the commissioner's review, through the HTML forms."""
+from __future__ import annotations
+
+import re
+
+from tests.conftest import Browserless
+from tests.returns.conftest import full_answers
+
+
+def _first_return_id(app, provider_id):
+    from portal.returns.queries import list_returns
+    from portal.tenants.context import tenant_context
+
+    with app.app_context(), tenant_context(provider_id):
+        return list_returns()[0].id
+
+
+def _tasks(app, provider_id, return_id):
+    from portal.returns import queries
+    from portal.tenants.context import tenant_context
+
+    with app.app_context(), tenant_context(provider_id):
+        ret = queries.get_return(return_id)
+        return [(t.key, [m for m in t.measures]) for t in queries.task_list(ret)]
+
+
+def _version(html: str) -> str:
+    return re.search(r'name="version" value="(\d+)"', html).group(1)
+
+
+def test_fill_every_task_check_and_submit_once(app, web, client, contract_setup):
+    provider = contract_setup["provider"]
+    web.sign_in(contract_setup["submitter"].email)
+    return_id = _first_return_id(app, provider.id)
+    base = f"/o/{provider.slug}/returns/{return_id}"
+    page = client.get(base).get_data(as_text=True)
+    assert "govuk-task-list" in page and page.count("Not yet started") == 11
+    for key, measures in _tasks(app, provider.id, return_id):
+        if key == "declaration":
+            continue
+        form_page = client.get(f"{base}/tasks/{key}").get_data(as_text=True)
+        data = {"version": _version(form_page), **full_answers(measures)}
+        response = web.post(f"{base}/tasks/{key}", data)
+        assert response.status_code == 303, (key, response.get_data(as_text=True)[:500])
+    declaration = client.get(f"{base}/declaration").get_data(as_text=True)
+    assert web.post(f"{base}/declaration", {"version": _version(declaration), "confirm": "yes"}).status_code == 303
+    check = client.get(f"{base}/check").get_data(as_text=True)
+    assert "Submit return" in check and "Evidence for NHWO-1.NARRATIVE" in check
+    version = _version(check)
+    first = web.post(f"{base}/submit", {"version": version}, page=f"{base}/check")
+    second = web.post(f"{base}/submit", {"version": version}, page=f"{base}/check")  # a double click
+    assert first.status_code == second.status_code == 303
+    page = client.get(base).get_data(as_text=True)
+    assert "Version 1" in page and "Version 2" not in page and "Submitted" in page
+
+
+def test_a_bad_answer_shows_the_error_summary_and_keeps_what_was_typed(app, web, client, contract_setup):
+    provider = contract_setup["provider"]
+    web.sign_in(contract_setup["submitter"].email)
+    return_id = _first_return_id(app, provider.id)
+    url = f"/o/{provider.slug}/returns/{return_id}/tasks/delivery"
+    version = _version(client.get(url).get_data(as_text=True))
+    response = web.post(url, {"version": version, "DEL.PEOPLE": "lots", "DEL.UNITS_CONTRACTED": "100",
+                              "DEL.UNITS_DELIVERED": "90", "DEL.LIVING_WAGE": "101", "DEL.NOTES": "kept"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "There is a problem" in page and 'href="#DEL-PEOPLE"' in page
+    assert "People supported this period must be a whole number" in page
+    assert "must be 100 or less" in page and ">kept</textarea>" in page and 'value="lots"' in page
+
+
+def test_a_stale_form_is_refused_not_lost(app, contract_setup):
+    provider = contract_setup["provider"]
+    first, second = Browserless(app.test_client()), Browserless(app.test_client())
+    first.sign_in(contract_setup["submitter"].email)
+    second.sign_in(contract_setup["other_submitter"].email)
+    return_id = _first_return_id(app, provider.id)
+    url = f"/o/{provider.slug}/returns/{return_id}/tasks/delivery"
+    opened = _version(first.client.get(url).get_data(as_text=True))
+    assert _version(second.client.get(url).get_data(as_text=True)) == opened
+    fields = {"DEL.PEOPLE": "5", "DEL.UNITS_CONTRACTED": "10", "DEL.UNITS_DELIVERED": "10", "DEL.LIVING_WAGE": "90"}
+    assert first.post(url, {"version": opened, **fields}).status_code == 303
+    refused = second.post(url, {"version": opened, **fields, "DEL.PEOPLE": "6"})
+    assert refused.status_code == 409
+    assert "Someone else saved this return" in refused.get_data(as_text=True)
+    assert 'value="6"' in refused.get_data(as_text=True)  # what they typed is still on the page
+
+
+def test_commissioner_reviews_and_provider_sees_the_comments(app, web, client, contract_setup):
+    from portal.accounts.models import User
+    from portal.extensions import db
+    from portal.returns import queries, services
+    from portal.tenants.context import tenant_context
+
+    provider, commissioner = contract_setup["provider"], contract_setup["commissioner"]
+    return_id = _first_return_id(app, provider.id)
+    with app.app_context(), tenant_context(provider.id):
+        user = db.session.get(User, contract_setup["submitter"].id)
+        ret = queries.get_return(return_id)
+        services.save_answers(ret, full_answers(queries.measures_for(ret)), expected_version=ret.lock_version,
+                              actor=user)
+        services.declare(ret, confirmed=True, expected_version=ret.lock_version, actor=user)
+        services.submit(ret, expected_version=ret.lock_version, actor=user)
+        db.session.commit()
+    web.sign_in(contract_setup["manager"].email)
+    url = f"/o/{commissioner.slug}/returns/{return_id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "Evidence for NHWO-2.NARRATIVE" in page and "Save review" in page
+    refused = web.post(f"{url}/review", {"decision": "request_changes", "comment": ""}, page=url)
+    assert refused.status_code == 422 and "Say what the provider needs to change" in refused.get_data(as_text=True)
+    done = web.post(f"{url}/review", {"decision": "request_changes", "comment": "Recheck outcome 4",
+                                      "tasks": "NHWO-4"}, page=url)
+    assert done.status_code == 303
+    client.post("/sign-out", data={"csrf_token": web.csrf(url)})
+    web.sign_in(contract_setup["submitter"].email)
+    page = client.get(f"/o/{provider.slug}/returns/{return_id}").get_data(as_text=True)
+    assert "Recheck outcome 4" in page and "There is a problem" in page
+
+
+def test_finance_can_read_but_not_edit(app, make_user, contract_setup):
+    provider = contract_setup["provider"]
+    finance = make_user(memberships=[(provider, "finance")])
+    reader = Browserless(app.test_client())
+    reader.sign_in(finance.email)
+    return_id = _first_return_id(app, provider.id)
+    assert reader.client.get(f"/o/{provider.slug}/returns/{return_id}").status_code == 200
+    assert reader.client.get(f"/o/{provider.slug}/returns/{return_id}/tasks/delivery").status_code == 403
+
+
+def test_commissioner_creates_a_contract_in_the_browserless_form(app, web, client, contract_setup):
+    commissioner = contract_setup["commissioner"]
+    web.sign_in(contract_setup["manager"].email)
+    form = client.get(f"/o/{commissioner.slug}/contracts/new").get_data(as_text=True)
+    framework = re.search(r'<option value="(\d+)"', form.split('name="framework"')[1]).group(1)
+    data = {"provider": "fern-care", "reference": "CLY-002", "title": "Day opportunities", "service_type":
+            "day_opportunities", "care_group": "", "locality": "South", "start_date": ["1", "4", "2026"],
+            "end_date": ["31", "3", "2027"], "annual_value": "250,000.00", "funding_model": "block",
+            "framework": framework, "lead_manager": str(contract_setup["manager"].id), "living_wage_rate": "12.60",
+            "frequency": "quarterly", "due_days": "21"}
+    response = web.post(f"/o/{commissioner.slug}/contracts/new", data)
+    assert response.status_code == 303, response.get_data(as_text=True)[:3000]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "CLY-002" in page and "£250,000.00" in page and page.count("Draft") == 0  # drafts are hidden
+    bad = web.post(f"/o/{commissioner.slug}/contracts/new", {**data, "reference": "CLY-003", "end_date": ["31", "3", "2025"],
+                                                            "annual_value": "lots"})
+    text = bad.get_data(as_text=True)
+    assert "There is a problem" in text and ("end date" in text or "amount" in text)

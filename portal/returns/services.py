@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -121,7 +122,7 @@ def snapshot(ret: Return) -> tuple[dict, list, str]:
     return answers, documents, hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def submit(ret: Return, *, expected_version: int | None, actor: User) -> ReturnVersion:
+def submit(ret: Return, *, expected_version: int | None, actor: User, now: datetime | None = None) -> ReturnVersion:
     """Freeze an immutable version. Locks the row, so a double-click makes one submission."""
     db.session.execute(select(Return).where(Return.id == ret.id).with_for_update(of=Return)
                        .execution_options(populate_existing=True))
@@ -132,7 +133,7 @@ def submit(ret: Return, *, expected_version: int | None, actor: User) -> ReturnV
     if incomplete:
         raise Conflict("Complete every section before you submit: " + ", ".join(incomplete))
     answers, documents, digest = snapshot(ret)
-    now = utcnow()
+    now = now or utcnow()
     late = now.astimezone(LONDON).date() > ret.due_date
     number = (queries.latest_version_number(ret) or 0) + 1
     version = ReturnVersion(tenant_id=ret.tenant_id, commissioner_id=ret.commissioner_id, return_id=ret.id,
@@ -151,7 +152,7 @@ def submit(ret: Return, *, expected_version: int | None, actor: User) -> ReturnV
 
 
 def review(ret: Return, *, decision: str, comment: str, problem_tasks: list[str] | None = None,
-           actor: User) -> None:
+           actor: User, now: datetime | None = None) -> None:
     """The commissioner accepts a submitted return or asks for changes (with comments)."""
     if ret.status not in AWAITING_REVIEW:
         raise Conflict("Only a submitted return can be reviewed")
@@ -170,7 +171,8 @@ def review(ret: Return, *, decision: str, comment: str, problem_tasks: list[str]
         ret.problem_tasks = list(problem_tasks or [])
     else:
         raise ValidationFailed({"decision": "Choose accept or request changes"})
-    ret.review_comment, ret.reviewed_by_id, ret.reviewed_at, ret.updated_at = comment, actor.id, utcnow(), utcnow()
+    now = now or utcnow()
+    ret.review_comment, ret.reviewed_by_id, ret.reviewed_at, ret.updated_at = comment, actor.id, now, now
     _flush_or_conflict()
     record("return_reviewed", ret, actor=actor, decision=decision)
 

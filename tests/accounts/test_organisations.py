@@ -94,7 +94,22 @@ def test_demo_data_is_idempotent(app):
         second = seed_demo()
         db.session.commit()
     assert first["organisations"] == 8 and first["memberships"] == 14
-    assert second == {"organisations": 0, "users": 0, "memberships": 0}
+    assert first["contracts"] == 7
+    assert second == {"organisations": 0, "users": 0, "memberships": 0, "contracts": 0}
+    from portal.returns.models import Return
+    from portal.tenants.context import tenant_context
+    from portal.tenants.queries import get_organisation_by_slug
+
+    with app.app_context():
+        states, late = set(), 0
+        for slug in ("riverside-care", "hillview-support", "oakfield-care", "northgate-living", "brightpath-support",
+                     "lochside-care"):
+            with tenant_context(get_organisation_by_slug(slug).id):
+                rows = db.session.scalars(select(Return)).all()
+                states |= {r.status for r in rows}
+                late += sum(r.submitted_late for r in rows)
+    assert states == {"draft", "submitted", "accepted", "changes_requested", "resubmitted"}
+    assert late > 0
     fresh = Browserless(app.test_client())
     response = fresh.sign_in("staff@riverside-care.example", "demo-pass-2026")
     assert response.headers["Location"].endswith("/o/riverside-care/")

@@ -1,0 +1,263 @@
+"""The contracts and returns API. Same services as the pages; bearer tokens only.
+
+Every route exists under /api/v1/orgs/<slug>/... and, for a user with one organisation,
+without the slug (/api/v1/contracts, /api/v1/returns/<id>, ...).
+"""
+from __future__ import annotations
+
+from flask import g
+from flask_smorest import Blueprint, abort
+from sqlalchemy import select
+
+from portal.accounts.models import User
+from portal.blueprints.api import BEARER, organisation_from_slug, token_required
+from portal.contracts import queries as contract_queries
+from portal.contracts import services as contract_services
+from portal.contracts.models import OutcomeFramework
+from portal.contracts.schemas import ContractCreateSchema, ContractSchema, ScheduleCreateSchema, ScheduleSchema
+from portal.errors import ServiceError
+from portal.extensions import db
+from portal.returns import queries, services
+from portal.returns.schemas import (ReturnDetailSchema, ReturnListArgsSchema, ReturnPatchSchema, ReturnSummarySchema,
+                                    ReviewSchema, SubmitSchema)
+from portal.tenants.context import set_identity
+from portal.tenants.models import COMMISSIONER, PROVIDER
+from portal.tenants.queries import memberships_of
+
+bp = Blueprint("api_returns", __name__, url_prefix="/api/v1", description="Contracts and returns")
+PROVIDER_EDITORS = ("provider_admin", "submitter")
+REVIEWERS = ("contract_manager", "commissioner_admin")
+CONTRACT_EDITORS = ("contract_manager", "commissioner_admin", "procurement")
+
+
+def resolve(slug: str | None):
+    """The organisation in the URL, or the token user's only one."""
+    if slug is not None:
+        return organisation_from_slug(slug)
+    memberships = memberships_of(g.api_user)
+    if len(memberships) != 1:
+        slugs = ", ".join(m.organisation.slug for m in memberships) or "none"
+        abort(400, message=f"You belong to {len(memberships)} organisations ({slugs}): use the "
+                           "/api/v1/orgs/<slug>/... form of this address to say which one.")
+    membership = memberships[0]
+    set_identity(membership.tenant_id, g.api_user.id)
+    g.organisation, g.membership = membership.organisation, membership
+    return membership.organisation, membership
+
+
+def _fail(exc: ServiceError):
+    db.session.rollback()
+    if isinstance(exc, services.ValidationFailed):
+        abort(422, message=exc.message, errors={"answers": exc.errors})
+    abort(exc.status, message=exc.message, errors={exc.field: [exc.message]} if exc.field else None)
+
+
+def _return_or_404(return_id: int):
+    ret = queries.get_return(return_id)
+    if ret is None:
+        abort(404, message="No such return")
+    return ret
+
+
+def _detail(ret):
+    measures = queries.measures_for(ret)
+    _answers, documents, _digest = services.snapshot(ret) if g.organisation.kind == PROVIDER else ({}, [], "")
+    versions = queries.versions_for(ret)
+    if g.organisation.kind == PROVIDER:
+        answers = _answers
+    else:  # a commissioner sees what was submitted, never the provider's working copy
+        answers = versions[-1].answers if versions else {}
+        documents = versions[-1].documents if versions else []
+    return {**{k: getattr(ret, k) for k in ("id", "contract_id", "period_start", "period_end", "due_date", "status",
+                                            "submitted_late", "lock_version", "review_comment", "problem_tasks")},
+            "measures": measures, "answers": answers, "documents": documents,
+            "versions": versions}
+
+
+# -- contracts ---------------------------------------------------------------------------------
+
+def _list_contracts(slug):
+    resolve(slug)
+    return contract_queries.list_contracts()
+
+
+def _create_contract(slug, data):
+    org, membership = resolve(slug)
+    if org.kind != COMMISSIONER or membership.role not in CONTRACT_EDITORS:
+        abort(403, message="Only a commissioner's contract managers can create contracts")
+    framework_id = db.session.scalar(select(OutcomeFramework.id).where(OutcomeFramework.code == data["framework"]))
+    if framework_id is None:
+        abort(422, message=f"No outcome framework has the code {data['framework']}",
+              errors={"framework": ["Unknown framework code"]})
+    manager_id = None
+    if data["lead_manager"]:
+        manager_id = db.session.scalar(select(User.id).where(User.email == data["lead_manager"].lower()))
+        if manager_id is None:
+            abort(422, message="The lead manager must be a member of your organisation",
+                  errors={"lead_manager": ["Unknown person"]})
+    try:
+        contract = contract_services.create_contract(
+            org, provider_slug=data["provider"], reference=data["reference"], title=data["title"],
+            service_type=data["service_type"], care_group=data["care_group"], locality=data["locality"],
+            start_date=data["start_date"], end_date=data["end_date"], annual_value=data["annual_value"],
+            funding_model=data["funding_model"], framework_id=framework_id, lead_manager_id=manager_id,
+            living_wage_rate=data["living_wage_rate"], actor=g.api_user)
+    except ServiceError as exc:
+        _fail(exc)
+    db.session.commit()
+    return contract
+
+
+@bp.route("/contracts", methods=["GET"])
+@bp.response(200, ContractSchema(many=True))
+@bp.doc(security=BEARER)
+@token_required
+def contracts():
+    """Contracts of your organisation (a provider's own, or those a commissioner commissions)"""
+    return _list_contracts(None)
+
+
+@bp.route("/orgs/<slug>/contracts", methods=["GET"])
+@bp.response(200, ContractSchema(many=True))
+@bp.doc(security=BEARER)
+@token_required
+def org_contracts(slug):
+    """Contracts of the organisation named in the address"""
+    return _list_contracts(slug)
+
+
+@bp.route("/contracts", methods=["POST"])
+@bp.arguments(ContractCreateSchema)
+@bp.response(201, ContractSchema)
+@bp.doc(security=BEARER)
+@token_required
+def create_contract(data):
+    """Create a contract (commissioners)"""
+    return _create_contract(None, data)
+
+
+@bp.route("/orgs/<slug>/contracts", methods=["POST"])
+@bp.arguments(ContractCreateSchema)
+@bp.response(201, ContractSchema)
+@bp.doc(security=BEARER)
+@token_required
+def org_create_contract(data, slug):
+    """Create a contract for the commissioner named in the address"""
+    return _create_contract(slug, data)
+
+
+@bp.route("/contracts/<int:contract_id>/schedule", methods=["POST"])
+@bp.arguments(ScheduleCreateSchema)
+@bp.response(201, ScheduleSchema)
+@bp.doc(security=BEARER)
+@token_required
+def create_schedule(data, contract_id):
+    """Give a contract its return schedule; a draft return is made for every period"""
+    org, membership = resolve(None)
+    contract = contract_queries.get_contract(contract_id)
+    if contract is None:
+        abort(404, message="No such contract")
+    if org.kind != COMMISSIONER or membership.role not in CONTRACT_EDITORS:
+        abort(403, message="Only the commissioner's contract managers can set the schedule")
+    try:
+        schedule = contract_services.create_schedule(contract, frequency=data["frequency"],
+                                                     due_days=data["due_days"], actor=g.api_user)
+    except ServiceError as exc:
+        _fail(exc)
+    db.session.commit()
+    count = len(contract_services.periods(contract.start_date, contract.end_date, schedule.frequency))
+    return {"id": schedule.id, "contract_id": contract.id, "frequency": schedule.frequency,
+            "due_days": schedule.due_days, "returns": count}
+
+
+# -- returns -----------------------------------------------------------------------------------
+
+@bp.route("/returns", methods=["GET"])
+@bp.arguments(ReturnListArgsSchema, location="query")
+@bp.response(200, ReturnSummarySchema(many=True))
+@bp.doc(security=BEARER)
+@token_required
+def returns(args):
+    """Returns, soonest due first; filter by status, contract and period"""
+    resolve(None)
+    return queries.list_returns(status=args.get("status"), contract_id=args.get("contract"),
+                                period_from=args.get("period_from"), period_to=args.get("period_to"),
+                                limit=args["limit"], offset=args["offset"])
+
+
+@bp.route("/returns/<int:return_id>", methods=["GET"])
+@bp.response(200, ReturnDetailSchema)
+@bp.doc(security=BEARER)
+@token_required
+def return_detail(return_id):
+    """One return: its template, answers, documents and submitted versions"""
+    resolve(None)
+    return _detail(_return_or_404(return_id))
+
+
+@bp.route("/returns/<int:return_id>", methods=["PATCH"])
+@bp.arguments(ReturnPatchSchema)
+@bp.response(200, ReturnDetailSchema)
+@bp.alt_response(409, description="The return changed since `version`, or can no longer be changed")
+@bp.alt_response(422, description="Per-measure errors; nothing was saved")
+@bp.doc(security=BEARER)
+@token_required
+def patch_return(data, return_id):
+    """Save answers (all or none); send the `version` you read"""
+    org, membership = resolve(None)
+    ret = _return_or_404(return_id)
+    if org.kind != PROVIDER or membership.role not in PROVIDER_EDITORS:
+        abort(403, message="Only the provider's submitters can change a return")
+    values = {}
+    for item in data["answers"]:
+        if item["measure"] in values:
+            abort(422, message=f"{item['measure']} is given twice", errors={"answers": {item["measure"]: "twice"}})
+        values[item["measure"]] = item["value"]
+    try:
+        services.save_answers(ret, values, expected_version=data["version"], actor=g.api_user)
+    except ServiceError as exc:
+        _fail(exc)
+    db.session.commit()
+    return _detail(ret)
+
+
+@bp.route("/returns/<int:return_id>/submit", methods=["POST"])
+@bp.arguments(SubmitSchema)
+@bp.response(200, ReturnDetailSchema)
+@bp.alt_response(409, description="Not submittable: incomplete, already submitted or changed since `version`")
+@bp.doc(security=BEARER)
+@token_required
+def submit_return(data, return_id):
+    """Submit the return: freezes an immutable version"""
+    org, membership = resolve(None)
+    ret = _return_or_404(return_id)
+    if org.kind != PROVIDER or membership.role not in PROVIDER_EDITORS:
+        abort(403, message="Only the provider's submitters can submit a return")
+    try:
+        expected = data["version"] if data["version"] is not None else ret.lock_version
+        services.declare(ret, confirmed=True, expected_version=expected, actor=g.api_user)
+        services.submit(ret, expected_version=ret.lock_version, actor=g.api_user)
+    except ServiceError as exc:
+        _fail(exc)
+    db.session.commit()
+    return _detail(ret)
+
+
+@bp.route("/returns/<int:return_id>/review", methods=["POST"])
+@bp.arguments(ReviewSchema)
+@bp.response(200, ReturnDetailSchema)
+@bp.doc(security=BEARER)
+@token_required
+def review_return(data, return_id):
+    """Accept a submitted return or ask for changes (commissioners)"""
+    org, membership = resolve(None)
+    ret = _return_or_404(return_id)
+    if org.kind != COMMISSIONER or membership.role not in REVIEWERS:
+        abort(403, message="Only the commissioner's contract managers can review returns")
+    try:
+        services.review(ret, decision=data["decision"], comment=data["comment"], problem_tasks=data["tasks"],
+                        actor=g.api_user)
+    except ServiceError as exc:
+        _fail(exc)
+    db.session.commit()
+    return _detail(ret)

@@ -1,0 +1,57 @@
+"""Marshmallow schemas for the contracts API."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from portal.contracts.models import FREQUENCIES, FUNDING_MODELS, SERVICE_TYPES
+
+
+class OrganisationRefSchema(Schema):
+    slug = fields.String()
+    name = fields.String()
+
+
+class ContractSchema(Schema):
+    id = fields.Integer()
+    reference = fields.String()
+    title = fields.String()
+    commissioner = fields.Nested(OrganisationRefSchema)
+    provider = fields.Nested(OrganisationRefSchema)
+    service_type = fields.String()
+    care_group = fields.String()
+    locality = fields.String()
+    start_date = fields.Date()
+    end_date = fields.Date()
+    annual_value = fields.Decimal(as_string=True, metadata={"description": "Pounds, as a string"})
+    funding_model = fields.String()
+    framework = fields.Function(lambda c: c.framework.code)
+    living_wage_rate = fields.Decimal(as_string=True, allow_none=True)
+
+
+class ContractCreateSchema(Schema):
+    provider = fields.String(required=True, metadata={"description": "The provider's slug"})
+    reference = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    service_type = fields.String(required=True, validate=validate.OneOf(list(SERVICE_TYPES)))
+    care_group = fields.String(load_default="", validate=validate.Length(max=100))
+    locality = fields.String(load_default="", validate=validate.Length(max=100))
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(required=True)
+    annual_value = fields.Decimal(required=True, places=2, validate=validate.Range(min=0))
+    funding_model = fields.String(required=True, validate=validate.OneOf(list(FUNDING_MODELS)))
+    framework = fields.String(required=True, metadata={"description": "Framework code, such as NHWO"})
+    lead_manager = fields.Email(load_default=None, metadata={"description": "Email of a contract manager"})
+    living_wage_rate = fields.Decimal(load_default=None, places=2, validate=validate.Range(min=0))
+
+
+class ScheduleCreateSchema(Schema):
+    frequency = fields.String(required=True, validate=validate.OneOf(list(FREQUENCIES)))
+    due_days = fields.Integer(load_default=14, validate=validate.Range(min=0, max=120))
+
+
+class ScheduleSchema(Schema):
+    id = fields.Integer()
+    contract_id = fields.Integer()
+    frequency = fields.String()
+    due_days = fields.Integer()
+    returns = fields.Integer()

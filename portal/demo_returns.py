@@ -1,0 +1,163 @@
+"""Demo contracts and two years of monthly returns in every state (part of `portal demo`)."""
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta, timezone
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import select
+
+from portal.accounts.models import User
+from portal.contracts.frameworks import seed_frameworks
+from portal.contracts.models import Contract, OutcomeFramework
+from portal.contracts.services import create_contract, create_schedule
+from portal.extensions import db
+from portal.returns import queries, services
+from portal.tenants.context import tenant_context
+from portal.tenants.queries import get_organisation_by_slug
+
+CONTRACTS = [
+    # provider, commissioner, reference, title, service type, care group, locality, annual value, framework
+    ("riverside-care", "glasgow-hscp", "GCH-CAH-001", "Care at home, north east", "care_at_home", "Older people",
+     "North East", "1850000.00", "NHWO"),
+    ("riverside-care", "aberdeen-hscp", "ACH-SL-014", "Supported living, Torry", "supported_living",
+     "Learning disability", "Torry", "640000.00", "NHWO"),
+    ("hillview-support", "glasgow-hscp", "GCH-SL-007", "Supported living, south", "supported_living",
+     "Learning disability", "South", "1120000.00", "NHWO"),
+    ("oakfield-care", "glasgow-hscp", "GCH-RES-003", "Residential care, north west", "residential",
+     "Older people", "North West", "2400000.00", "NHWO"),
+    ("northgate-living", "glasgow-hscp", "GCH-DAY-011", "Day opportunities, city centre", "day_opportunities",
+     "Mental health", "City Centre", "430000.00", "NHWO"),
+    ("brightpath-support", "glasgow-hscp", "GCH-CAH-019", "Care at home, south", "care_at_home", "Physical disability",
+     "South", "980000.00", "NHWO"),
+    ("lochside-care", "glasgow-hscp", "GCH-OTH-002", "Carers' support service", "other", "Unpaid carers",
+     "North East", "310000.00", "NHWO"),
+]
+NARRATIVES = [
+    "Reviews with people and families showed {a} of {r} people met or kept this outcome. Staff recorded what "
+    "changed in support plans and how people described the difference.",
+    "{a} of {r} people reviewed said the support helped them towards this outcome; two plans were changed after "
+    "feedback from families.",
+    "We used outcome conversations at each review: {a} of {r} people achieved or sustained the outcome this month.",
+]
+LONDON_NOON = time(12, 0, tzinfo=timezone.utc)
+
+
+def _answers(rng: random.Random, measures) -> dict[str, str]:
+    values, reviewed = {}, {}
+    for m in measures:
+        if m.code.endswith(".REVIEWED"):
+            reviewed[m.task] = rng.randint(8, 40)
+            values[m.code] = str(reviewed[m.task])
+        elif m.code.endswith(".ACHIEVED"):
+            values[m.code] = str(int(reviewed[m.task] * rng.uniform(0.55, 0.95)))
+        elif m.is_narrative:
+            r = reviewed[m.task]
+            values[m.code] = rng.choice(NARRATIVES).format(r=r, a=int(values[f"{m.task}.ACHIEVED"]))
+    contracted = rng.choice([1200, 1800, 2400, 3100])
+    values.update({
+        "DEL.PEOPLE": str(rng.randint(25, 90)), "DEL.UNITS_CONTRACTED": str(contracted),
+        "DEL.UNITS_DELIVERED": str(round(contracted * rng.uniform(0.86, 1.02), 1)),
+        "DEL.LIVING_WAGE": str(rng.choice([92, 96, 98, 100, 100])), "DEL.NOTES": "",
+    })
+    return values
+
+
+def _at(day: date, offset_days: int) -> datetime:
+    return datetime.combine(day + timedelta(days=offset_days), LONDON_NOON)
+
+
+def _state(index: int, total: int, rng: random.Random) -> str:
+    if index == total - 1:
+        return "in_progress"
+    if index == total - 2:
+        return rng.choice(["submitted", "not_started"])
+    roll = rng.random()
+    if roll < 0.04:
+        return "missing"
+    if roll < 0.12:
+        return "changes_requested"
+    if roll < 0.18:
+        return "resubmitted_accepted" if index < total - 6 else "resubmitted"
+    if roll < 0.24 and index > total - 6:
+        return "submitted"
+    return "accepted"
+
+
+def seed_demo_returns(today: date | None = None) -> int:
+    """Make the demo contracts that are missing, each with 24 monthly returns; returns how many were made."""
+    seed_frameworks()
+    today = today or date.today()
+    start = (today.replace(day=1) - relativedelta(months=23))
+    end = start + relativedelta(months=24) - timedelta(days=1)
+    made = 0
+    for provider_slug, commissioner_slug, reference, title, service, group, locality, value, code in CONTRACTS:
+        commissioner = get_organisation_by_slug(commissioner_slug)
+        provider = get_organisation_by_slug(provider_slug)
+        if commissioner is None or provider is None:
+            continue
+        with tenant_context(commissioner.id):
+            if db.session.scalar(select(Contract.id).where(Contract.reference == reference)):
+                continue
+            manager = db.session.scalar(select(User).where(User.email == f"commissioner@{commissioner_slug}.example"))
+            framework_id = db.session.scalar(select(OutcomeFramework.id).where(OutcomeFramework.code == code))
+            contract = create_contract(
+                commissioner, provider_slug=provider_slug, reference=reference, title=title, service_type=service,
+                care_group=group, locality=locality, start_date=start, end_date=end, annual_value=value,
+                funding_model="outcomes_based", framework_id=framework_id,
+                lead_manager_id=manager.id if manager else None, living_wage_rate="12.60", actor=manager)
+            create_schedule(contract, frequency="monthly", due_days=14, actor=manager)
+            contract_id = contract.id
+        submitter = db.session.scalar(select(User).where(User.email.in_(
+            [f"staff@{provider_slug}.example", f"admin@{provider_slug}.example"])).order_by(User.email.desc()))
+        _fill(provider.id, commissioner.id, contract_id, submitter, manager, random.Random(reference))
+        made += 1
+    return made
+
+
+def _fill(provider_id: int, commissioner_id: int, contract_id: int, submitter: User, manager: User | None,
+          rng: random.Random) -> None:
+    with tenant_context(provider_id, submitter.id):
+        returns = queries.list_returns(contract_id=contract_id)
+        measures = queries.measures_for(returns[0])
+    for index, ret_id in enumerate([r.id for r in returns]):
+        state = _state(index, len(returns), rng)
+        with tenant_context(provider_id, submitter.id):
+            ret = queries.get_return(ret_id)
+            if state == "missing" or state == "not_started":
+                continue
+            values = _answers(rng, measures)
+            if state == "in_progress":
+                half = {k: v for k, v in values.items() if k.startswith(("NHWO-1.", "NHWO-2.", "DEL."))}
+                services.save_answers(ret, half, expected_version=ret.lock_version, actor=submitter)
+                continue
+            services.save_answers(ret, values, expected_version=ret.lock_version, actor=submitter)
+            services.declare(ret, confirmed=True, expected_version=ret.lock_version, actor=submitter)
+            late = rng.random() < 0.15
+            services.submit(ret, expected_version=ret.lock_version, actor=submitter,
+                            now=_at(ret.due_date, rng.randint(1, 9) if late else -rng.randint(0, 10)))
+            submitted_on = ret.submitted_at.date()
+        if state == "submitted" or manager is None:
+            continue
+        with tenant_context(commissioner_id, manager.id):
+            ret = queries.get_return(ret_id)
+            if state == "accepted":
+                services.review(ret, decision="accept", comment="", actor=manager, now=_at(submitted_on, 5))
+                continue
+            services.review(ret, decision="request_changes", actor=manager, now=_at(submitted_on, 4),
+                            comment="The number of people achieving outcome 3 looks low against last month. "
+                                    "Please check the figures and add evidence.", problem_tasks=["NHWO-3"])
+        if state == "changes_requested":
+            continue
+        with tenant_context(provider_id, submitter.id):
+            ret = queries.get_return(ret_id)
+            fixed = str(int(values["NHWO-3.ACHIEVED"]) + 2)
+            services.save_answers(ret, {"NHWO-3.ACHIEVED": fixed}, expected_version=ret.lock_version,
+                                  actor=submitter)
+            services.declare(ret, confirmed=True, expected_version=ret.lock_version, actor=submitter)
+            services.submit(ret, expected_version=ret.lock_version, actor=submitter, now=_at(submitted_on, 7))
+        if state == "resubmitted_accepted":
+            with tenant_context(commissioner_id, manager.id):
+                ret = queries.get_return(ret_id)
+                services.review(ret, decision="accept", comment="Thank you for the corrections.", actor=manager,
+                                now=_at(submitted_on, 9))

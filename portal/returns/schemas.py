@@ -1,0 +1,75 @@
+"""Marshmallow schemas for the returns API."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from portal.returns.models import STATUSES
+
+
+class ReturnListArgsSchema(Schema):
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    contract = fields.Integer(metadata={"description": "A contract id"})
+    period_from = fields.Date(metadata={"description": "Returns whose period ends on or after this date"})
+    period_to = fields.Date(metadata={"description": "Returns whose period starts on or before this date"})
+    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class ReturnSummarySchema(Schema):
+    id = fields.Integer()
+    contract_id = fields.Integer()
+    period_start = fields.Date()
+    period_end = fields.Date()
+    due_date = fields.Date()
+    status = fields.String()
+    submitted_late = fields.Boolean()
+
+
+class MeasureSchema(Schema):
+    code = fields.String()
+    outcome = fields.Function(lambda m: m.outcome.code if m.outcome else None)
+    label = fields.String()
+    type = fields.String()
+    required = fields.Boolean()
+    minimum = fields.Decimal(as_string=True, allow_none=True)
+    maximum = fields.Decimal(as_string=True, allow_none=True)
+
+
+class VersionSummarySchema(Schema):
+    number = fields.Integer()
+    submitted_at = fields.DateTime()
+    sha256 = fields.String()
+    late = fields.Boolean()
+
+
+class ReturnDetailSchema(ReturnSummarySchema):
+    version = fields.Integer(attribute="lock_version",
+                             metadata={"description": "Send it back with PATCH and submit; it changes on every save"})
+    measures = fields.List(fields.Nested(MeasureSchema))
+    answers = fields.Dict(keys=fields.String(), metadata={"description": "Measure code to value"})
+    documents = fields.List(fields.Dict())
+    versions = fields.List(fields.Nested(VersionSummarySchema))
+    review_comment = fields.String()
+    problem_tasks = fields.List(fields.String())
+
+
+class AnswerInSchema(Schema):
+    measure = fields.String(required=True)
+    value = fields.Raw(required=True, allow_none=True,
+                       metadata={"description": "A number or numeric string, true/false, or text"})
+
+
+class ReturnPatchSchema(Schema):
+    answers = fields.List(fields.Nested(AnswerInSchema), required=True, validate=validate.Length(min=1))
+    version = fields.Integer(required=True)
+
+
+class SubmitSchema(Schema):
+    version = fields.Integer(load_default=None, metadata={
+        "description": "The version you checked; refused with 409 if the return changed since"})
+
+
+class ReviewSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(["accept", "request_changes"]))
+    comment = fields.String(load_default="")
+    tasks = fields.List(fields.String(), load_default=list)

@@ -8,12 +8,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 ASSETS := portal/static/css/portal.css
 
-.PHONY: run test install assets chromium clean
+.PHONY: run test install assets chromium clamav clean
 
 run: install assets
 	$(BIN)/portal up
 
-test: install assets chromium
+test: install assets chromium clamav
 	$(BIN)/pytest
 
 install: $(STAMP)
@@ -37,6 +37,13 @@ chromium:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# The document tests scan with ClamAV, using a signature file they make (no downloads).
+clamav:
+	@{ command -v clamscan && { command -v clamd || test -x /usr/sbin/clamd; }; } >/dev/null 2>&1 || { \
+	  echo "Installing Debian's ClamAV for the document scanning tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq clamav clamav-daemon >/dev/null; }
 
 clean:
 	rm -rf $(VENV) node_modules portal/static/css portal/static/vendor

@@ -19,6 +19,7 @@ def import_models() -> None:
     """Every model, so that metadata, migrations and the tenancy tests see all tables."""
     from portal.accounts import models as _accounts  # noqa: F401
     from portal.audit import models as _audit  # noqa: F401
+    from portal.documents import models as _documents  # noqa: F401
     from portal.contracts import models as _contracts  # noqa: F401
     from portal.returns import models as _returns  # noqa: F401
     from portal.notifications import models as _notifications  # noqa: F401

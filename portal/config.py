@@ -80,6 +80,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "S3_ACCESS_KEY_ID": env.get("S3_ACCESS_KEY_ID"),
         "S3_SECRET_ACCESS_KEY": env.get("S3_SECRET_ACCESS_KEY"),
         "S3_REGION": env.get("S3_REGION", "eu-west-2"),
+        "DOCUMENT_MAX_BYTES": _int(env, "DOCUMENT_MAX_BYTES", 50 * 1024 * 1024),
         "SMTP_URL": env.get("SMTP_URL"),
         "MAIL_FROM": env.get("MAIL_FROM", "Portal <no-reply@portal.example>"),
         "BASE_URL": env.get("BASE_URL", f"http://127.0.0.1:{env.get('PORT', '5000')}"),

@@ -13,9 +13,9 @@ from portal.web import render
 
 
 def register_blueprints(app: Flask) -> None:
-    from portal.blueprints import account, admin, auth, health, organisation
+    from portal.blueprints import account, admin, auth, documents, health, organisation
 
-    for module in (auth, organisation, account, admin, health):
+    for module in (auth, organisation, documents, account, admin, health):
         app.register_blueprint(module.bp)
     _login(app)
     _request_hooks(app)

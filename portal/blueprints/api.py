@@ -160,6 +160,8 @@ def audit(args, slug: str):
 
 def register_api(api: Api) -> None:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for blueprint in (auth_bp, me_bp, orgs_bp):
+    from portal.blueprints.api_documents import bp as documents_bp
+
+    for blueprint in (auth_bp, me_bp, orgs_bp, documents_bp):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

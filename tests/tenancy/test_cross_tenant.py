@@ -12,14 +12,16 @@ from tests.conftest import Browserless, csrf_from
 # Routes whose argument is a signed token: possession of the link is the authorisation,
 # and the token names its own tenant (tests in tests/accounts cover forged and reused ones).
 SIGNED_LINK_ENDPOINTS = {"auth.accept_invitation", "auth.reset_password", "static"}
-ID_ARGUMENTS = {"membership_id", "invitation_id", "token_id", "message_id"}
+ID_ARGUMENTS = {"membership_id", "invitation_id", "token_id", "message_id", "document_id"}
 
 
 @pytest.fixture
 def two_tenants(app, make_org, make_user):
     """Tenant A (the visitor) and tenant B (the target), each with rows of every kind."""
     from portal.accounts import services as accounts
+    from portal.documents.models import Document
     from portal.extensions import db
+    from portal.models_base import utcnow
     from portal.notifications.models import DevMailboxMessage
     from portal.tenants.context import tenant_context
     from portal.tenants.queries import get_organisation_by_slug, list_members
@@ -37,8 +39,12 @@ def two_tenants(app, make_org, make_user):
             db.session.add(DevMailboxMessage(to_address="x@beta.example", subject="s", body="b"))
             db.session.flush()
             message_id = db.session.query(DevMailboxMessage.id).scalar()
+            document_b = Document(storage_key=f"t/{b.id}/documents/x", filename="b.pdf", size_bytes=1,
+                                  status="clean", scan_status="clean", processed_at=utcnow())
+            db.session.add(document_b)
+            db.session.flush()
             ids = {"membership_id": membership_b.id, "invitation_id": invitation.id,
-                   "token_id": token_b.id, "message_id": message_id}
+                   "token_id": token_b.id, "message_id": message_id, "document_id": document_b.id}
             db.session.commit()
     return {"a": a, "b": b, "user_a": user_a, "user_b": user_b, "ids": ids}
 

@@ -34,6 +34,7 @@ def seeded(app, make_org, make_user):
     """Rows in every tenant-owned table for two tenants."""
     from portal.accounts import services as accounts
     from portal.audit.services import record
+    from portal.documents.models import Document
     from portal.extensions import db
     from portal.tenants.context import tenant_context
     from portal.tenants.queries import get_organisation_by_slug
@@ -49,6 +50,7 @@ def seeded(app, make_org, make_user):
                 accounts.invite(get_organisation_by_slug(org.slug), f"x@{org.slug}.example", "submitter",
                                 invited_by=None)
                 record("test_event")
+                db.session.add(Document(storage_key=f"t/{org.id}/documents/rls", filename="rls.pdf", size_bytes=1))
         db.session.commit()
     seed_contract_rows(app, a, commissioner, "RLS-A")
     seed_contract_rows(app, b, commissioner, "RLS-B")

@@ -41,6 +41,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["london"] = london_time
+    app.jinja_env.filters["day"] = lambda d: d.strftime("%-d %b %Y") if d else ""
+    app.jinja_env.filters["money"] = lambda v: "" if v is None else f"£{v:,.2f}"
 
     import_models()
     db.init_app(app)

@@ -5,7 +5,9 @@ without the slug (/api/v1/contracts, /api/v1/returns/<id>, ...).
 """
 from __future__ import annotations
 
-from flask import g
+from functools import wraps
+
+from flask import g, request
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
@@ -17,9 +19,9 @@ from portal.contracts.models import OutcomeFramework
 from portal.contracts.schemas import ContractCreateSchema, ContractSchema, ScheduleCreateSchema, ScheduleSchema
 from portal.errors import ServiceError
 from portal.extensions import db
-from portal.returns import queries, services
-from portal.returns.schemas import (ReturnDetailSchema, ReturnListArgsSchema, ReturnPatchSchema, ReturnSummarySchema,
-                                    ReviewSchema, SubmitSchema)
+from portal.returns import attachments, imports, queries, services
+from portal.returns.schemas import (AttachSchema, ImportSchema, ReturnDetailSchema, ReturnListArgsSchema,
+                                    ReturnPatchSchema, ReturnSummarySchema, ReviewSchema, SubmitSchema)
 from portal.tenants.context import set_identity
 from portal.tenants.models import COMMISSIONER, PROVIDER
 from portal.tenants.queries import memberships_of
@@ -45,6 +47,22 @@ def resolve(slug: str | None):
     return membership.organisation, membership
 
 
+def guarded(view):
+    """Bearer token, then the organisation and any object in the address, before the body is
+    read: another tenant's object is a 404 whatever the request carries."""
+
+    @wraps(view)
+    def check_objects(*args, **kwargs):
+        resolve(kwargs.get("slug"))
+        if "contract_id" in kwargs and contract_queries.get_contract(kwargs["contract_id"]) is None:
+            abort(404, message="No such contract")
+        if "return_id" in kwargs:
+            _return_or_404(kwargs["return_id"])
+        return view(*args, **kwargs)
+
+    return token_required(check_objects)
+
+
 def _fail(exc: ServiceError):
     db.session.rollback()
     if isinstance(exc, services.ValidationFailed):
@@ -68,6 +86,7 @@ def _detail(ret):
     else:  # a commissioner sees what was submitted, never the provider's working copy
         answers = versions[-1].answers if versions else {}
         documents = versions[-1].documents if versions else []
+    documents = attachments.public_refs(documents)
     return {**{k: getattr(ret, k) for k in ("id", "contract_id", "period_start", "period_end", "due_date", "status",
                                             "submitted_late", "lock_version", "review_comment", "problem_tasks")},
             "measures": measures, "answers": answers, "documents": documents,
@@ -109,48 +128,48 @@ def _create_contract(slug, data):
 
 
 @bp.route("/contracts", methods=["GET"])
+@guarded
 @bp.response(200, ContractSchema(many=True))
 @bp.doc(security=BEARER)
-@token_required
 def contracts():
     """Contracts of your organisation (a provider's own, or those a commissioner commissions)"""
     return _list_contracts(None)
 
 
 @bp.route("/orgs/<slug>/contracts", methods=["GET"])
+@guarded
 @bp.response(200, ContractSchema(many=True))
 @bp.doc(security=BEARER)
-@token_required
 def org_contracts(slug):
     """Contracts of the organisation named in the address"""
     return _list_contracts(slug)
 
 
 @bp.route("/contracts", methods=["POST"])
+@guarded
 @bp.arguments(ContractCreateSchema)
 @bp.response(201, ContractSchema)
 @bp.doc(security=BEARER)
-@token_required
 def create_contract(data):
     """Create a contract (commissioners)"""
     return _create_contract(None, data)
 
 
 @bp.route("/orgs/<slug>/contracts", methods=["POST"])
+@guarded
 @bp.arguments(ContractCreateSchema)
 @bp.response(201, ContractSchema)
 @bp.doc(security=BEARER)
-@token_required
 def org_create_contract(data, slug):
     """Create a contract for the commissioner named in the address"""
     return _create_contract(slug, data)
 
 
 @bp.route("/contracts/<int:contract_id>/schedule", methods=["POST"])
+@guarded
 @bp.arguments(ScheduleCreateSchema)
 @bp.response(201, ScheduleSchema)
 @bp.doc(security=BEARER)
-@token_required
 def create_schedule(data, contract_id):
     """Give a contract its return schedule; a draft return is made for every period"""
     org, membership = resolve(None)
@@ -173,10 +192,10 @@ def create_schedule(data, contract_id):
 # -- returns -----------------------------------------------------------------------------------
 
 @bp.route("/returns", methods=["GET"])
+@guarded
 @bp.arguments(ReturnListArgsSchema, location="query")
 @bp.response(200, ReturnSummarySchema(many=True))
 @bp.doc(security=BEARER)
-@token_required
 def returns(args):
     """Returns, soonest due first; filter by status, contract and period"""
     resolve(None)
@@ -186,9 +205,9 @@ def returns(args):
 
 
 @bp.route("/returns/<int:return_id>", methods=["GET"])
+@guarded
 @bp.response(200, ReturnDetailSchema)
 @bp.doc(security=BEARER)
-@token_required
 def return_detail(return_id):
     """One return: its template, answers, documents and submitted versions"""
     resolve(None)
@@ -196,12 +215,12 @@ def return_detail(return_id):
 
 
 @bp.route("/returns/<int:return_id>", methods=["PATCH"])
+@guarded
 @bp.arguments(ReturnPatchSchema)
 @bp.response(200, ReturnDetailSchema)
 @bp.alt_response(409, description="The return changed since `version`, or can no longer be changed")
 @bp.alt_response(422, description="Per-measure errors; nothing was saved")
 @bp.doc(security=BEARER)
-@token_required
 def patch_return(data, return_id):
     """Save answers (all or none); send the `version` you read"""
     org, membership = resolve(None)
@@ -222,11 +241,11 @@ def patch_return(data, return_id):
 
 
 @bp.route("/returns/<int:return_id>/submit", methods=["POST"])
+@guarded
 @bp.arguments(SubmitSchema)
 @bp.response(200, ReturnDetailSchema)
 @bp.alt_response(409, description="Not submittable: incomplete, already submitted or changed since `version`")
 @bp.doc(security=BEARER)
-@token_required
 def submit_return(data, return_id):
     """Submit the return: freezes an immutable version"""
     org, membership = resolve(None)
@@ -244,10 +263,10 @@ def submit_return(data, return_id):
 
 
 @bp.route("/returns/<int:return_id>/review", methods=["POST"])
+@guarded
 @bp.arguments(ReviewSchema)
 @bp.response(200, ReturnDetailSchema)
 @bp.doc(security=BEARER)
-@token_required
 def review_return(data, return_id):
     """Accept a submitted return or ask for changes (commissioners)"""
     org, membership = resolve(None)
@@ -261,3 +280,59 @@ def review_return(data, return_id):
         _fail(exc)
     db.session.commit()
     return _detail(ret)
+
+
+def _provider_return(return_id: int):
+    org, membership = resolve(None)
+    ret = _return_or_404(return_id)
+    if org.kind != PROVIDER or membership.role not in PROVIDER_EDITORS:
+        abort(403, message="Only the provider's submitters can change a return")
+    return ret
+
+
+@bp.route("/returns/<int:return_id>/documents", methods=["POST"])
+@guarded
+@bp.arguments(AttachSchema)
+@bp.response(201, ReturnDetailSchema)
+@bp.doc(security=BEARER)
+def attach_document(data, return_id):
+    """Attach a document from your library (upload it first with POST /api/v1/documents)"""
+    ret = _provider_return(return_id)
+    try:
+        attachments.attach(ret, data["document_id"], actor=g.api_user)
+    except ServiceError as exc:
+        _fail(exc)
+    db.session.commit()
+    return _detail(ret)
+
+
+@bp.route("/returns/<int:return_id>/imports", methods=["POST"])
+@guarded
+@bp.response(202, ImportSchema)
+@bp.doc(security=BEARER, requestBody={"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"], "properties": {"file": {"type": "string", "format": "binary",
+                                                                    "description": "The filled-in .xlsx or .csv template"}}}}}})
+def start_import(return_id):
+    """Upload a filled-in template; a worker applies every answer or none (poll the import)"""
+    ret = _provider_return(return_id)
+    if "file" not in request.files:
+        abort(422, message="Send the spreadsheet as multipart/form-data in a field named 'file'")
+    try:
+        item = imports.start_import(ret, request.files["file"], actor=g.api_user)
+    except ServiceError as exc:
+        _fail(exc)
+    db.session.commit()
+    return item
+
+
+@bp.route("/returns/<int:return_id>/imports/<int:import_id>", methods=["GET"])
+@guarded
+@bp.response(200, ImportSchema)
+@bp.doc(security=BEARER)
+def import_status(return_id, import_id):
+    """An import's status (pending, applied or failed) and its problems by row and column"""
+    resolve(None)
+    item = imports.get_import(_return_or_404(return_id), import_id)
+    if item is None:
+        abort(404, message="No such import")
+    return item

@@ -1,14 +1,19 @@
 """Returns: the provider fills them task by task and submits; the commissioner reviews them."""
 from __future__ import annotations
 
-from flask import abort, flash, g, request, url_for
+from flask import Response, abort, flash, g, redirect, request, url_for
 from flask_login import current_user
 
 from portal.blueprints.tenant_routes import tenant_blueprint
 from portal.contracts.queries import list_contracts
 from portal.errors import Conflict, ServiceError
 from portal.extensions import db
-from portal.returns import queries
+from portal.audit.services import record
+from portal.documents import services as document_services
+from portal.documents import storage as document_storage
+from portal.documents.filenames import content_disposition
+from portal.documents.queries import list_usable_documents
+from portal.returns import attachments, imports, queries
 from portal.returns import services as return_services
 from portal.returns.models import STATUS_LABELS
 from portal.tenants.models import COMMISSIONER, PROVIDER
@@ -62,8 +67,11 @@ def show(return_id: int):
         return render("returns/review.html", ret=ret, versions=versions, latest=latest,
                       rows=_version_rows(ret, latest), tasks=queries.task_list(ret, for_review=True),
                       can_review=g.membership.role in REVIEWERS, errors={})
+    attached = attachments.attached(ret)
+    attached_ids = {link.document_id for link in attached}
     return render("returns/task_list.html", ret=ret, tasks=queries.task_list(ret), versions=versions,
-                  can_edit=ret.is_editable and g.membership.role in PROVIDER_EDITORS)
+                  can_edit=ret.is_editable and g.membership.role in PROVIDER_EDITORS, attached=attached,
+                  library=[d for d in list_usable_documents() if d.id not in attached_ids])
 
 
 def _version_rows(ret, version):
@@ -179,3 +187,106 @@ def review(return_id: int):
     db.session.commit()
     flash_success("Return accepted" if ret.status == "accepted" else "Changes requested from the provider")
     return redirect_to(url_for(".show", return_id=return_id))
+
+
+# -- evidence documents -------------------------------------------------------------------------
+
+@bp.post("/<int:return_id>/documents/upload")
+def upload_documents(return_id: int):
+    ret = _return_or_404(return_id)
+    _provider_editor()
+    try:
+        documents = document_services.upload_documents(request.files.getlist("files"), uploaded_by=current_user)
+        for document in documents:
+            attachments.attach(ret, document.id, actor=current_user)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect_to(url_for(".show", return_id=return_id) + "#evidence")
+    db.session.commit()
+    flash_success(f"{len(documents)} file{'s' if len(documents) != 1 else ''} uploaded: they are being checked")
+    return redirect_to(url_for(".show", return_id=return_id) + "#evidence")
+
+
+@bp.post("/<int:return_id>/documents/attach")
+def attach_document(return_id: int):
+    ret = _return_or_404(return_id)
+    _provider_editor()
+    document_id = request.form.get("document_id", type=int)
+    try:
+        if document_id is None:
+            raise ServiceError("Choose a document from your library", field="document_id")
+        attachments.attach(ret, document_id, actor=current_user)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect_to(url_for(".show", return_id=return_id) + "#evidence")
+    db.session.commit()
+    flash_success("Document attached")
+    return redirect_to(url_for(".show", return_id=return_id) + "#evidence")
+
+
+@bp.post("/<int:return_id>/documents/<int:document_id>/remove")
+def remove_document(return_id: int, document_id: int):
+    ret = _return_or_404(return_id)
+    _provider_editor()
+    attachments.detach(ret, document_id, actor=current_user)
+    db.session.commit()
+    flash_success("Document removed from the return (it stays in your library)")
+    return redirect_to(url_for(".show", return_id=return_id) + "#evidence")
+
+
+@bp.get("/<int:return_id>/versions/<int:number>/documents/<int:document_id>")
+def version_document(return_id: int, number: int, document_id: int):
+    """A document as submitted in a version: for the commissioner as much as the provider."""
+    ret = _return_or_404(return_id)
+    found = queries.get_version(ret, number)
+    ref = next((d for d in (found.documents if found else []) if d.get("id") == document_id), None)
+    if ref is None:
+        abort(404)
+    url = document_storage.presigned_download_url(
+        ref["key"], disposition=content_disposition(ref["filename"]), content_type=ref.get("content_type"))
+    record("version_document_downloaded", ret, actor=current_user, document_id=document_id, version=number)
+    db.session.commit()
+    return redirect(url, 303)
+
+
+# -- spreadsheet import -------------------------------------------------------------------------
+
+@bp.get("/<int:return_id>/template.<any(xlsx, csv):file_format>")
+def template(return_id: int, file_format: str):
+    ret = _return_or_404(return_id)
+    _provider_editor()
+    name = f"return-{ret.contract.reference}-{ret.period_start:%Y-%m}.{file_format}"
+    if file_format == "xlsx":
+        body = imports.template_xlsx(ret)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body, mimetype = imports.template_csv(ret), "text/csv"
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": content_disposition(name)})
+
+
+@bp.route("/<int:return_id>/import", methods=["GET", "POST"])
+def start_import(return_id: int):
+    ret = _return_or_404(return_id)
+    _provider_editor()
+    problem = None
+    if request.method == "POST":
+        try:
+            item = imports.start_import(ret, request.files.get("file"), actor=current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            problem = exc.message
+        else:
+            db.session.commit()
+            return redirect_to(url_for(".import_status", return_id=return_id, import_id=item.id))
+    return render("returns/import.html", ret=ret, problem=problem, status=422 if problem else 200)
+
+
+@bp.get("/<int:return_id>/imports/<int:import_id>")
+def import_status(return_id: int, import_id: int):
+    ret = _return_or_404(return_id)
+    item = imports.get_import(ret, import_id)
+    if item is None:
+        abort(404)
+    return render("returns/import_status.html", partial="returns/_import_status.html", ret=ret, item=item)

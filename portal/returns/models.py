@@ -119,3 +119,53 @@ class ReturnVersion(CommissionerVisible, db.Model):
     late: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     submitted_by = relationship("User", lazy="joined")
+
+
+class ReturnDocument(TenantScoped, db.Model):
+    """A library document attached to a return as evidence."""
+
+    __tablename__ = "return_documents"
+    __table_args__ = tenant_table_args(
+        "return_documents",
+        UniqueConstraint("tenant_id", "return_id", "document_id", name="uq_return_documents_return_document"),
+        parents=(("return_id", "returns"), ("document_id", "documents")),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    return_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    document_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    attached_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = created_at_column()
+
+    document = relationship(
+        "Document", lazy="joined", viewonly=True,
+        primaryjoin="and_(foreign(ReturnDocument.document_id) == Document.id, "
+                    "foreign(ReturnDocument.tenant_id) == Document.tenant_id)")
+
+
+IMPORT_PENDING, IMPORT_APPLIED, IMPORT_FAILED = "pending", "applied", "failed"
+
+
+class ReturnImport(TenantScoped, db.Model):
+    """A filled-in spreadsheet for a return: a worker applies every answer in it, or none."""
+
+    __tablename__ = "return_imports"
+    __table_args__ = tenant_table_args(
+        "return_imports",
+        CheckConstraint("status in ('pending', 'applied', 'failed')", name="valid_status"),
+        parents=(("return_id", "returns"),),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    return_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    filename: Mapped[str] = mapped_column(String(255), nullable=False)
+    file_format: Mapped[str] = mapped_column(String(10), nullable=False)
+    storage_key: Mapped[str] = mapped_column(String(200), nullable=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=IMPORT_PENDING)
+    errors: Mapped[list] = mapped_column(JSONB, nullable=False, default=list)
+    applied_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = created_at_column()
+    processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    created_by = relationship("User", lazy="joined")

@@ -73,3 +73,22 @@ class ReviewSchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(["accept", "request_changes"]))
     comment = fields.String(load_default="")
     tasks = fields.List(fields.String(), load_default=list)
+
+
+class AttachSchema(Schema):
+    document_id = fields.Integer(required=True)
+
+
+class ImportErrorSchema(Schema):
+    row = fields.Integer()
+    column = fields.String()
+    message = fields.String()
+
+
+class ImportSchema(Schema):
+    id = fields.Integer()
+    return_id = fields.Integer()
+    filename = fields.String()
+    status = fields.String(metadata={"enum": ["pending", "applied", "failed"]})
+    applied_count = fields.Integer()
+    errors = fields.List(fields.Nested(ImportErrorSchema))

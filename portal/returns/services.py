@@ -132,6 +132,11 @@ def submit(ret: Return, *, expected_version: int | None, actor: User, now: datet
     incomplete = [task.title for task in queries.task_list(ret) if task.status != "Completed"]
     if incomplete:
         raise Conflict("Complete every section before you submit: " + ", ".join(incomplete))
+    from portal.returns.attachments import problems_before_submit
+
+    blocked = problems_before_submit(ret)
+    if blocked:
+        raise Conflict("Remove or wait for these documents before you submit: " + "; ".join(blocked))
     answers, documents, digest = snapshot(ret)
     now = now or utcnow()
     late = now.astimezone(LONDON).date() > ret.due_date

@@ -30,7 +30,20 @@ def seed_contract_rows(app, provider, commissioner, reference: str) -> None:
                 lead_manager_id=None, actor=None)
             create_schedule(contract, frequency="monthly", actor=None)
         with tenant_context(provider.id):
+            from portal.documents.models import Document
+            from portal.models_base import utcnow
+            from portal.returns.attachments import attach
+            from portal.returns.models import ReturnImport
+
             ret = queries.list_returns()[0]
+            document = Document(storage_key=f"t/{provider.id}/documents/{reference}", filename="evidence.pdf",
+                                size_bytes=10, status="clean", scan_status="not_scanned", sha256="0" * 64,
+                                processed_at=utcnow())
+            db.session.add(document)
+            db.session.flush()
+            attach(ret, document.id, actor=user)
+            db.session.add(ReturnImport(return_id=ret.id, filename="r.csv", file_format="csv", storage_key="k",
+                                        status="failed", errors=[]))
             services.save_answers(ret, full_answers(queries.measures_for(ret)), expected_version=ret.lock_version,
                                   actor=user)
             services.declare(ret, confirmed=True, expected_version=ret.lock_version, actor=user)

@@ -5,14 +5,20 @@ route with an argument this suite cannot fill fails the suite until it is taught
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.conftest import Browserless, csrf_from
+from tests.tenancy.seed import seed_contract_rows
 
 # Routes whose argument is a signed token: possession of the link is the authorisation,
 # and the token names its own tenant (tests in tests/accounts cover forged and reused ones).
 SIGNED_LINK_ENDPOINTS = {"auth.accept_invitation", "auth.reset_password", "static"}
-ID_ARGUMENTS = {"membership_id", "invitation_id", "token_id", "message_id", "document_id"}
+ID_ARGUMENTS = {"membership_id", "invitation_id", "token_id", "message_id", "document_id", "contract_id",
+                "return_id", "import_id"}
+# Arguments that name a part of an object rather than an object: filled with a valid value.
+PART_ARGUMENTS = {"task_key": "delivery", "number": 1, "file_format": "xlsx"}
 
 
 @pytest.fixture
@@ -46,6 +52,22 @@ def two_tenants(app, make_org, make_user):
             ids = {"membership_id": membership_b.id, "invitation_id": invitation.id,
                    "token_id": token_b.id, "message_id": message_id, "document_id": document_b.id}
             db.session.commit()
+    # B commissions a contract from a third organisation and has a submitted return to review.
+    gamma = make_org("provider", slug="gamma-care")
+    seed_contract_rows(app, gamma, b, "BETA-1")
+    with app.app_context(), tenant_context(b.id):
+        from portal.returns.queries import list_returns
+
+        ret = list_returns()[0]
+        ids.update({"contract_id": ret.contract_id, "return_id": ret.id})
+    with app.app_context(), tenant_context(gamma.id):
+        from portal.returns.models import ReturnImport
+
+        item = ReturnImport(return_id=ret.id, filename="x.csv", file_format="csv", storage_key="t/x/imports/y",
+                            status="failed", errors=[])
+        db.session.add(item)
+        db.session.commit()
+        ids["import_id"] = item.id
     return {"a": a, "b": b, "user_a": user_a, "user_b": user_b, "ids": ids}
 
 
@@ -54,15 +76,17 @@ def _rules(app):
         if rule.endpoint in SIGNED_LINK_ENDPOINTS:
             continue
         args = set(rule.arguments)
-        if args & ({"slug"} | ID_ARGUMENTS) or (args and not args <= {"slug"} | ID_ARGUMENTS):
+        known = {"slug"} | ID_ARGUMENTS | set(PART_ARGUMENTS)
+        if args & ({"slug"} | ID_ARGUMENTS) or (args and not args <= known):
             yield rule
 
 
 def _urls(rule, tenants):
     """B's slug with B's ids, and (where ids appear) A's own slug with B's ids."""
-    unknown = set(rule.arguments) - {"slug"} - ID_ARGUMENTS
+    unknown = set(rule.arguments) - {"slug"} - ID_ARGUMENTS - set(PART_ARGUMENTS)
     assert not unknown, f"{rule.endpoint}: teach the cross-tenant suite the argument(s) {unknown}"
     values = {name: tenants["ids"][name] for name in rule.arguments if name in ID_ARGUMENTS}
+    values.update({name: PART_ARGUMENTS[name] for name in rule.arguments if name in PART_ARGUMENTS})
     slugs = [tenants["b"].slug]
     if "slug" in rule.arguments and set(rule.arguments) & ID_ARGUMENTS:
         slugs.append(tenants["a"].slug)
@@ -70,14 +94,16 @@ def _urls(rule, tenants):
         filled = dict(values, **({"slug": slug} if slug else {}))
         url = rule.rule
         for name, value in filled.items():
-            url = url.replace(f"<{name}>", str(value)).replace(f"<int:{name}>", str(value))
+            url = re.sub(rf"<(?:[^<>]*:)?{name}>", str(value), url)
+        assert "<" not in url, f"{rule.endpoint}: unfilled argument in {url}"
         yield url
 
 
 def test_the_suite_covers_routes(app):
     endpoints = {rule.endpoint for rule in _rules(app)}
     assert {"organisation.home", "organisation.member", "api_orgs.member", "account.revoke_token",
-            "admin.mail_message"} <= endpoints
+            "admin.mail_message", "contracts.show", "returns.show", "returns.task", "returns.submit",
+            "returns.review", "returns.version"} <= endpoints
 
 
 def test_every_html_route_answers_404_to_another_tenant(app, client, two_tenants):
@@ -118,7 +144,9 @@ def test_the_owner_reaches_the_same_routes(app, client, two_tenants, api_token):
     web = Browserless(client)
     web.sign_in(two_tenants["user_b"].email)
     slug, ids = two_tenants["b"].slug, two_tenants["ids"]
-    for url in (f"/o/{slug}/", f"/o/{slug}/members", f"/o/{slug}/members/{ids['membership_id']}", f"/o/{slug}/audit"):
+    for url in (f"/o/{slug}/", f"/o/{slug}/members", f"/o/{slug}/members/{ids['membership_id']}", f"/o/{slug}/audit",
+                f"/o/{slug}/contracts/{ids['contract_id']}", f"/o/{slug}/returns/{ids['return_id']}",
+                f"/o/{slug}/returns/{ids['return_id']}/versions/1"):
         response = client.get(url)
         assert response.status_code == 200, (url, response.get_data(as_text=True)[:3000])
     headers = {"Authorization": f"Bearer {api_token(two_tenants['user_b'].email)}"}

@@ -37,6 +37,16 @@ def register_cli(app: Flask) -> None:
         db.session.commit()
         click.echo(f"demo data: {created}")
 
+    @app.cli.command("seed-frameworks")
+    def seed_frameworks_command() -> None:
+        """Add the national outcome frameworks (Scotland's nine outcomes, England's ASCOF); idempotent."""
+        from portal.contracts.frameworks import seed_frameworks
+        from portal.extensions import db
+
+        made = seed_frameworks()
+        db.session.commit()
+        click.echo(f"outcome frameworks added: {made}")
+
     @app.cli.command("create-admin")
     @click.argument("email")
     @click.option("--name", default="", help="The administrator's full name")
@@ -125,6 +135,7 @@ def up_command(port: int, workers: int, no_demo: bool) -> None:
         env["PORT"] = str(port)
         click.echo("applying migrations...")
         run_migrations(env)
+        subprocess.run([_bin("portal"), "seed-frameworks"], env=env, check=True)
         if not no_demo:
             subprocess.run([_bin("portal"), "demo"], env=env, check=True)
         children.append(subprocess.Popen(

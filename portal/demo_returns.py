@@ -1,6 +1,7 @@
 """Demo contracts and two years of monthly returns in every state (part of `portal demo`)."""
 from __future__ import annotations
 
+import io
 import random
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -12,7 +13,7 @@ from portal.contracts.frameworks import seed_frameworks
 from portal.contracts.models import Contract, OutcomeFramework
 from portal.contracts.services import create_contract, create_schedule
 from portal.extensions import db
-from portal.returns import queries, services
+from portal.returns import attachments, queries, services
 from portal.tenants.context import tenant_context
 from portal.tenants.queries import get_organisation_by_slug
 
@@ -115,11 +116,30 @@ def seed_demo_returns(today: date | None = None) -> int:
     return made
 
 
+def _evidence(reference: str, rng: random.Random, submitter: User) -> int:
+    """An outcome tracker (CSV) uploaded to S3 and checked now, as the worker would."""
+    from werkzeug.datastructures import FileStorage
+
+    from portal.documents.jobs import process_document
+    from portal.documents.services import upload_documents
+
+    lines = ["month,people_reviewed,outcomes_met,notes"]
+    for month in range(1, 25):
+        reviewed = rng.randint(20, 60)
+        lines.append(f"{month},{reviewed},{int(reviewed * rng.uniform(0.6, 0.9))},reviewed with people and families")
+    upload = FileStorage(stream=io.BytesIO("\n".join(lines).encode()), filename=f"{reference}-outcome-tracker.csv",
+                         content_type="text/csv")
+    [document] = upload_documents([upload], uploaded_by=submitter)
+    process_document(document.id)
+    return document.id
+
+
 def _fill(provider_id: int, commissioner_id: int, contract_id: int, submitter: User, manager: User | None,
           rng: random.Random) -> None:
     with tenant_context(provider_id, submitter.id):
         returns = queries.list_returns(contract_id=contract_id)
         measures = queries.measures_for(returns[0])
+        document_id = _evidence(returns[0].contract.reference, rng, submitter)
     for index, ret_id in enumerate([r.id for r in returns]):
         state = _state(index, len(returns), rng)
         with tenant_context(provider_id, submitter.id):
@@ -132,6 +152,7 @@ def _fill(provider_id: int, commissioner_id: int, contract_id: int, submitter: U
                 services.save_answers(ret, half, expected_version=ret.lock_version, actor=submitter)
                 continue
             services.save_answers(ret, values, expected_version=ret.lock_version, actor=submitter)
+            attachments.attach(ret, document_id, actor=submitter)
             services.declare(ret, confirmed=True, expected_version=ret.lock_version, actor=submitter)
             late = rng.random() < 0.15
             services.submit(ret, expected_version=ret.lock_version, actor=submitter,

@@ -1,6 +1,8 @@
 """An organisation's own pages: home, members, invitations, audit log."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, g, request, url_for
 from flask_login import current_user
 
@@ -13,7 +15,7 @@ from portal.extensions import db
 from portal.models_base import utcnow
 from portal.tenants import queries as tenants
 from portal.tenants import services as tenant_services
-from portal.tenants.models import ROLE_LABELS
+from portal.tenants.models import PROVIDER, ROLE_LABELS
 from portal.tenants.queries import memberships_of
 from portal.web import admin_required, flash_success, form_error, redirect_to, render
 
@@ -26,7 +28,10 @@ def _role_choices():
 
 @bp.get("/")
 def home():
-    return render("organisation/home.html", memberships=memberships_of(current_user))
+    from portal.returns.queries import awaiting_review, returns_to_do
+
+    to_do = returns_to_do() if g.organisation.kind == PROVIDER else awaiting_review()
+    return render("organisation/home.html", memberships=memberships_of(current_user), to_do=to_do, today=date.today())
 
 
 @bp.get("/members")

@@ -48,6 +48,25 @@ def list_returns(*, status: str | None = None, contract_id: int | None = None,
                                    .limit(limit).offset(offset)))
 
 
+def returns_to_do(limit: int = 8) -> list[Return]:
+    """A provider's editable returns whose period has ended or ends soon, soonest due first."""
+    from datetime import timedelta
+
+    from portal.returns.models import EDITABLE
+
+    horizon = date.today() + timedelta(days=31)
+    return list(db.session.scalars(select(Return).where(Return.status.in_(EDITABLE), Return.period_start <= horizon)
+                                   .order_by(Return.due_date).limit(limit)))
+
+
+def awaiting_review(limit: int = 8) -> list[Return]:
+    """Submitted returns a commissioner has not reviewed yet, oldest due first."""
+    from portal.returns.models import AWAITING_REVIEW
+
+    return list(db.session.scalars(select(Return).where(Return.status.in_(AWAITING_REVIEW))
+                                   .order_by(Return.due_date).limit(limit)))
+
+
 def measures_for(ret: Return) -> list[Measure]:
     return list(db.session.scalars(
         select(Measure).join(Contract, Contract.framework_id == Measure.framework_id)

@@ -109,6 +109,11 @@ def test_demo_data_is_idempotent(app):
                 states |= {r.status for r in rows}
                 late += sum(r.submitted_late for r in rows)
     assert states == {"draft", "submitted", "accepted", "changes_requested", "resubmitted"}
+    from portal.returns.models import ReturnVersion
+
+    with app.app_context(), tenant_context(get_organisation_by_slug("hillview-support").id):
+        versions = db.session.scalars(select(ReturnVersion)).all()
+        assert versions and all(v.documents and v.documents[0]["sha256"] for v in versions)
     assert late > 0
     fresh = Browserless(app.test_client())
     response = fresh.sign_in("staff@riverside-care.example", "demo-pass-2026")

@@ -13,9 +13,10 @@ from portal.web import render
 
 
 def register_blueprints(app: Flask) -> None:
-    from portal.blueprints import account, admin, auth, contracts, documents, health, organisation, returns
+    from portal.blueprints import (account, admin, auth, contracts, documents, frameworks, health, organisation,
+                                   returns)
 
-    for module in (auth, organisation, contracts, returns, documents, account, admin, health):
+    for module in (auth, organisation, contracts, frameworks, returns, documents, account, admin, health):
         app.register_blueprint(module.bp)
     _login(app)
     _request_hooks(app)

@@ -16,7 +16,9 @@ from portal.blueprints.api import BEARER, organisation_from_slug, token_required
 from portal.contracts import queries as contract_queries
 from portal.contracts import services as contract_services
 from portal.contracts.models import OutcomeFramework
-from portal.contracts.schemas import ContractCreateSchema, ContractSchema, ScheduleCreateSchema, ScheduleSchema
+from portal.contracts import custom_frameworks
+from portal.contracts.schemas import (ContractCreateSchema, ContractSchema, FrameworkCreateSchema, FrameworkSchema,
+                                      ScheduleCreateSchema, ScheduleSchema)
 from portal.errors import ServiceError
 from portal.extensions import db
 from portal.returns import attachments, imports, queries, services
@@ -336,3 +338,41 @@ def import_status(return_id, import_id):
     if item is None:
         abort(404, message="No such import")
     return item
+
+
+# -- outcome frameworks -------------------------------------------------------------------------
+
+@bp.route("/frameworks", methods=["GET"])
+@guarded
+@bp.response(200, FrameworkSchema(many=True))
+@bp.doc(security=BEARER)
+def frameworks():
+    """The national outcome frameworks and your organisation's own, with their questions"""
+    return custom_frameworks.visible_frameworks(g.organisation)
+
+
+@bp.route("/frameworks", methods=["POST"])
+@guarded
+@bp.arguments(FrameworkCreateSchema)
+@bp.response(201, FrameworkSchema)
+@bp.doc(security=BEARER)
+def create_framework(data):
+    """Define your own framework (commissioners): outcomes get the standard questions, plus any measures"""
+    org, membership = g.organisation, g.membership
+    if org.kind != COMMISSIONER or membership.role not in REVIEWERS:
+        abort(403, message="Only a commissioner's contract managers can define frameworks")
+    code = data["code"].strip().upper()
+    outcomes = [((o["code"] or f"{code}-{n}").strip().upper(), o["text"].strip())
+                for n, o in enumerate(data["outcomes"], start=1)]
+    try:
+        framework = custom_frameworks.create_framework(org, name=data["name"], code=code, outcomes=outcomes,
+                                                       actor=g.api_user)
+        for m in data["measures"]:
+            custom_frameworks.add_measure(org, framework, section=m["section"], code=m["code"], label=m["label"],
+                                          type=m["type"], required=m["required"], minimum=m["minimum"],
+                                          maximum=m["maximum"], hint=m["hint"], actor=g.api_user)
+    except ServiceError as exc:
+        _fail(exc)
+    db.session.commit()
+    db.session.refresh(framework)
+    return framework

@@ -7,6 +7,7 @@ from flask_login import current_user
 from portal.blueprints.tenant_routes import tenant_blueprint
 from portal.contracts import queries
 from portal.contracts import services as contract_services
+from portal.contracts.custom_frameworks import visible_frameworks
 from portal.contracts.forms import ContractForm
 from portal.errors import ServiceError
 from portal.extensions import db
@@ -33,7 +34,7 @@ def new():
         abort(403)
     form = ContractForm()
     form.provider.choices = [("", "Choose a provider")] + [(p.slug, p.name) for p in queries.list_providers()]
-    form.framework.choices = [(f.id, f.name) for f in queries.list_frameworks()]
+    form.framework.choices = [(f.id, f.name) for f in visible_frameworks(g.organisation)]
     form.lead_manager.choices = [(u.id, u.full_name or u.email) for u in queries.list_managers()]
     if form.validate_on_submit():
         try:

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextInput
-from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import (GovDateInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea,
+                                                 GovTextInput)
+from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from portal.contracts.models import FREQUENCIES, FUNDING_MODELS, SERVICE_TYPES
+from portal.contracts.models import FREQUENCIES, FUNDING_MODELS, MEASURE_TYPES, SERVICE_TYPES
 
 
 class GovDateField(DateField):
@@ -58,3 +59,33 @@ class ContractForm(FlaskForm):
                             validators=[InputRequired("Enter a number of days, like 14"),
                                         NumberRange(0, 120, "Enter a number of days from 0 to 120")])
     submit = SubmitField("Create contract", widget=GovSubmitInput())
+
+
+class FrameworkForm(FlaskForm):
+    name = StringField("Name", widget=GovTextInput(), validators=[InputRequired("Enter the framework's name"),
+                                                                  Length(max=200)])
+    code = StringField("Code", widget=GovTextInput(), description="Capital letters, digits and hyphens, like GCH-2027",
+                       validators=[InputRequired("Enter a short code"), Length(max=30)])
+    outcomes = TextAreaField("Outcomes", widget=GovTextArea(),
+                             description="One outcome a line, as 'CODE: outcome' or just the outcome. Each gets the "
+                                         "standard questions (people reviewed, people achieving it, evidence); "
+                                         "service delivery questions are added too.",
+                             validators=[InputRequired("Enter at least one outcome")])
+    submit = SubmitField("Create framework", widget=GovSubmitInput())
+
+
+class MeasureForm(FlaskForm):
+    section = SelectField("Section", widget=GovSelect(), validators=[InputRequired("Choose the section")])
+    code = StringField("Code", widget=GovTextInput(), description="Unique in the framework, like NHWO-1.FALLS",
+                       validators=[InputRequired("Enter a code"), Length(max=60)])
+    label = StringField("Question", widget=GovTextInput(), validators=[InputRequired("Enter the question"),
+                                                                       Length(max=300)])
+    hint = StringField("Hint (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=500)])
+    type = RadioField("Type of answer", widget=GovRadioInput(), choices=list(MEASURE_TYPES.items()),
+                      validators=[InputRequired("Choose the type of answer")])
+    required = RadioField("Must providers answer it?", widget=GovRadioInput(),
+                          choices=[("yes", "Yes"), ("no", "No, it is optional")], default="yes",
+                          validators=[InputRequired("Choose whether the question must be answered")])
+    minimum = StringField("Smallest answer allowed (optional)", widget=GovTextInput(), validators=[Optional()])
+    maximum = StringField("Largest answer allowed (optional)", widget=GovTextInput(), validators=[Optional()])
+    submit = SubmitField("Add question", widget=GovSubmitInput())

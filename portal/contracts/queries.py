@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from portal.accounts.models import User
-from portal.contracts.models import Contract, OutcomeFramework, ReturnSchedule
+from portal.contracts.models import Contract, ReturnSchedule
 from portal.extensions import db
 from portal.tenants.models import PROVIDER, Membership, Organisation
 
@@ -19,10 +19,6 @@ def get_contract(contract_id: int) -> Contract | None:
 
 def schedule_for(contract: Contract) -> ReturnSchedule | None:
     return db.session.scalar(select(ReturnSchedule).where(ReturnSchedule.contract_id == contract.id))
-
-
-def list_frameworks() -> list[OutcomeFramework]:
-    return list(db.session.scalars(select(OutcomeFramework).order_by(OutcomeFramework.name)))
 
 
 def list_providers() -> list[Organisation]:

@@ -55,3 +55,43 @@ class ScheduleSchema(Schema):
     frequency = fields.String()
     due_days = fields.Integer()
     returns = fields.Integer()
+
+
+class OutcomeSchema(Schema):
+    code = fields.String()
+    text = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class OutcomeInSchema(Schema):
+    code = fields.String(load_default=None)
+    text = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class MeasureInSchema(Schema):
+    section = fields.String(required=True, metadata={"description": "An outcome code, or 'delivery'"})
+    code = fields.String(required=True)
+    label = fields.String(required=True)
+    type = fields.String(required=True)
+    required = fields.Boolean(load_default=True)
+    minimum = fields.Decimal(load_default=None)
+    maximum = fields.Decimal(load_default=None)
+    hint = fields.String(load_default="")
+
+
+class FrameworkCreateSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    code = fields.String(required=True, validate=validate.Length(min=1, max=30))
+    outcomes = fields.List(fields.Nested(OutcomeInSchema), required=True, validate=validate.Length(min=1, max=30))
+    measures = fields.List(fields.Nested(MeasureInSchema), load_default=list)
+
+
+class FrameworkSchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    own = fields.Function(lambda f: f.owner_id is not None)
+    outcomes = fields.List(fields.Nested(OutcomeSchema))
+    measures = fields.Function(lambda f: [
+        {"code": m.code, "outcome": m.outcome.code if m.outcome else None, "label": m.label, "type": m.type,
+         "required": m.required, "minimum": None if m.minimum is None else str(m.minimum),
+         "maximum": None if m.maximum is None else str(m.maximum)} for m in f.measures])

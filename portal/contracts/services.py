@@ -58,8 +58,9 @@ def create_contract(commissioner: Organisation, *, provider_slug: str, reference
         raise ServiceError("The end date must be the same as or after the start date", field="end_date")
     if end_date > start_date + relativedelta(years=MAX_YEARS):
         raise ServiceError(f"A contract can last at most {MAX_YEARS} years", field="end_date")
-    if db.session.get(OutcomeFramework, framework_id) is None:
-        raise ServiceError("Choose the outcome framework", field="framework")
+    framework = db.session.get(OutcomeFramework, framework_id)
+    if framework is None or framework.owner_id not in (None, commissioner.id):
+        raise ServiceError("Choose a national framework or one of your own", field="framework")
     if lead_manager_id is not None and not db.session.scalar(
             select(Membership.id).where(Membership.user_id == lead_manager_id)):
         raise ServiceError("Choose a lead contract manager from your organisation", field="lead_manager")

@@ -79,6 +79,14 @@ def _return_or_404(return_id: int):
     return ret
 
 
+def _provider_return(return_id: int):
+    org, membership = g.organisation, g.membership
+    ret = _return_or_404(return_id)
+    if org.kind != PROVIDER or membership.role not in PROVIDER_EDITORS:
+        abort(403, message="Only the provider's submitters can change a return")
+    return ret
+
+
 def _detail(ret):
     measures = queries.measures_for(ret)
     _answers, documents, _digest = services.snapshot(ret) if g.organisation.kind == PROVIDER else ({}, [], "")
@@ -225,10 +233,7 @@ def return_detail(return_id):
 @bp.doc(security=BEARER)
 def patch_return(data, return_id):
     """Save answers (all or none); send the `version` you read"""
-    org, membership = resolve(None)
-    ret = _return_or_404(return_id)
-    if org.kind != PROVIDER or membership.role not in PROVIDER_EDITORS:
-        abort(403, message="Only the provider's submitters can change a return")
+    ret = _provider_return(return_id)
     values = {}
     for item in data["answers"]:
         if item["measure"] in values:
@@ -250,10 +255,7 @@ def patch_return(data, return_id):
 @bp.doc(security=BEARER)
 def submit_return(data, return_id):
     """Submit the return: freezes an immutable version"""
-    org, membership = resolve(None)
-    ret = _return_or_404(return_id)
-    if org.kind != PROVIDER or membership.role not in PROVIDER_EDITORS:
-        abort(403, message="Only the provider's submitters can submit a return")
+    ret = _provider_return(return_id)
     try:
         expected = data["version"] if data["version"] is not None else ret.lock_version
         services.declare(ret, confirmed=True, expected_version=expected, actor=g.api_user)
@@ -283,13 +285,6 @@ def review_return(data, return_id):
     db.session.commit()
     return _detail(ret)
 
-
-def _provider_return(return_id: int):
-    org, membership = resolve(None)
-    ret = _return_or_404(return_id)
-    if org.kind != PROVIDER or membership.role not in PROVIDER_EDITORS:
-        abort(403, message="Only the provider's submitters can change a return")
-    return ret
 
 
 @bp.route("/returns/<int:return_id>/documents", methods=["POST"])

@@ -63,15 +63,20 @@ def show(return_id: int):
     ret = _return_or_404(return_id)
     versions = queries.versions_for(ret)
     if g.organisation.kind == COMMISSIONER:
-        latest = versions[-1] if versions else None
-        return render("returns/review.html", ret=ret, versions=versions, latest=latest,
-                      rows=_version_rows(ret, latest), tasks=queries.task_list(ret, for_review=True),
-                      can_review=g.membership.role in REVIEWERS, errors={})
+        return _review_page(ret, can_review=g.membership.role in REVIEWERS)
     attached = attachments.attached(ret)
     attached_ids = {link.document_id for link in attached}
     return render("returns/task_list.html", ret=ret, tasks=queries.task_list(ret), versions=versions,
                   can_edit=ret.is_editable and g.membership.role in PROVIDER_EDITORS, attached=attached,
                   library=[d for d in list_usable_documents() if d.id not in attached_ids])
+
+
+def _review_page(ret, *, can_review: bool, errors: dict | None = None, form=None, status: int = 200):
+    versions = queries.versions_for(ret)
+    latest = versions[-1] if versions else None
+    return render("returns/review.html", ret=ret, versions=versions, latest=latest, rows=_version_rows(ret, latest),
+                  tasks=queries.task_list(ret, for_review=True), can_review=can_review, errors=errors or {},
+                  form=form, status=status)
 
 
 def _version_rows(ret, version):
@@ -178,12 +183,8 @@ def review(return_id: int):
                                problem_tasks=request.form.getlist("tasks"), actor=current_user)
     except return_services.ValidationFailed as exc:
         db.session.rollback()
-        ret = _return_or_404(return_id)
-        versions = queries.versions_for(ret)
-        latest = versions[-1] if versions else None
-        return render("returns/review.html", ret=ret, versions=versions, latest=latest, rows=_version_rows(ret, latest),
-                      tasks=queries.task_list(ret, for_review=True), can_review=True, errors=exc.errors,
-                      form=request.form, status=422)
+        return _review_page(_return_or_404(return_id), can_review=True, errors=exc.errors, form=request.form,
+                            status=422)
     db.session.commit()
     flash_success("Return accepted" if ret.status == "accepted" else "Changes requested from the provider")
     return redirect_to(url_for(".show", return_id=return_id))

@@ -66,7 +66,8 @@ def show(return_id: int):
         return _review_page(ret, can_review=g.membership.role in REVIEWERS)
     attached = attachments.attached(ret)
     attached_ids = {link.document_id for link in attached}
-    return render("returns/task_list.html", ret=ret, tasks=queries.task_list(ret), versions=versions,
+    return render("returns/task_list.html", partial="returns/_evidence.html", ret=ret, tasks=queries.task_list(ret),
+                  versions=versions,
                   can_edit=ret.is_editable and g.membership.role in PROVIDER_EDITORS, attached=attached,
                   library=[d for d in list_usable_documents() if d.id not in attached_ids])
 

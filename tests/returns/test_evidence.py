@@ -119,3 +119,20 @@ def test_rejected_documents_cannot_be_attached(app, contract_setup):
         db.session.flush()
         with pytest.raises(NotFound):
             attachments.attach(queries.list_returns()[0], bad.id, actor=user)
+
+
+def test_evidence_section_polls_while_checking_and_works_without_javascript(app, web, client, contract_setup):
+    provider = contract_setup["provider"]
+    return_id = _first_return(app, provider.id)
+    web.sign_in(contract_setup["submitter"].email)
+    base = f"/o/{provider.slug}/returns/{return_id}"
+    client.post(f"{base}/documents/upload", data={"csrf_token": web.csrf(base),
+                                                  "files": (io.BytesIO(pdf(["x"])), "a.pdf")},
+                content_type="multipart/form-data")
+    full = client.get(base).get_data(as_text=True)
+    assert 'hx-trigger="every 2s"' in full and "Refresh</a> to see the result" in full
+    partial = client.get(base, headers={"HX-Request": "true"})
+    assert "<html" not in partial.get_data(as_text=True) and "a.pdf" in partial.get_data(as_text=True)
+    run_jobs(app)
+    done = client.get(base, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "every 2s" not in done and "Ready" in done

@@ -22,8 +22,10 @@ from portal.contracts.schemas import (ContractCreateSchema, ContractSchema, Fram
 from portal.errors import ServiceError
 from portal.extensions import db
 from portal.returns import attachments, imports, queries, services
+from portal.returns.review_queue import QueueFilters, review_queue
 from portal.returns.schemas import (AttachSchema, ImportSchema, ReturnDetailSchema, ReturnListArgsSchema,
-                                    ReturnPatchSchema, ReturnSummarySchema, ReviewSchema, SubmitSchema)
+                                    ReturnPatchSchema, ReturnSummarySchema, ReviewQueueArgsSchema, ReviewQueueItemSchema,
+                                    ReviewSchema, SubmitSchema)
 from portal.tenants.context import set_identity
 from portal.tenants.models import COMMISSIONER, PROVIDER
 from portal.tenants.queries import memberships_of
@@ -371,3 +373,19 @@ def create_framework(data):
     db.session.commit()
     db.session.refresh(framework)
     return framework
+
+
+@bp.route("/reviews", methods=["GET"])
+@guarded
+@bp.arguments(ReviewQueueArgsSchema, location="query")
+@bp.response(200, ReviewQueueItemSchema(many=True))
+@bp.doc(security=BEARER)
+def reviews(args):
+    """The review queue (commissioners): your providers first, then the oldest due"""
+    if g.organisation.kind != COMMISSIONER:
+        abort(403, message="Only commissioners review returns")
+    filters = QueueFilters(provider=args.get("provider"), contract_id=args.get("contract"),
+                           service_type=args.get("service_type"), locality=args.get("locality"),
+                           period_from=args.get("period_from"), period_to=args.get("period_to"),
+                           status=args.get("status"))
+    return review_queue(filters, me=g.api_user, limit=args["limit"], offset=args["offset"])

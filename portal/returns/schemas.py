@@ -1,6 +1,7 @@
 """Marshmallow schemas for the returns API."""
 from __future__ import annotations
 
+from flask import g
 from marshmallow import Schema, fields, validate
 
 from portal.returns.models import STATUSES
@@ -92,3 +93,22 @@ class ImportSchema(Schema):
     status = fields.String(metadata={"enum": ["pending", "applied", "failed"]})
     applied_count = fields.Integer()
     errors = fields.List(fields.Nested(ImportErrorSchema))
+
+
+class ReviewQueueArgsSchema(Schema):
+    provider = fields.String(metadata={"description": "A provider's slug"})
+    contract = fields.Integer()
+    service_type = fields.String()
+    locality = fields.String()
+    period_from = fields.Date()
+    period_to = fields.Date()
+    status = fields.String(validate=validate.OneOf([s for s in STATUSES if s != "draft"]),
+                           metadata={"description": "Defaults to the returns awaiting review"})
+    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class ReviewQueueItemSchema(ReturnSummarySchema):
+    provider = fields.Function(lambda r: {"slug": r.contract.provider.slug, "name": r.contract.provider.name})
+    contract_reference = fields.Function(lambda r: r.contract.reference)
+    lead_manager_is_you = fields.Function(lambda r: r.contract.lead_manager_id == g.api_user.id)

@@ -180,4 +180,8 @@ def review(ret: Return, *, decision: str, comment: str, problem_tasks: list[str]
     ret.review_comment, ret.reviewed_by_id, ret.reviewed_at, ret.updated_at = comment, actor.id, now, now
     _flush_or_conflict()
     record("return_reviewed", ret, actor=actor, decision=decision)
+    from portal.outbox import enqueue_after_commit
+    from portal.returns import review_queue  # noqa: F401  (registers the notify_review job)
+
+    enqueue_after_commit("notify_review", tenant_id=ret.tenant_id, return_id=ret.id)
 

@@ -1,0 +1,78 @@
+"""The commissioner's review queue, and telling the provider about a review."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import case, select
+
+from portal.accounts.models import User
+from portal.contracts.models import Contract
+from portal.extensions import db
+from portal.notifications.services import send_email
+from portal.outbox import job
+from portal.returns.models import AWAITING_REVIEW, STATUSES, Return
+from portal.tenants.models import Membership, Organisation
+from portal.urls import external_url
+
+
+@dataclass
+class QueueFilters:
+    provider: str | None = None
+    contract_id: int | None = None
+    service_type: str | None = None
+    locality: str | None = None
+    period_from: date | None = None
+    period_to: date | None = None
+    status: str | None = None  # defaults to the statuses awaiting review
+
+    @property
+    def statuses(self) -> tuple[str, ...]:
+        return (self.status,) if self.status in STATUSES else AWAITING_REVIEW
+
+
+def review_queue(filters: QueueFilters, *, me: User, limit: int = 200, offset: int = 0) -> list[Return]:
+    """Returns to review, the lead contract manager's own providers first, then oldest due first."""
+    query = (select(Return).join(Return.contract).join(Organisation, Organisation.id == Contract.tenant_id)
+             .where(Return.status.in_(filters.statuses)))
+    if filters.provider:
+        query = query.where(Organisation.slug == filters.provider)
+    if filters.contract_id:
+        query = query.where(Return.contract_id == filters.contract_id)
+    if filters.service_type:
+        query = query.where(Contract.service_type == filters.service_type)
+    if filters.locality:
+        query = query.where(Contract.locality == filters.locality)
+    if filters.period_from:
+        query = query.where(Return.period_end >= filters.period_from)
+    if filters.period_to:
+        query = query.where(Return.period_start <= filters.period_to)
+    mine_first = case((Contract.lead_manager_id == me.id, 0), else_=1)
+    return list(db.session.scalars(query.order_by(mine_first, Return.due_date, Return.id).limit(limit).offset(offset)))
+
+
+def filter_choices() -> dict[str, list]:
+    """Providers, contracts, service types and localities of the commissioner's contracts."""
+    contracts = list(db.session.scalars(select(Contract).order_by(Contract.reference)))
+    providers = sorted({(c.provider.slug, c.provider.name) for c in contracts}, key=lambda p: p[1])
+    return {"providers": providers, "contracts": contracts,
+            "service_types": sorted({c.service_type for c in contracts}),
+            "localities": sorted({c.locality for c in contracts if c.locality})}
+
+
+@job("notify_review")
+def notify_review(return_id: int) -> None:
+    """Runs as the provider: email its submitters and administrators about the commissioner's decision."""
+    ret = db.session.scalar(select(Return).where(Return.id == return_id))
+    if ret is None:
+        return
+    organisation = db.session.get(Organisation, ret.tenant_id)
+    recipients = list(db.session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.role.in_(("submitter", "provider_admin")), User.is_active_account)))
+    accepted = ret.status == "accepted"
+    subject = (f"Return accepted: {ret.contract.reference}" if accepted
+               else f"Changes requested to a return: {ret.contract.reference}")
+    link = external_url("returns.show", slug=organisation.slug, return_id=ret.id)
+    for user in recipients:
+        send_email(user.email, subject, "return_reviewed", user=user, ret=ret, link=link, accepted=accepted)

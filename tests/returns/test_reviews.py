@@ -1,0 +1,88 @@
+"""The commissioner's review queue, and the provider told of the decision."""
+from __future__ import annotations
+
+from datetime import date
+
+from tests.helpers import mailbox, run_jobs
+from tests.returns.conftest import full_answers
+
+
+def _submit(app, provider_id, user_id, contract_id=None, count=1):
+    from portal.accounts.models import User
+    from portal.extensions import db
+    from portal.returns import queries, services
+    from portal.tenants.context import tenant_context
+
+    ids = []
+    with app.app_context(), tenant_context(provider_id):
+        user = db.session.get(User, user_id)
+        for ret in queries.list_returns(contract_id=contract_id)[:count]:
+            services.save_answers(ret, full_answers(queries.measures_for(ret)), expected_version=ret.lock_version,
+                                  actor=user)
+            services.declare(ret, confirmed=True, expected_version=ret.lock_version, actor=user)
+            services.submit(ret, expected_version=ret.lock_version, actor=user)
+            ids.append(ret.id)
+        db.session.commit()
+    return ids
+
+
+def _second_provider(app, make_org, make_user, contract_setup, lead_manager_id=None):
+    from portal.contracts.services import create_contract, create_schedule
+    from portal.extensions import db
+    from portal.tenants.context import tenant_context
+    from portal.tenants.queries import get_organisation_by_slug
+
+    other = make_org("provider", slug="birch-care", name="Birch Care")
+    staff = make_user(memberships=[(other, "submitter")])
+    with app.app_context(), tenant_context(contract_setup["commissioner"].id):
+        contract = create_contract(
+            get_organisation_by_slug("clyde-hscp"), provider_slug="birch-care", reference="CLY-BIRCH",
+            title="Day support", service_type="day_opportunities", care_group="", locality="South",
+            start_date=date(2024, 6, 1), end_date=date(2025, 5, 31), annual_value="1", funding_model="block",
+            framework_id=contract_setup["framework_id"], lead_manager_id=lead_manager_id, actor=None)
+        create_schedule(contract, frequency="monthly", actor=None)
+        db.session.commit()
+        contract_id = contract.id
+    return other, staff, contract_id
+
+
+def test_queue_lists_my_providers_first_then_oldest_due(app, web, client, make_org, make_user, contract_setup):
+    other, staff, other_contract = _second_provider(app, make_org, make_user, contract_setup)
+    mine = _submit(app, contract_setup["provider"].id, contract_setup["submitter"].id, count=2)
+    theirs = _submit(app, other.id, staff.id, count=2)  # due earlier than mine, but not my providers
+    web.sign_in(contract_setup["manager"].email)
+    page = client.get(f"/o/{contract_setup['commissioner'].slug}/reviews/").get_data(as_text=True)
+    order = [int(x) for x in __import__("re").findall(r'/returns/(\d+)"', page)]
+    assert order == mine + theirs
+    assert "Yours" in page and "4 returns" in page
+    filtered = client.get(f"/o/{contract_setup['commissioner'].slug}/reviews/?provider=birch-care").get_data(
+        as_text=True)
+    assert "2 returns" in filtered and "Fern Care" not in filtered.split("<tbody")[1]
+    south = client.get(f"/o/{contract_setup['commissioner'].slug}/reviews/?locality=South&from=2024-07&to=2024-07")
+    assert "1 return," in south.get_data(as_text=True)
+    bad = client.get(f"/o/{contract_setup['commissioner'].slug}/reviews/?from=July")
+    assert "Enter a month as year and month" in bad.get_data(as_text=True)
+
+
+def test_queue_through_the_api_and_never_drafts(app, client, api_token, contract_setup):
+    _submit(app, contract_setup["provider"].id, contract_setup["submitter"].id, count=1)
+    headers = {"Authorization": f"Bearer {api_token(contract_setup['manager'].email)}"}
+    items = client.get("/api/v1/reviews", headers=headers).get_json()
+    assert len(items) == 1 and items[0]["status"] == "submitted" and items[0]["lead_manager_is_you"] is True
+    assert items[0]["provider"] == {"slug": "fern-care", "name": "Fern Care"}
+    assert client.get("/api/v1/reviews?status=draft", headers=headers).status_code == 422
+    provider = {"Authorization": f"Bearer {api_token(contract_setup['submitter'].email)}"}
+    assert client.get("/api/v1/reviews", headers=provider).status_code == 403
+
+
+def test_the_provider_is_emailed_about_the_review(app, client, api_token, contract_setup):
+    [return_id] = _submit(app, contract_setup["provider"].id, contract_setup["submitter"].id, count=1)
+    headers = {"Authorization": f"Bearer {api_token(contract_setup['manager'].email)}"}
+    response = client.post(f"/api/v1/returns/{return_id}/review", headers=headers,
+                           json={"decision": "request_changes", "comment": "Add evidence for outcome 5"})
+    assert response.status_code == 200 and response.get_json()["status"] == "changes_requested"
+    run_jobs(app)  # notify_review runs as the provider, then the emails it queued
+    run_jobs(app)
+    messages = mailbox(app)
+    assert {m.to_address for m in messages} == {"submitter@fern.example", "second@fern.example", "admin@fern.example"}
+    assert all("Changes requested" in m.subject and "Add evidence for outcome 5" in m.body for m in messages)

@@ -163,8 +163,9 @@ def audit(args, slug: str):
 def register_api(api: Api) -> None:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     from portal.blueprints.api_documents import bp as documents_bp
+    from portal.blueprints.api_outcomes import bp as outcomes_bp
     from portal.blueprints.api_returns import bp as returns_bp
 
-    for blueprint in (auth_bp, me_bp, orgs_bp, documents_bp, returns_bp):
+    for blueprint in (auth_bp, me_bp, orgs_bp, documents_bp, returns_bp, outcomes_bp):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

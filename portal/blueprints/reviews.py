@@ -40,7 +40,8 @@ def filters_from(args) -> tuple[QueueFilters, dict[str, str]]:
     return QueueFilters(provider=args.get("provider") or None, contract_id=args.get("contract", type=int),
                         service_type=args.get("service_type") or None, locality=args.get("locality") or None,
                         period_from=period_from, period_to=period_to,
-                        status=status if status in STATUS_LABELS and status != "draft" else None), \
+                        status=status if (status in STATUS_LABELS and status != "draft") or status == "counted"
+                        else None), \
         {k: v for k, v in errors.items() if v}
 
 

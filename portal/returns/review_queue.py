@@ -28,6 +28,8 @@ class QueueFilters:
 
     @property
     def statuses(self) -> tuple[str, ...]:
+        if self.status == "counted":  # the returns behind the outcome figures
+            return ("submitted", "resubmitted", "accepted")
         return (self.status,) if self.status in STATUSES else AWAITING_REVIEW
 
 

@@ -1,0 +1,1 @@
+"""Outcomes across providers: totals, rates, benchmarks and trends, with small numbers suppressed."""

@@ -1,0 +1,155 @@
+"""Outcome aggregates, computed in SQL over the latest submitted version of each return.
+
+Every query runs as the app role, so row-level security limits it to the commissioner's own
+contracts (drafts are invisible); each also names the commissioner explicitly. The number of
+queries does not depend on the number of providers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import text
+
+from portal.extensions import db
+
+DEFAULT_THRESHOLD = 5
+COUNTED_STATUSES = ("submitted", "resubmitted", "accepted")
+
+# The latest submitted version of every visible return in range, one row per outcome.
+FACTS = """
+WITH latest AS (
+    SELECT DISTINCT ON (v.tenant_id, v.return_id)
+           v.answers, r.period_start, c.tenant_id AS provider_id, c.service_type, c.locality, c.framework_id
+    FROM return_versions v
+    JOIN returns r ON r.tenant_id = v.tenant_id AND r.id = v.return_id
+    JOIN contracts c ON c.tenant_id = r.tenant_id AND c.id = r.contract_id
+    WHERE c.commissioner_id = :org AND c.framework_id = :framework
+      AND r.status IN ('submitted', 'resubmitted', 'accepted')
+      AND r.period_start BETWEEN :period_from AND :period_to
+      AND (CAST(:provider AS bigint) IS NULL OR c.tenant_id = :provider)
+      AND (CAST(:service_type AS text) IS NULL OR c.service_type = :service_type)
+      AND (CAST(:locality AS text) IS NULL OR c.locality = :locality)
+    ORDER BY v.tenant_id, v.return_id, v.number DESC
+), facts AS (
+    SELECT o.code AS outcome, o.position, l.provider_id, l.service_type, l.locality, l.period_start,
+           NULLIF(l.answers ->> (o.code || '.REVIEWED'), '')::numeric AS reviewed,
+           NULLIF(l.answers ->> (o.code || '.ACHIEVED'), '')::numeric AS achieved
+    FROM latest l JOIN outcomes o ON o.framework_id = l.framework_id
+)
+"""
+
+SUPPRESS = """
+CASE WHEN sum(reviewed) < :threshold
+       OR (sum(achieved) > 0 AND sum(achieved) < :threshold)
+       OR (sum(reviewed) - sum(achieved) > 0 AND sum(reviewed) - sum(achieved) < :threshold)
+     THEN true ELSE false END
+"""
+
+GROUPED = FACTS + f"""
+SELECT outcome, min(position) AS position,
+       CASE WHEN GROUPING(provider_id) = 0 THEN 'provider'
+            WHEN GROUPING(service_type) = 0 THEN 'service_type'
+            WHEN GROUPING(locality) = 0 THEN 'locality' ELSE 'all' END AS dimension,
+       provider_id, service_type, locality,
+       sum(reviewed) AS reviewed, sum(achieved) AS achieved, count(*) AS returns, {SUPPRESS} AS suppressed
+FROM facts
+GROUP BY GROUPING SETS ((outcome), (outcome, provider_id), (outcome, service_type), (outcome, locality))
+ORDER BY min(position), dimension, provider_id, service_type, locality
+"""
+
+BENCHMARKS = FACTS + f"""
+, per_provider AS (
+    SELECT outcome, provider_id, sum(achieved) / NULLIF(sum(reviewed), 0) AS rate, {SUPPRESS} AS suppressed
+    FROM facts GROUP BY outcome, provider_id
+)
+SELECT outcome,
+       percentile_cont(0.25) WITHIN GROUP (ORDER BY rate) AS q1,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY rate) AS median,
+       percentile_cont(0.75) WITHIN GROUP (ORDER BY rate) AS q3,
+       count(*) AS providers
+FROM per_provider WHERE NOT suppressed AND rate IS NOT NULL
+GROUP BY outcome
+"""
+
+TREND = FACTS + f"""
+SELECT outcome, period_start, sum(reviewed) AS reviewed, sum(achieved) AS achieved, {SUPPRESS} AS suppressed
+FROM facts GROUP BY outcome, period_start ORDER BY outcome, period_start
+"""
+
+
+@dataclass
+class OutcomeFilters:
+    framework_id: int
+    period_from: date
+    period_to: date
+    provider_id: int | None = None
+    service_type: str | None = None
+    locality: str | None = None
+    threshold: int = DEFAULT_THRESHOLD
+
+    def params(self, org_id: int) -> dict:
+        return {"org": org_id, "framework": self.framework_id, "period_from": self.period_from,
+                "period_to": self.period_to, "provider": self.provider_id, "service_type": self.service_type,
+                "locality": self.locality, "threshold": self.threshold}
+
+
+@dataclass
+class Cell:
+    reviewed: Decimal | None
+    achieved: Decimal | None
+    suppressed: bool
+    returns: int = 0
+
+    @property
+    def rate(self) -> Decimal | None:
+        if self.suppressed or not self.reviewed:
+            return None
+        return (Decimal(self.achieved or 0) * 100 / Decimal(self.reviewed)).quantize(Decimal("0.1"))
+
+
+@dataclass
+class OutcomeSummary:
+    outcome: str
+    overall: Cell | None = None
+    providers: dict = field(default_factory=dict)
+    service_types: dict = field(default_factory=dict)
+    localities: dict = field(default_factory=dict)
+    benchmark: dict | None = None
+    trend: list = field(default_factory=list)
+
+
+def _cell(row) -> Cell:
+    hidden = bool(row.suppressed)
+    return Cell(reviewed=None if hidden else row.reviewed, achieved=None if hidden else row.achieved,
+                suppressed=hidden, returns=getattr(row, "returns", 0))
+
+
+def outcome_summaries(filters: OutcomeFilters, org_id: int) -> list[OutcomeSummary]:
+    """Three queries whatever the number of providers: grouped totals, benchmarks, trend."""
+    params = filters.params(org_id)
+    summaries: dict[str, OutcomeSummary] = {}
+    for row in db.session.execute(text(GROUPED), params):
+        summary = summaries.setdefault(row.outcome, OutcomeSummary(outcome=row.outcome))
+        cell = _cell(row)
+        if row.dimension == "all":
+            summary.overall = cell
+        elif row.dimension == "provider":
+            summary.providers[row.provider_id] = cell
+        elif row.dimension == "service_type":
+            summary.service_types[row.service_type] = cell
+        else:
+            summary.localities[row.locality] = cell
+    for row in db.session.execute(text(BENCHMARKS), params):
+        if row.outcome in summaries:
+            summaries[row.outcome].benchmark = {
+                "q1": _pct(row.q1), "median": _pct(row.median), "q3": _pct(row.q3), "providers": row.providers}
+    for row in db.session.execute(text(TREND), params):
+        if row.outcome in summaries:
+            summaries[row.outcome].trend.append((row.period_start, _cell(row)))
+    return list(summaries.values())
+
+
+def _pct(value) -> Decimal | None:
+    return None if value is None else (Decimal(str(value)) * 100).quantize(Decimal("0.1"))

@@ -1,0 +1,114 @@
+"""Filters from a request, labels, and the rows shared by the page, the exports and the API."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from portal.contracts.custom_frameworks import visible_frameworks
+from portal.contracts.models import SERVICE_TYPES, Contract, OutcomeFramework
+from portal.extensions import db
+from portal.outcomes.queries import DEFAULT_THRESHOLD, OutcomeFilters, outcome_summaries
+from portal.tenants.models import Organisation
+
+
+def _month(value: str | None, default: date) -> tuple[date, str | None]:
+    value = (value or "").strip()
+    if not value:
+        return default, None
+    try:
+        year, month = (int(part) for part in value.split("-"))
+        return date(year, month, 1), None
+    except (ValueError, TypeError):
+        return default, "Enter a month as year and month, like 2026-03"
+
+
+def filters_from(args, organisation: Organisation) -> tuple[OutcomeFilters | None, dict[str, str], dict]:
+    """The filters in the address, their problems, and the choices for the form."""
+    frameworks = visible_frameworks(organisation)
+    contracts = list(db.session.scalars(select(Contract).order_by(Contract.reference)))
+    used = [f for f in frameworks if any(c.framework_id == f.id for c in contracts)] or frameworks
+    choices = {"frameworks": used,
+               "providers": sorted({(c.provider.id, c.provider.name, c.provider.slug) for c in contracts},
+                                   key=lambda p: p[1]),
+               "service_types": sorted({c.service_type for c in contracts}),
+               "localities": sorted({c.locality for c in contracts if c.locality})}
+    errors: dict[str, str] = {}
+    today = date.today().replace(day=1)
+    period_from, problem = _month(args.get("from"), today - relativedelta(months=11))
+    if problem:
+        errors["from"] = problem
+    period_to, problem = _month(args.get("to"), today)
+    if problem:
+        errors["to"] = problem
+    if period_to < period_from:
+        errors["to"] = "The end month must be the same as or after the start month"
+    framework_id = args.get("framework", type=int) or (used[0].id if used else None)
+    if framework_id not in {f.id for f in used}:
+        errors["framework"] = "Choose one of the frameworks your contracts use"
+    try:
+        threshold = int(args.get("threshold") or DEFAULT_THRESHOLD)
+        if not 1 <= threshold <= 100:
+            raise ValueError
+    except ValueError:
+        errors["threshold"] = "Enter a whole number from 1 to 100"
+        threshold = DEFAULT_THRESHOLD
+    provider_slug = args.get("provider") or None
+    provider_id = next((p[0] for p in choices["providers"] if p[2] == provider_slug), None)
+    if errors or framework_id is None:
+        return None, errors, choices
+    return OutcomeFilters(framework_id=framework_id, period_from=period_from, period_to=period_to,
+                          provider_id=provider_id, service_type=args.get("service_type") or None,
+                          locality=args.get("locality") or None, threshold=threshold), errors, choices
+
+
+def report(filters: OutcomeFilters, organisation: Organisation) -> dict:
+    framework = db.session.get(OutcomeFramework, filters.framework_id)
+    texts = {o.code: o.text for o in framework.outcomes}
+    names = {o.id: o.name for o in db.session.scalars(select(Organisation))}
+    summaries = outcome_summaries(filters, organisation.id)
+    return {"framework": framework, "texts": texts, "names": names, "summaries": summaries,
+            "service_type_labels": SERVICE_TYPES}
+
+
+def rows(data: dict) -> list[list]:
+    """One row per figure: the same numbers as the page, for CSV, XLSX and JSON."""
+    out = []
+    for s in data["summaries"]:
+        groups = [("All providers", "", s.overall)] if s.overall else []
+        groups += [("Provider", data["names"].get(k, str(k)), c) for k, c in s.providers.items()]
+        groups += [("Service type", data["service_type_labels"].get(k, k), c) for k, c in s.service_types.items()]
+        groups += [("Locality", k, c) for k, c in s.localities.items()]
+        for dimension, key, cell in groups:
+            out.append([s.outcome, dimension, key,
+                        "suppressed" if cell.suppressed else cell.reviewed,
+                        "suppressed" if cell.suppressed else cell.achieved,
+                        "suppressed" if cell.suppressed else cell.rate])
+    return out
+
+
+HEADINGS = ["Outcome", "Group", "Name", "People reviewed", "People achieving", "Rate %"]
+
+
+def to_csv(data: dict) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADINGS)
+    writer.writerows([["" if v is None else str(v) for v in row] for row in rows(data)])
+    return buffer.getvalue()
+
+
+def to_xlsx(data: dict) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Outcomes"
+    ws.append(HEADINGS)
+    for row in rows(data):
+        ws.append([float(v) if hasattr(v, "as_tuple") else v for v in row])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

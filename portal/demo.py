@@ -77,6 +77,10 @@ def seed_demo() -> dict[str, int]:
     from portal.demo_returns import seed_demo_returns
 
     created["contracts"] = seed_demo_returns()
+    from portal.search.jobs import index_submitted_returns, run_pending_index_jobs
+
+    run_pending_index_jobs()  # no worker runs during the demo: index its submissions now
+    index_submitted_returns()  # and any made before search existed
     return created
 
 

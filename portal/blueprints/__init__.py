@@ -14,10 +14,10 @@ from portal.web import render
 
 def register_blueprints(app: Flask) -> None:
     from portal.blueprints import (account, admin, auth, contracts, documents, frameworks, health, organisation,
-                                   outcomes, returns, reviews)
+                                   outcomes, returns, reviews, search)
 
     for module in (auth, organisation, contracts, frameworks, returns, reviews, outcomes, documents, account, admin,
-                   health):
+                   health, search):
         app.register_blueprint(module.bp)
     _login(app)
     _request_hooks(app)

@@ -153,6 +153,9 @@ def submit(ret: Return, *, expected_version: int | None, actor: User, now: datet
     ret.updated_at = now
     _flush_or_conflict()
     record("return_submitted", ret, actor=actor, version=number, sha256=digest, late=late)
+    from portal.search.jobs import index_after_commit
+
+    index_after_commit(ret)  # the commissioner's search sees this version once it is indexed
     return version
 
 

@@ -48,4 +48,7 @@ def seed_contract_rows(app, provider, commissioner, reference: str) -> None:
                                   actor=user)
             services.declare(ret, confirmed=True, expected_version=ret.lock_version, actor=user)
             services.submit(ret, expected_version=ret.lock_version, actor=user)
+            from portal.search.services import index_return
+
+            index_return(ret)  # search_entries, as the index job would
         db.session.commit()

@@ -1,0 +1,1 @@
+"""Full-text search over return narratives and evidence documents' extracted text."""

@@ -1,0 +1,125 @@
+"""The index itself: RLS on search_entries, the GIN indexes the queries use, indexing jobs,
+and the demo data being searchable."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import psycopg
+import pytest
+from tests.helpers import run_jobs
+from tests.search.conftest import PHRASE_CODE, add_document, fill, return_ids, search_as
+from tests.tenancy.test_rls import SET, app_conn, seeded  # noqa: F401  (fixtures)
+
+
+def test_search_entries_rls_provider_rows_and_the_commissioners(app_conn, seeded):  # noqa: F811
+    a, b = seeded
+    hscp = app_conn.execute("select id from organisations where slug = 'rls-hscp'").fetchone()[0]
+    counts = {}
+    for org in (a.id, b.id, hscp):
+        app_conn.execute(SET, (str(org),))
+        counts[org] = {r[0] for r in app_conn.execute("select distinct tenant_id from search_entries")}
+        app_conn.rollback()
+    assert counts == {a.id: {a.id}, b.id: {b.id}, hscp: {a.id, b.id}}
+    assert app_conn.execute("select count(*) from search_entries").fetchone()[0] == 0
+    app_conn.rollback()
+    app_conn.execute(SET, (str(a.id),))
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):  # no writing rows for another provider
+        app_conn.execute(
+            "insert into search_entries (tenant_id, commissioner_id, return_id, version_number, kind, measure_code, "
+            "title, body, created_at) values (%s, %s, 1, 1, 'narrative', 'X', 't', 'b', now())", (b.id, hscp))
+    app_conn.rollback()
+
+
+def test_stored_vectors_and_their_gin_indexes(app, world, services):
+    """Each searched text has a stored vector with a GIN index. Under RLS the app role reaches a
+    tenant's rows through the tenant indexes (``@@`` is not leakproof); without RLS the planner
+    uses the GIN indexes."""
+    provider, clyde = world["provider"], world["commissioner"]
+    first = return_ids(app, provider.id, world["contract_id"])[0]
+    add_document(app, provider.id, "notes.pdf", "Notes on the reading group.")
+    fill(app, provider.id, world["submitter"].id, first, {PHRASE_CODE: "The reading group met weekly."})
+    run_jobs(app)
+    assert search_as(app, clyde, "reading group").total == 1
+    assert search_as(app, provider, "reading group").total == 2
+    with psycopg.connect(services.urls["POSTGRES_SUPERUSER_URL"]) as superuser:
+        superuser.execute("set enable_seqscan = off")
+        for table in ("search_entries", "answers", "documents"):
+            plan = "\n".join(r[0] for r in superuser.execute(
+                f"explain select id from {table} where search_vector @@ websearch_to_tsquery('english', %s)",
+                ("reading group",)))
+            assert f"ix_{table}_search" in plan, plan
+            matched = superuser.execute(
+                f"select count(*) from {table} where search_vector @@ websearch_to_tsquery('english', %s)",
+                ("reading group",)).fetchone()[0]
+            assert matched == 1, table
+
+
+def test_the_index_job_is_idempotent_and_indexes_only_the_latest_version(app, world):
+    from portal.extensions import db
+    from portal.returns.queries import get_return
+    from portal.search.models import SearchEntry
+    from portal.search.services import index_return
+    from portal.tenants.context import tenant_context
+
+    provider = world["provider"]
+    first = return_ids(app, provider.id, world["contract_id"])[0]
+    document = add_document(app, provider.id, "log.pdf", "Daily log.")
+    fill(app, provider.id, world["submitter"].id, first, {PHRASE_CODE: "Cooking together."}, documents=[document])
+    assert run_jobs(app) == 1
+    with app.app_context(), tenant_context(provider.id):
+        before = sorted((e.kind, e.measure_code, e.document_id) for e in db.session.scalars(db.select(SearchEntry)))
+        index_return(get_return(first))
+        index_return(get_return(first))
+        db.session.commit()
+        after = sorted((e.kind, e.measure_code, e.document_id) for e in db.session.scalars(db.select(SearchEntry)))
+    assert before == after
+    assert ("document", None, document) in after
+    assert len([k for k in after if k[0] == "narrative"]) == 9  # the nine outcomes' narratives
+
+
+def test_reindex_finds_submissions_made_before_search(app, world):
+    from portal.extensions import db
+    from portal.search.jobs import index_submitted_returns, run_pending_index_jobs
+    from portal.search.models import SearchEntry
+    from portal.tenants.context import tenant_context
+
+    provider, clyde = world["provider"], world["commissioner"]
+    first = return_ids(app, provider.id, world["contract_id"])[0]
+    fill(app, provider.id, world["submitter"].id, first, {PHRASE_CODE: "Origami lessons."})
+    with app.app_context():
+        assert run_pending_index_jobs() == 1  # the submission's job, run in-process and marked done
+        db.session.commit()
+        with tenant_context(provider.id):
+            db.session.execute(db.delete(SearchEntry))  # as if submitted before search existed
+        db.session.commit()
+        assert search_as(app, clyde, "origami").total == 0
+        assert index_submitted_returns() == 1
+        assert index_submitted_returns() == 0
+        db.session.commit()
+    assert search_as(app, clyde, "origami").total == 1
+    assert run_jobs(app) == 1  # the worker receives the message, finds it done and does nothing
+
+
+def test_the_demo_is_searchable(app):
+    from portal.demo import seed_demo
+    from portal.extensions import db
+    from portal.outbox import OutboxMessage
+    from portal.tenants.queries import get_organisation_by_slug
+
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        glasgow, riverside, hillview = (SimpleNamespace(id=get_organisation_by_slug(s).id) for s in
+                                        ("glasgow-hscp", "riverside-care", "hillview-support"))
+        pending = db.session.scalar(db.select(db.func.count(OutboxMessage.id)).where(
+            OutboxMessage.job == "index_return_version", OutboxMessage.done_at.is_(None)))
+        db.session.rollback()
+    assert pending == 0
+    commissioner = search_as(app, glasgow, "outcome conversations", page_size=1000)
+    assert {h.provider for h in commissioner.hits} == {"Riverside Care", "Hillview Support", "Oakfield Care",
+                                                       "Northgate Living", "Brightpath Support", "Lochside Care"}
+    assert all("<mark>" in h.snippet for h in commissioner.hits)
+    assert {h.kind for h in search_as(app, glasgow, "families", page_size=1000).hits} == {"narrative", "document"}
+    own = search_as(app, riverside, "outcome conversations", page_size=100)
+    assert own.total > 0 and {h.provider for h in own.hits} == {"Riverside Care"}
+    assert {h.provider for h in search_as(app, hillview, "families", page_size=100).hits} == {"Hillview Support"}

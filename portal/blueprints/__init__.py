@@ -14,9 +14,10 @@ from portal.web import render
 
 def register_blueprints(app: Flask) -> None:
     from portal.blueprints import (account, admin, auth, contracts, documents, frameworks, health, organisation,
-                                   outcomes, returns, reviews, search)
+                                   dashboards, outcomes, returns, reviews, search)
 
-    for module in (auth, organisation, contracts, frameworks, returns, reviews, outcomes, documents, account, admin,
+    for module in (auth, organisation, contracts, frameworks, returns, reviews, outcomes, dashboards, documents,
+                   account, admin,
                    health, search):
         app.register_blueprint(module.bp)
     _login(app)

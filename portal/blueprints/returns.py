@@ -1,6 +1,8 @@
 """Returns: the provider fills them task by task and submits; the commissioner reviews them."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Response, abort, flash, g, redirect, request, url_for
 from flask_login import current_user
 
@@ -48,14 +50,32 @@ def _version_from_form() -> int | None:
     return int(value) if value.isdigit() else None
 
 
+def _date_arg(name: str):
+    try:
+        return date.fromisoformat(request.args.get(name) or "")
+    except ValueError:
+        return None
+
+
+def _drill_down() -> dict:
+    """Filters the dashboards link here with (period, provider, late, service type, locality)."""
+    return {"period_from": _date_arg("period_from"), "period_to": _date_arg("period_to"),
+            "provider": (request.args.get("provider") or "").strip() or None,
+            "late": {"yes": True, "no": False}.get(request.args.get("late", "")),
+            "service_type": request.args.get("service_type") or None,
+            "locality": request.args.get("locality") or None}
+
+
 @bp.get("/")
 def index():
-    status = request.args.get("status") or None
-    if status not in STATUS_LABELS:
-        status = None
+    chosen = [s for s in request.args.getlist("status") if s in STATUS_LABELS]
+    status = chosen[0] if len(chosen) == 1 else None
     contract_id = request.args.get("contract", type=int)
-    return render("returns/index.html", returns=queries.list_returns(status=status, contract_id=contract_id),
-                  contracts=list_contracts(), status=status, contract_id=contract_id, statuses=STATUS_LABELS)
+    drill = _drill_down()
+    return render("returns/index.html",
+                  returns=queries.list_returns(status=chosen or None, contract_id=contract_id, **drill),
+                  contracts=list_contracts(), selected_status=status, contract_id=contract_id, statuses=STATUS_LABELS,
+                  chosen_statuses=chosen, drill={k: v for k, v in drill.items() if v is not None})
 
 
 @bp.get("/<int:return_id>")

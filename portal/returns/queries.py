@@ -10,6 +10,7 @@ from portal.contracts.models import DELIVERY_TASK, Contract, Measure, Outcome
 from portal.extensions import db
 from portal.returns.models import CHANGES_REQUESTED, Answer, Return, ReturnVersion
 from portal.returns.validation import display
+from portal.tenants.models import Organisation
 
 DECLARATION_TASK = "declaration"
 
@@ -32,14 +33,26 @@ def get_return(return_id: int) -> Return | None:
     return db.session.scalar(select(Return).where(Return.id == return_id))
 
 
-def list_returns(*, status: str | None = None, contract_id: int | None = None,
-                 period_from: date | None = None, period_to: date | None = None,
+def list_returns(*, status: str | list[str] | tuple[str, ...] | None = None, contract_id: int | None = None,
+                 period_from: date | None = None, period_to: date | None = None, provider: str | None = None,
+                 late: bool | None = None, service_type: str | None = None, locality: str | None = None,
                  limit: int = 200, offset: int = 0) -> list[Return]:
+    """``status`` may be one status or several; ``provider`` is a provider's slug; ``late`` is whether
+    the first submission was late."""
     query = select(Return).join(Return.contract)
     if status:
-        query = query.where(Return.status == status)
+        query = query.where(Return.status.in_([status] if isinstance(status, str) else list(status)))
     if contract_id:
         query = query.where(Return.contract_id == contract_id)
+    if provider:
+        query = query.where(Return.tenant_id == select(Organisation.id).where(Organisation.slug == provider)
+                            .scalar_subquery())
+    if late is not None:
+        query = query.where(Return.submitted_late.is_(late))
+    if service_type:
+        query = query.where(Contract.service_type == service_type)
+    if locality:
+        query = query.where(Contract.locality == locality)
     if period_from:
         query = query.where(Return.period_end >= period_from)
     if period_to:

@@ -1,0 +1,80 @@
+"""A commissioner's compliance and delivery views across its providers, with exports."""
+from __future__ import annotations
+
+from flask import Response, abort, g, request, url_for
+
+from portal.blueprints.tenant_routes import tenant_blueprint
+from portal.dashboards import charts, exports, queries
+from portal.dashboards.filters import FormState, from_request_args, returns_args
+from portal.documents.filenames import content_disposition
+from portal.tenants.models import COMMISSIONER
+from portal.web import render
+
+bp = tenant_blueprint("dashboards", __name__, "/dashboards")
+
+
+@bp.before_request
+def commissioners_only():
+    if g.organisation.kind != COMMISSIONER:
+        abort(404)
+
+
+def _form() -> FormState:
+    return from_request_args(request.args)
+
+
+def _page(template: str, form: FormState, **context):
+    def returns_url(**figure) -> str | None:
+        """The returns list behind a figure (None for missing or not-yet-due periods)."""
+        args = returns_args(form.filters, **figure)
+        return None if args is None else url_for("returns.index", **args)
+
+    return render(template, form=form, filters=form.filters, errors=form.errors, choices=queries.filter_choices(),
+                  returns_url=returns_url, states=queries.STATES, state_labels=queries.STATE_LABELS,
+                  status=400 if form.errors else 200, **context)
+
+
+def _download(form: FormState, name: str, header, rows, title: str, file_format: str):
+    if form.errors:
+        abort(400, description="; ".join(form.errors.values()))
+    filters = form.filters
+    filename = f"{name}-{filters.month_from:%Y-%m}-to-{filters.month_to:%Y-%m}.{file_format}"
+    if file_format == "csv":
+        body, mimetype = exports.to_csv(header, rows), "text/csv"
+    else:
+        body, mimetype = exports.to_xlsx(title, header, rows, exports.filter_rows(filters)), exports.XLSX_MIMETYPE
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": content_disposition(filename)})
+
+
+@bp.get("/")
+def index():
+    return render("dashboards/index.html")
+
+
+@bp.get("/compliance")
+def compliance():
+    form = _form()
+    report = queries.compliance(form.filters)
+    return _page("dashboards/compliance.html", form, report=report, by_provider=charts.compliance_by_provider(report),
+                 by_month=charts.compliance_by_month(report))
+
+
+@bp.get("/compliance.<any(csv, xlsx):file_format>")
+def compliance_export(file_format: str):
+    form = _form()
+    header, rows = exports.compliance_rows(queries.compliance(form.filters))
+    return _download(form, "compliance", header, rows, "Compliance", file_format)
+
+
+@bp.get("/delivery")
+def delivery():
+    form = _form()
+    report = queries.delivery(form.filters)
+    return _page("dashboards/delivery.html", form, report=report, chart=charts.delivery_by_contract(report))
+
+
+@bp.get("/delivery.<any(csv, xlsx):file_format>")
+def delivery_export(file_format: str):
+    form = _form()
+    header, rows = exports.delivery_rows(queries.delivery(form.filters))
+    return _download(form, "delivery", header, rows, "Delivery", file_format)

@@ -1,0 +1,1 @@
+"""A commissioner's aggregated views across its providers: compliance and delivery."""

@@ -1,0 +1,100 @@
+"""CSV and Excel downloads of the dashboards: the same rows as the page, with the same filters."""
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from portal.contracts.models import SERVICE_TYPES
+from portal.dashboards.filters import Filters
+from portal.dashboards.queries import STATE_LABELS, STATES, ComplianceReport, DeliveryReport
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PERCENT_STATES = ("on_time", "late", "changes_requested", "missing")
+
+
+def cell_text(counts: dict[str, int]) -> str:
+    """A matrix cell as words, like 'On time' or 'On time (2); Late'; '' when nothing was due."""
+    return "; ".join(STATE_LABELS[state] if counts[state] == 1 else f"{STATE_LABELS[state]} ({counts[state]})"
+                     for state in STATES if counts.get(state))
+
+
+def compliance_rows(report: ComplianceReport) -> tuple[list[str], list[list]]:
+    """One row per provider and one for all of them: counts, percentages, then each month."""
+    header = (["Provider"] + [STATE_LABELS[s] for s in STATES] + ["Periods", "Due"]
+              + [f"{STATE_LABELS[s]} (%)" for s in PERCENT_STATES] + [f"{m:%b %Y}" for m in report.months])
+    rows = []
+    for name, counts, cells in ([(p.name, p.counts, p.cells) for p in report.providers]
+                                + [("All providers", report.overall, report.by_month)]):
+        rows.append([name] + [counts.count(s) for s in STATES] + [counts.total, counts.due]
+                    + [counts.pct(s) for s in PERCENT_STATES]
+                    + [cell_text(cells.get(m, {})) for m in report.months])
+    return header, rows
+
+
+def delivery_rows(report: DeliveryReport) -> tuple[list[str], list[list]]:
+    header = ["Contract", "Title", "Provider", "Service type", "Locality", "Returns counted",
+              "Hours or units contracted", "Hours or units delivered", "Delivered (%)",
+              f"Below {report.filters.threshold}%"]
+    rows = [[c.reference, c.title, c.provider, SERVICE_TYPES.get(c.service_type, ""), c.locality, c.returns,
+             c.contracted, c.delivered, c.pct, "Yes" if c.under else "No"] for c in report.contracts]
+    t = report.total
+    rows.append(["All contracts", "", "", "", "", t.returns, t.contracted, t.delivered, t.pct,
+                 "Yes" if t.under else "No"])
+    return header, rows
+
+
+def filter_rows(filters: Filters, names: dict[str, str] | None = None) -> list[list[str]]:
+    names = names or {}
+    return [["From", f"{filters.month_from:%B %Y}"], ["To", f"{filters.month_to:%B %Y}"],
+            ["Provider", names.get(filters.provider or "", filters.provider or "All providers")],
+            ["Contract", names.get(str(filters.contract_id), str(filters.contract_id or "All contracts"))],
+            ["Service type", SERVICE_TYPES.get(filters.service_type or "", "All service types")],
+            ["Locality", filters.locality or "All localities"],
+            ["Under-delivery threshold (%)", str(filters.threshold)]]
+
+
+def _safe(value):
+    """Text that a spreadsheet would run as a formula is prefixed with an apostrophe."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(_safe(value))
+
+
+def to_csv(header: list[str], rows: list[list]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([_csv_value(v) for v in header])
+    writer.writerows([[_csv_value(v) for v in row] for row in rows])
+    return buffer.getvalue()
+
+
+def to_xlsx(title: str, header: list[str], rows: list[list], filters: list[list[str]]) -> bytes:
+    """A sheet of figures (numbers stay numbers) and a sheet saying which filters made them."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    sheet.append([_safe(v) for v in header])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([_safe(v) for v in row])
+    sheet.freeze_panes = "B2"
+    sheet.column_dimensions["A"].width = 30
+    about = workbook.create_sheet("Filters")
+    for row in filters:
+        about.append([_safe(v) for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

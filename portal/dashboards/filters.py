@@ -1,0 +1,197 @@
+"""The filters every dashboard takes, from the page's form, the API's query or a link."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+
+from portal.contracts.models import SERVICE_TYPES
+
+LONDON = ZoneInfo("Europe/London")
+DEFAULT_MONTHS = 12
+MAX_MONTHS = 120
+DEFAULT_THRESHOLD = Decimal("95")
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+
+
+def london_today() -> date:
+    return datetime.now(LONDON).date()
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def parse_month(value: str) -> date | None:
+    """'2025-03' as the first day of that month; None if it is not a real month."""
+    match = MONTH_RE.match((value or "").strip())
+    if not match:
+        return None
+    year, month = int(match.group(1)), int(match.group(2))
+    if not (1 <= month <= 12 and 1900 <= year <= 2200):
+        return None
+    return date(year, month, 1)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a dashboard covers: whole months from ``month_from`` to ``month_to``, both included."""
+
+    month_from: date
+    month_to: date
+    provider: str | None = None  # the provider's slug
+    contract_id: int | None = None
+    service_type: str | None = None
+    locality: str | None = None
+    threshold: Decimal = DEFAULT_THRESHOLD
+
+    @property
+    def range_end(self) -> date:
+        """The last day of ``month_to``."""
+        return self.month_to + relativedelta(months=1) - timedelta(days=1)
+
+    def months(self) -> list[date]:
+        count = (self.month_to.year - self.month_from.year) * 12 + self.month_to.month - self.month_from.month + 1
+        return [self.month_from + relativedelta(months=n) for n in range(max(count, 0))]
+
+    def args(self, **overrides) -> dict[str, str]:
+        """The filters as query-string arguments (for links, exports and the API)."""
+        values = {"from": f"{self.month_from:%Y-%m}", "to": f"{self.month_to:%Y-%m}",
+                  "provider": self.provider, "contract": self.contract_id, "service_type": self.service_type,
+                  "locality": self.locality,
+                  "threshold": None if self.threshold == DEFAULT_THRESHOLD else _plain(self.threshold)}
+        values.update(overrides)
+        return {key: str(value) for key, value in values.items() if value not in (None, "")}
+
+    def with_(self, **changes) -> "Filters":
+        return replace(self, **changes)
+
+
+#: The returns list's filters that find the returns behind each compliance state.
+RETURNED = ["submitted", "resubmitted", "accepted"]
+STATE_RETURN_ARGS = {"on_time": {"status": RETURNED, "late": "no"}, "late": {"status": RETURNED, "late": "yes"},
+                     "changes_requested": {"status": ["changes_requested"]}}
+
+
+def returns_args(filters: Filters, *, provider: str | None = None, contract_id: int | None = None,
+                 month: date | None = None, state: str | None = None) -> dict | None:
+    """The returns list's query for the returns behind a figure; None when there are none to open
+    (missing and not-yet-due periods have no submitted return)."""
+    if state is not None and state not in STATE_RETURN_ARGS:
+        return None
+    start = month or filters.month_from
+    end = (month + relativedelta(months=1) - timedelta(days=1)) if month else filters.range_end
+    args = {"period_from": start.isoformat(), "period_to": end.isoformat(),
+            "provider": provider or filters.provider, "contract": contract_id or filters.contract_id,
+            "service_type": filters.service_type, "locality": filters.locality,
+            **(STATE_RETURN_ARGS[state] if state else {})}
+    return {key: value for key, value in args.items() if value not in (None, "")}
+
+
+def _plain(number: Decimal) -> str:
+    text = format(number.normalize(), "f")
+    return text
+
+
+def default_filters(today: date | None = None) -> Filters:
+    """The last twelve months, this month included."""
+    to = month_start(today or london_today())
+    return Filters(month_from=to - relativedelta(months=DEFAULT_MONTHS - 1), month_to=to)
+
+
+def range_error(month_from: date, month_to: date) -> str | None:
+    if month_from > month_to:
+        return "The start month must be the same as or before the end month"
+    if (month_to.year - month_from.year) * 12 + month_to.month - month_from.month + 1 > MAX_MONTHS:
+        return f"Choose a range of at most {MAX_MONTHS} months"
+    return None
+
+
+@dataclass
+class FormState:
+    """The filter form as the person filled it in, with the problems found."""
+
+    filters: Filters
+    values: dict
+    errors: dict[str, str]
+
+
+def from_request_args(args, today: date | None = None) -> FormState:
+    """Read the page's filters from a query string.
+
+    The form sends GOV.UK date inputs (``from-month``, ``from-year``, ``to-month``, ``to-year``);
+    links, exports and the API send ``from`` and ``to`` as YYYY-MM. Problems are reported per
+    field and the default is used in their place, so the page still shows figures.
+    """
+    defaults = default_filters(today)
+    errors: dict[str, str] = {}
+    values: dict = {}
+    months = {}
+    for name, label, default in (("from", "start", defaults.month_from), ("to", "end", defaults.month_to)):
+        month_text, year_text = (args.get(f"{name}-month") or "").strip(), (args.get(f"{name}-year") or "").strip()
+        if month_text or year_text:
+            values[name] = {"month": month_text, "year": year_text}
+            parsed = None
+            if not month_text or not year_text:
+                errors[name] = f"The {label} month must include a month and a year"
+            elif not (month_text.isdigit() and year_text.isdigit() and len(year_text) == 4):
+                errors[name] = f"The {label} month must be a real month, like 4 2025"
+            else:
+                parsed = parse_month(f"{int(year_text):04d}-{int(month_text):02d}") if len(month_text) <= 2 else None
+                if parsed is None:
+                    errors[name] = f"The {label} month must be a real month, like 4 2025"
+        elif args.get(name):
+            parsed = parse_month(args.get(name))
+            if parsed is None:
+                errors[name] = f"The {label} month must be a real month, written like 2025-04"
+        else:
+            parsed = default
+        months[name] = parsed or default
+        values.setdefault(name, {"month": str(months[name].month), "year": str(months[name].year)})
+    if not errors and (problem := range_error(months["from"], months["to"])):
+        errors["from"] = problem
+        months = {"from": defaults.month_from, "to": defaults.month_to}
+    filters = Filters(month_from=months["from"], month_to=months["to"])
+
+    provider = (args.get("provider") or "").strip()
+    values["provider"] = provider
+    if provider:
+        if SLUG_RE.match(provider):
+            filters = filters.with_(provider=provider)
+        else:
+            errors["provider"] = "Choose a provider from the list"
+    contract = (args.get("contract") or "").strip()
+    values["contract"] = contract
+    if contract:
+        if contract.isdigit() and len(contract) < 19:
+            filters = filters.with_(contract_id=int(contract))
+        else:
+            errors["contract"] = "Choose a contract from the list"
+    service_type = (args.get("service_type") or "").strip()
+    values["service_type"] = service_type
+    if service_type:
+        if service_type in SERVICE_TYPES:
+            filters = filters.with_(service_type=service_type)
+        else:
+            errors["service_type"] = "Choose a type of service from the list"
+    locality = (args.get("locality") or "").strip()[:100]
+    values["locality"] = locality
+    if locality:
+        filters = filters.with_(locality=locality)
+    threshold = (args.get("threshold") or "").strip().rstrip("%").strip()
+    values["threshold"] = threshold
+    if threshold:
+        try:
+            number = Decimal(threshold)
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite() or not Decimal(0) <= number <= Decimal(1000):
+            errors["threshold"] = "Enter a percentage between 0 and 1000, like 95"
+        else:
+            filters = filters.with_(threshold=number)
+    return FormState(filters=filters, values=values, errors=errors)

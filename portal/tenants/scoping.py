@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import warnings
 
-from sqlalchemy import BigInteger, ForeignKey, and_, event, or_
+from sqlalchemy import BigInteger, ForeignKey, Table, and_, event, or_
+from sqlalchemy.sql import visitors
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column, with_loader_criteria
 
 from portal.tenants.context import (
@@ -83,6 +84,31 @@ def tenant_models(mappers) -> list[type]:
     return [m.class_ for m in mappers if issubclass(m.class_, TenantScoped)]
 
 
+_TABLES: dict = {"count": -1, "tables": {}}
+
+
+def _tenant_tables() -> dict:
+    """Table -> tenant-owned model, rebuilt only when a model is added to the registry."""
+    from portal.extensions import db
+
+    mappers = db.Model.registry.mappers
+    if _TABLES["count"] != len(mappers):
+        _TABLES["tables"] = {m.local_table: m.class_ for m in mappers if issubclass(m.class_, TenantScoped)}
+        _TABLES["count"] = len(mappers)
+    return _TABLES["tables"]
+
+
+def tenant_models_in(statement) -> list[type]:
+    """Every tenant-owned model the statement reads, wherever: FROM, functions, subqueries."""
+    tables = _tenant_tables()
+    found = []
+    for element in visitors.iterate(statement):
+        model = tables.get(element) if isinstance(element, Table) else None
+        if model is not None and model not in found:
+            found.append(model)
+    return found
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _scope_to_tenant(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
@@ -93,6 +119,9 @@ def _scope_to_tenant(state: ORMExecuteState) -> None:
     if options.get("cross_tenant"):
         return
     scoped = tenant_models(state.all_mappers)
+    for model in tenant_models_in(state.statement):
+        if model not in scoped:
+            scoped.append(model)
     if not scoped:
         return
     if options.get("user_scope"):

@@ -158,7 +158,7 @@ def up_command(port: int, workers: int, no_demo: bool) -> None:
         failed = [c.args[0] for c in children if c.poll() is not None]
         click.echo(f"a process stopped unexpectedly: {failed}", err=True)
         sys.exit(1)
-    except KeyboardInterrupt:
-        pass
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: `finally` stops everything
+        click.echo("interrupted")
     finally:
         stop()

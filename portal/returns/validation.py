@@ -11,7 +11,7 @@ NO = {"no", "n", "false", "0"}
 
 
 class FieldError(ValueError):
-    pass
+    """One answer is wrong; the message says how to put it right."""
 
 
 def _name(measure: Measure) -> str:

@@ -81,7 +81,29 @@ def seed_demo() -> dict[str, int]:
 
     run_pending_index_jobs()  # no worker runs during the demo: index its submissions now
     index_submitted_returns()  # and any made before search existed
+    created["collaboratives"] = _seed_collaborative()
     return created
+
+
+def _seed_collaborative() -> int:
+    """Glasgow and Aberdeen pool their outcome figures; rollups are built now, as the worker would."""
+    from portal.collaboratives import services as collaboratives
+    from portal.collaboratives.models import Collaborative
+
+    name = "Glasgow and Aberdeen outcomes partnership"
+    glasgow, aberdeen = get_organisation_by_slug("glasgow-hscp"), get_organisation_by_slug("aberdeen-hscp")
+    made = 0
+    if not db.session.scalar(select(Collaborative.id).where(Collaborative.name == name)):
+        with tenant_context(glasgow.id):
+            collaborative = collaboratives.create_collaborative(glasgow, name=name, invite=["aberdeen-hscp"],
+                                                                actor=None)
+        with tenant_context(aberdeen.id):
+            collaboratives.accept(aberdeen, collaborative.id, actor=None)
+        made = 1
+    for organisation in (glasgow, aberdeen):
+        with tenant_context(organisation.id):
+            collaboratives.refresh_outcome_rollup(organisation.id)
+    return made
 
 
 def demo_accounts() -> list[tuple[str, str, str]]:

@@ -13,12 +13,11 @@ from portal.web import render
 
 
 def register_blueprints(app: Flask) -> None:
-    from portal.blueprints import (account, admin, auth, contracts, documents, frameworks, health, organisation,
-                                   dashboards, outcomes, returns, reviews, search)
+    from portal.blueprints import (account, admin, auth, collaboratives, contracts, dashboards, documents,
+                                   frameworks, health, organisation, outcomes, returns, reviews, search)
 
-    for module in (auth, organisation, contracts, frameworks, returns, reviews, outcomes, dashboards, documents,
-                   account, admin,
-                   health, search):
+    for module in (auth, organisation, contracts, frameworks, returns, reviews, outcomes, collaboratives,
+                   dashboards, documents, account, admin, health, search):
         app.register_blueprint(module.bp)
     _login(app)
     _request_hooks(app)

@@ -153,10 +153,20 @@ def submit(ret: Return, *, expected_version: int | None, actor: User, now: datet
     ret.updated_at = now
     _flush_or_conflict()
     record("return_submitted", ret, actor=actor, version=number, sha256=digest, late=late)
+    _refresh_commissioner_rollup(ret)
     from portal.search.jobs import index_after_commit
 
     index_after_commit(ret)  # the commissioner's search sees this version once it is indexed
     return version
+
+
+def _refresh_commissioner_rollup(ret: Return) -> None:
+    """The commissioner's shared outcome rollup follows its submitted and reviewed returns."""
+    from portal.collaboratives import services as collaboratives  # noqa: F401  (registers the job)
+    from portal.outbox import enqueue_after_commit
+
+    enqueue_after_commit("refresh_outcome_rollup", tenant_id=ret.commissioner_id,
+                         commissioner_id=ret.commissioner_id)
 
 
 def review(ret: Return, *, decision: str, comment: str, problem_tasks: list[str] | None = None,
@@ -187,4 +197,5 @@ def review(ret: Return, *, decision: str, comment: str, problem_tasks: list[str]
     from portal.returns import review_queue  # noqa: F401  (registers the notify_review job)
 
     enqueue_after_commit("notify_review", tenant_id=ret.tenant_id, return_id=ret.id)
+    _refresh_commissioner_rollup(ret)
 

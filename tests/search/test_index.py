@@ -65,7 +65,7 @@ def test_the_index_job_is_idempotent_and_indexes_only_the_latest_version(app, wo
     first = return_ids(app, provider.id, world["contract_id"])[0]
     document = add_document(app, provider.id, "log.pdf", "Daily log.")
     fill(app, provider.id, world["submitter"].id, first, {PHRASE_CODE: "Cooking together."}, documents=[document])
-    assert run_jobs(app) == 1
+    assert run_jobs(app) == 2  # the search index and the commissioner's outcome rollup
     with app.app_context(), tenant_context(provider.id):
         before = sorted((e.kind, e.measure_code, e.document_id) for e in db.session.scalars(db.select(SearchEntry)))
         index_return(get_return(first))
@@ -97,7 +97,8 @@ def test_reindex_finds_submissions_made_before_search(app, world):
         assert index_submitted_returns() == 0
         db.session.commit()
     assert search_as(app, clyde, "origami").total == 1
-    assert run_jobs(app) == 1  # the worker receives the message, finds it done and does nothing
+    # The worker receives the index message, finds it done and does nothing; then the outcome rollup.
+    assert run_jobs(app) == 2
 
 
 def test_the_demo_is_searchable(app):

@@ -52,3 +52,9 @@ def seed_contract_rows(app, provider, commissioner, reference: str) -> None:
 
             index_return(ret)  # search_entries, as the index job would
         db.session.commit()
+    with app.app_context():
+        from portal.collaboratives.services import refresh_outcome_rollup
+
+        with tenant_context(commissioner.id):
+            refresh_outcome_rollup(commissioner.id)  # the commissioner's shared outcome rollup
+        db.session.commit()

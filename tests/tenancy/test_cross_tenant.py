@@ -16,7 +16,7 @@ from tests.tenancy.seed import seed_contract_rows
 # and the token names its own tenant (tests in tests/accounts cover forged and reused ones).
 SIGNED_LINK_ENDPOINTS = {"auth.accept_invitation", "auth.reset_password", "static"}
 ID_ARGUMENTS = {"membership_id", "invitation_id", "token_id", "message_id", "document_id", "contract_id",
-                "return_id", "import_id", "framework_id"}
+                "return_id", "import_id", "framework_id", "collaborative_id"}
 # Arguments that name a part of an object rather than an object: filled with a valid value.
 PART_ARGUMENTS = {"task_key": "delivery", "number": 1, "file_format": "xlsx"}
 
@@ -75,6 +75,13 @@ def two_tenants(app, make_org, make_user):
                                      outcomes=[("BETA-1", "People live well")], actor=None)
         db.session.commit()
         ids["framework_id"] = framework.id
+    with app.app_context(), tenant_context(b.id):
+        from portal.collaboratives.services import create_collaborative
+
+        collaborative = create_collaborative(get_organisation_by_slug("beta-hscp"), name="Beta group", invite=[],
+                                             actor=None)
+        db.session.commit()
+        ids["collaborative_id"] = collaborative.id
     return {"a": a, "b": b, "user_a": user_a, "user_b": user_b, "ids": ids}
 
 

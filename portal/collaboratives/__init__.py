@@ -1,0 +1,1 @@
+"""Collaboratives: commissioners who pool their aggregated, suppressed outcome figures."""

@@ -1,0 +1,148 @@
+"""Forming collaboratives and keeping each member's shared outcome rollup up to date."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import delete, select, text
+
+from portal.accounts.models import User
+from portal.audit.services import record
+from portal.collaboratives.models import ACTIVE, INVITED, Collaborative, CollaborativeMember, OutcomeRollup
+from portal.errors import Conflict, NotFound, ServiceError
+from portal.extensions import db
+from portal.models_base import utcnow
+from portal.outbox import enqueue_after_commit, job
+from portal.tenants.context import current_tenant_id
+from portal.tenants.models import COMMISSIONER, Organisation
+
+# The latest submitted version of each of the commissioner's returns, per framework, outcome and month.
+ROLLUP = """
+WITH latest AS (
+    SELECT DISTINCT ON (v.tenant_id, v.return_id) v.answers, r.period_start, c.framework_id
+    FROM return_versions v
+    JOIN returns r ON r.tenant_id = v.tenant_id AND r.id = v.return_id
+    JOIN contracts c ON c.tenant_id = r.tenant_id AND c.id = r.contract_id
+    WHERE c.commissioner_id = :org AND r.status IN ('submitted', 'resubmitted', 'accepted')
+    ORDER BY v.tenant_id, v.return_id, v.number DESC
+)
+SELECT f.code AS framework_code, o.code AS outcome, l.period_start,
+       coalesce(sum(NULLIF(l.answers ->> (o.code || '.REVIEWED'), '')::numeric), 0) AS reviewed,
+       coalesce(sum(NULLIF(l.answers ->> (o.code || '.ACHIEVED'), '')::numeric), 0) AS achieved,
+       count(*) AS returns
+FROM latest l
+JOIN outcome_frameworks f ON f.id = l.framework_id
+JOIN outcomes o ON o.framework_id = l.framework_id
+GROUP BY f.code, o.code, l.period_start
+"""
+
+
+def _commissioner(org: Organisation) -> None:
+    if org.kind != COMMISSIONER or org.id != current_tenant_id():
+        raise ServiceError("Only commissioners form collaboratives")
+
+
+def fellow_members(org_id: int) -> list[int]:
+    """Organisations that share an active collaborative with ``org_id`` (both sides active)."""
+    mine = select(CollaborativeMember.collaborative_id).where(CollaborativeMember.organisation_id == org_id,
+                                                              CollaborativeMember.status == ACTIVE)
+    return sorted(set(db.session.scalars(
+        select(CollaborativeMember.organisation_id).where(CollaborativeMember.collaborative_id.in_(mine),
+                                                          CollaborativeMember.status == ACTIVE,
+                                                          CollaborativeMember.organisation_id != org_id))))
+
+
+def _refresh_later(org_ids) -> None:
+    for org_id in sorted(set(org_ids)):
+        enqueue_after_commit("refresh_outcome_rollup", tenant_id=org_id, commissioner_id=org_id)
+
+
+def create_collaborative(org: Organisation, *, name: str, invite: list[str], actor: User | None) -> Collaborative:
+    _commissioner(org)
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError("Enter a name for the collaborative", field="name")
+    invited = []
+    for slug in [s.strip().lower() for s in invite if s.strip()]:
+        other = db.session.scalar(select(Organisation).where(Organisation.slug == slug, Organisation.is_active))
+        if other is None or other.kind != COMMISSIONER or other.id == org.id:
+            raise ServiceError(f"{slug} is not another commissioner's short name", field="invite")
+        invited.append(other)
+    collaborative = Collaborative(name=name[:200], created_by_id=org.id)
+    db.session.add(collaborative)
+    db.session.flush()
+    db.session.add(CollaborativeMember(collaborative_id=collaborative.id, organisation_id=org.id, status=ACTIVE,
+                                       joined_at=utcnow()))
+    for other in invited:
+        db.session.add(CollaborativeMember(collaborative_id=collaborative.id, organisation_id=other.id,
+                                           status=INVITED))
+    db.session.flush()
+    record("collaborative_created", collaborative, actor=actor, name=name, invited=[o.slug for o in invited])
+    _refresh_later([org.id])
+    return collaborative
+
+
+def membership(org: Organisation, collaborative_id: int) -> CollaborativeMember | None:
+    return db.session.scalar(select(CollaborativeMember).where(
+        CollaborativeMember.collaborative_id == collaborative_id, CollaborativeMember.organisation_id == org.id))
+
+
+def accept(org: Organisation, collaborative_id: int, *, actor: User | None) -> None:
+    _commissioner(org)
+    member = membership(org, collaborative_id)
+    if member is None:
+        raise NotFound("No such collaborative")
+    if member.status == ACTIVE:
+        raise Conflict("You are already a member of this collaborative")
+    member.status, member.joined_at = ACTIVE, utcnow()
+    db.session.flush()
+    record("collaborative_joined", member.collaborative, actor=actor)
+    _refresh_later([m.organisation_id for m in member.collaborative.members if m.status == ACTIVE])
+
+
+def leave(org: Organisation, collaborative_id: int, *, actor: User | None) -> None:
+    _commissioner(org)
+    member = membership(org, collaborative_id)
+    if member is None:
+        raise NotFound("No such collaborative")
+    others = [m.organisation_id for m in member.collaborative.members if m.status == ACTIVE]
+    db.session.delete(member)
+    db.session.flush()
+    record("collaborative_left", member.collaborative, actor=actor)
+    _refresh_later(others)
+
+
+def my_collaboratives(org: Organisation) -> list[CollaborativeMember]:
+    return list(db.session.scalars(select(CollaborativeMember).where(CollaborativeMember.organisation_id == org.id)
+                                   .order_by(CollaborativeMember.status, CollaborativeMember.id)))
+
+
+@job("refresh_outcome_rollup")
+def refresh_outcome_rollup(commissioner_id: int) -> None:
+    """Runs as the commissioner: rebuild its rollup and who may read it. Idempotent."""
+    db.session.execute(delete(OutcomeRollup))  # the tenant criteria limit this to its own rows
+    visible = fellow_members(commissioner_id)
+    rows = [dict(row._mapping, tenant_id=commissioner_id, visible_to=visible)
+            for row in db.session.execute(text(ROLLUP), {"org": commissioner_id})]
+    if rows:
+        db.session.execute(OutcomeRollup.__table__.insert(), rows)
+    db.session.flush()
+
+
+def pooled_outcomes(collaborative: Collaborative, *, framework_code: str, period_from: date, period_to: date,
+                    threshold: int) -> list:
+    """Pooled and per-member totals from the members' shared rollups, small numbers suppressed.
+    An explicit cross-tenant read: row-level security still shows only rollups shared with us."""
+    members = [m.organisation_id for m in collaborative.members if m.status == ACTIVE]
+    sql = text("""
+        SELECT outcome, tenant_id, GROUPING(tenant_id) = 1 AS pooled,
+               sum(reviewed) AS reviewed, sum(achieved) AS achieved,
+               (sum(reviewed) < :threshold OR (sum(achieved) > 0 AND sum(achieved) < :threshold)
+                OR (sum(reviewed) - sum(achieved) > 0 AND sum(reviewed) - sum(achieved) < :threshold)) AS suppressed
+        FROM outcome_rollups
+        WHERE framework_code = :framework AND period_start BETWEEN :period_from AND :period_to
+          AND tenant_id = ANY(:members)
+        GROUP BY GROUPING SETS ((outcome), (outcome, tenant_id))
+        ORDER BY outcome, pooled DESC, tenant_id""")
+    return list(db.session.execute(sql.execution_options(cross_tenant=True), {
+        "threshold": threshold, "framework": framework_code, "period_from": period_from, "period_to": period_to,
+        "members": members}))

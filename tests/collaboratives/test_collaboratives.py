@@ -1,0 +1,103 @@
+"""Collaboratives: members see each other's pooled, suppressed outcome figures, never returns."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import psycopg
+
+from tests.conftest import Browserless
+from tests.helpers import run_jobs
+from tests.outcomes.test_outcomes import _submit
+from tests.returns.conftest import contract_setup  # noqa: F401  (the fixture)
+
+
+@pytest.fixture
+def two_commissioners(app, make_org, make_user, contract_setup):  # noqa: F811
+    """Clyde (contract_setup) and Forth, each with one provider's submitted returns this year."""
+    from portal.contracts.services import create_contract, create_schedule
+    from portal.extensions import db
+    from portal.tenants.context import tenant_context
+    from portal.tenants.queries import get_organisation_by_slug
+
+    forth = make_org("commissioner", slug="forth-hscp", name="Forth HSCP")
+    forth_manager = make_user(memberships=[(forth, "contract_manager")])
+    oak = make_org("provider", slug="oak-care", name="Oak Care")
+    oak_staff = make_user(memberships=[(oak, "submitter")])
+    this_month = date.today().replace(day=1)
+    with app.app_context(), tenant_context(forth.id):
+        contract = create_contract(get_organisation_by_slug("forth-hscp"), provider_slug="oak-care",
+                                   reference="FOR-1", title="Care", service_type="care_at_home", care_group="",
+                                   locality="", start_date=this_month, end_date=this_month, annual_value="1",
+                                   funding_model="block", framework_id=contract_setup["framework_id"],
+                                   lead_manager_id=None, actor=None)
+        create_schedule(contract, frequency="monthly", actor=None)
+        db.session.commit()
+    with app.app_context(), tenant_context(contract_setup["commissioner"].id):
+        from portal.contracts.services import create_contract as make
+
+        contract = make(get_organisation_by_slug("clyde-hscp"), provider_slug="fern-care", reference="CLY-NOW",
+                        title="Now", service_type="care_at_home", care_group="", locality="", start_date=this_month,
+                        end_date=this_month, annual_value="1", funding_model="block",
+                        framework_id=contract_setup["framework_id"], lead_manager_id=None, actor=None)
+        create_schedule(contract, frequency="monthly", actor=None)
+        db.session.commit()
+    _submit(app, contract_setup["provider"].id, contract_setup["submitter"].id, {this_month: (20, 15)})
+    _submit(app, oak.id, oak_staff.id, {this_month: (30, 20)})
+    run_jobs(app)
+    return {"clyde": contract_setup["commissioner"], "forth": forth, "clyde_manager": contract_setup["manager"],
+            "forth_manager": forth_manager}
+
+
+def _form(app, web, slug, name, invite):
+    return web.post(f"/o/{slug}/collaboratives/", {"name": name, "invite": invite})
+
+
+def test_members_see_pooled_figures_only_after_accepting(app, two_commissioners):
+    clyde, forth = Browserless(app.test_client()), Browserless(app.test_client())
+    clyde.sign_in(two_commissioners["clyde_manager"].email)
+    forth.sign_in(two_commissioners["forth_manager"].email)
+    assert _form(app, clyde, "clyde-hscp", "West partnership", "forth-hscp").status_code == 303
+    run_jobs(app)
+    listing = forth.client.get("/o/forth-hscp/collaboratives/").get_data(as_text=True)
+    assert "West partnership" in listing and "Invited" in listing
+    collaborative_id = int(listing.split("/collaboratives/")[2].split("/")[0])
+    # Not yet accepted: Forth cannot open it, and Clyde's view holds only Clyde's figures.
+    assert forth.client.get(f"/o/forth-hscp/collaboratives/{collaborative_id}").status_code == 404
+    assert forth.post(f"/o/forth-hscp/collaboratives/{collaborative_id}/accept", {},
+                      page="/o/forth-hscp/collaboratives/").status_code == 303
+    run_jobs(app)  # both members' rollups are rebuilt with the new audience
+    page = forth.client.get(f"/o/forth-hscp/collaboratives/{collaborative_id}").get_data(as_text=True)
+    assert "All members" in page and "Clyde HSCP" in page and "Forth HSCP" in page
+    assert "70.0%" in page  # NHWO-1 pooled: (15 + 20) of (20 + 30)
+    assert "75.0%" in page and "66.7%" in page  # each member's own rate
+    assert "Fern Care" not in page and "Oak Care" not in page  # no provider is named
+    # Forth still cannot open Clyde's returns.
+    assert forth.client.get("/o/clyde-hscp/returns/").status_code == 404
+
+
+def test_rls_shares_rollups_only_with_active_fellow_members(app, services, two_commissioners):
+    clyde = Browserless(app.test_client())
+    clyde.sign_in(two_commissioners["clyde_manager"].email)
+    _form(app, clyde, "clyde-hscp", "Solo for now", "forth-hscp")
+    run_jobs(app)
+    url = services.urls["DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url) as conn:
+        conn.execute("select set_config('app.org_id', %s, true)", (str(two_commissioners["forth"].id),))
+        owners = {r[0] for r in conn.execute("select tenant_id from outcome_rollups")}
+        assert owners == {two_commissioners["forth"].id}  # invited is not enough
+        conn.rollback()
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("select set_config('app.org_id', %s, true)", (str(two_commissioners["forth"].id),))
+            conn.execute("insert into outcome_rollups (tenant_id, framework_code, outcome, period_start, reviewed, "
+                         "achieved, returns, visible_to) values (%s, 'NHWO', 'X', now(), 1, 1, 1, '{}')",
+                         (two_commissioners["clyde"].id,))
+
+
+def test_bad_input_is_explained(app, two_commissioners):
+    clyde = Browserless(app.test_client())
+    clyde.sign_in(two_commissioners["clyde_manager"].email)
+    page = _form(app, clyde, "clyde-hscp", "", "").get_data(as_text=True)
+    assert "Enter a name for the collaborative" in page
+    page = _form(app, clyde, "clyde-hscp", "X", "fern-care").get_data(as_text=True)
+    assert "is not another commissioner" in page

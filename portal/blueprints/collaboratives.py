@@ -4,7 +4,10 @@ from __future__ import annotations
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from flask import abort, g, request, url_for
+import csv
+import io
+
+from flask import Response, abort, g, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -75,8 +78,7 @@ def leave(collaborative_id: int):
     return redirect_to(url_for(".index"))
 
 
-@bp.get("/<int:collaborative_id>")
-def show(collaborative_id: int):
+def _pooled(collaborative_id: int):
     member = services.membership(g.organisation, collaborative_id)
     if member is None or member.status != ACTIVE:
         abort(404)
@@ -89,6 +91,29 @@ def show(collaborative_id: int):
                                     period_from=today - relativedelta(months=11), period_to=today,
                                     threshold=DEFAULT_THRESHOLD)
     names = {m.organisation_id: m.organisation.name for m in collaborative.members}
-    return render("collaboratives/show.html", collaborative=collaborative, rows=rows, names=names,
-                  framework=framework, frameworks=frameworks, threshold=DEFAULT_THRESHOLD,
-                  period_from=today - relativedelta(months=11), period_to=today)
+    return dict(collaborative=collaborative, rows=rows, names=names, framework=framework, frameworks=frameworks,
+                threshold=DEFAULT_THRESHOLD, period_from=today - relativedelta(months=11), period_to=today)
+
+
+def _rate(row) -> str:
+    if row.suppressed:
+        return "suppressed"
+    return f"{row.achieved / row.reviewed * 100:.1f}" if row.reviewed else ""
+
+
+@bp.get("/<int:collaborative_id>")
+def show(collaborative_id: int):
+    return render("collaboratives/show.html", rate=_rate, **_pooled(collaborative_id))
+
+
+@bp.get("/<int:collaborative_id>/export.csv")
+def export(collaborative_id: int):
+    data = _pooled(collaborative_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["Outcome", "Commissioner", "Rate %"])
+    for row in data["rows"]:
+        writer.writerow([row.outcome, "All members" if row.pooled else data["names"].get(row.tenant_id, ""),
+                         _rate(row)])
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="collaborative-outcomes.csv"'})

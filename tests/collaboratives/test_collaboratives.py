@@ -69,9 +69,13 @@ def test_members_see_pooled_figures_only_after_accepting(app, two_commissioners)
     run_jobs(app)  # both members' rollups are rebuilt with the new audience
     page = forth.client.get(f"/o/forth-hscp/collaboratives/{collaborative_id}").get_data(as_text=True)
     assert "All members" in page and "Clyde HSCP" in page and "Forth HSCP" in page
-    assert "70.0%" in page  # NHWO-1 pooled: (15 + 20) of (20 + 30)
+    # Clyde has two returns this month (CLY-001 and CLY-NOW, 15 of 20 each), Forth one (20 of 30).
+    assert "71.4%" in page  # NHWO-1 pooled: (15 + 15 + 20) of (20 + 20 + 30)
     assert "75.0%" in page and "66.7%" in page  # each member's own rate
     assert "Fern Care" not in page and "Oak Care" not in page  # no provider is named
+    exported = forth.client.get(f"/o/forth-hscp/collaboratives/{collaborative_id}/export.csv").get_data(as_text=True)
+    assert "NHWO-1,All members,71.4" in exported and "NHWO-1,Clyde HSCP,75.0" in exported
+    assert "NHWO-1,Forth HSCP,66.7" in exported
     # Forth still cannot open Clyde's returns.
     assert forth.client.get("/o/clyde-hscp/returns/").status_code == 404
 

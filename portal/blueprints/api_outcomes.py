@@ -42,6 +42,9 @@ def _outcomes(slug: str | None):
             "localities": [{"locality": k, **_cell(c)} for k, c in s.localities.items()],
             "trend": [{"period_start": p.isoformat(), **_cell(c)} for p, c in s.trend],
         } for s in data["summaries"]],
+        "measures": [{"code": m.code, "type": m.type, "provider": None if m.overall else slugs.get(m.provider_id),
+                      "figure": views.measure_figure(m) or None,
+                      "figure_is": "mean" if m.type == "percentage" else "total"} for m in data["measures"]],
     }
 
 

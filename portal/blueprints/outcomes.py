@@ -22,7 +22,7 @@ def index():
     filters, errors, choices = views.filters_from(request.args, g.organisation)
     data = views.report(filters, g.organisation) if filters else None
     return render("outcomes/index.html", filters=filters, errors=errors, choices=choices, data=data,
-                  args=request.args, status=422 if errors else 200)
+                  args=request.args, measure_figure=views.measure_figure, status=422 if errors else 200)
 
 
 @bp.get("/export.<any(csv, xlsx):file_format>")

@@ -79,6 +79,19 @@ FROM facts GROUP BY outcome, period_start ORDER BY outcome, period_start
 """
 
 
+MEASURES = FACTS + f"""
+SELECT m.code, min(m.label) AS label, m.type, min(m.position) AS position,
+       GROUPING(l.provider_id) = 1 AS overall, l.provider_id,
+       sum(x.value) AS total, avg(x.value) AS mean, count(x.value) AS answered,
+       (m.type = 'integer' AND sum(x.value) > 0 AND sum(x.value) < :threshold) AS suppressed
+FROM latest l
+JOIN measures m ON m.framework_id = l.framework_id AND m.type IN ('integer', 'decimal', 'percentage')
+CROSS JOIN LATERAL (SELECT NULLIF(l.answers ->> m.code, '')::numeric AS value) x
+GROUP BY GROUPING SETS ((m.code, m.type), (m.code, m.type, l.provider_id))
+ORDER BY min(m.position), overall DESC, l.provider_id
+"""
+
+
 @dataclass
 class OutcomeFilters:
     framework_id: int
@@ -149,6 +162,12 @@ def outcome_summaries(filters: OutcomeFilters, org_id: int) -> list[OutcomeSumma
         if row.outcome in summaries:
             summaries[row.outcome].trend.append((row.period_start, _cell(row)))
     return list(summaries.values())
+
+
+def measure_totals(filters: "OutcomeFilters", org_id: int) -> list:
+    """Every numeric measure across providers and per provider: totals (means for percentages),
+    whole-number counts below the threshold suppressed. One query whatever the number of providers."""
+    return list(db.session.execute(text(MEASURES), filters.params(org_id)))
 
 
 def _pct(value) -> Decimal | None:

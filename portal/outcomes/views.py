@@ -12,7 +12,7 @@ from sqlalchemy import select
 from portal.contracts.custom_frameworks import visible_frameworks
 from portal.contracts.models import SERVICE_TYPES, Contract, OutcomeFramework
 from portal.extensions import db
-from portal.outcomes.queries import DEFAULT_THRESHOLD, OutcomeFilters, outcome_summaries
+from portal.outcomes.queries import DEFAULT_THRESHOLD, OutcomeFilters, measure_totals, outcome_summaries
 from portal.tenants.models import Organisation
 
 
@@ -72,7 +72,18 @@ def report(filters: OutcomeFilters, organisation: Organisation) -> dict:
     names = {o.id: o.name for o in db.session.scalars(select(Organisation))}
     summaries = outcome_summaries(filters, organisation.id)
     return {"framework": framework, "texts": texts, "names": names, "summaries": summaries,
-            "service_type_labels": SERVICE_TYPES}
+            "service_type_labels": SERVICE_TYPES, "measures": measure_totals(filters, organisation.id)}
+
+
+def measure_figure(row) -> str:
+    """A measure's figure as shown and exported: a total, or a mean for percentages."""
+    if row.suppressed:
+        return "suppressed"
+    if row.answered == 0:
+        return ""
+    if row.type == "percentage":
+        return f"{row.mean:.1f}"
+    return f"{row.total.normalize():f}"
 
 
 def rows(data: dict) -> list[list]:
@@ -88,6 +99,10 @@ def rows(data: dict) -> list[list]:
                         "suppressed" if cell.suppressed else cell.reviewed,
                         "suppressed" if cell.suppressed else cell.achieved,
                         "suppressed" if cell.suppressed else cell.rate])
+    for m in data["measures"]:
+        out.append([m.code, "Measure (mean %)" if m.type == "percentage" else "Measure (total)",
+                    "All providers" if m.overall else data["names"].get(m.provider_id, ""), "", "",
+                    measure_figure(m)])
     return out
 
 

@@ -71,6 +71,25 @@ def test_totals_rates_and_suppression_match_hand_computed_figures(app, market):
     assert nhwo1.localities["South"].suppressed
 
 
+def test_every_numeric_measure_is_totalled_across_and_by_provider(app, market):
+    from portal.outcomes.queries import OutcomeFilters, measure_totals
+    from portal.outcomes.views import measure_figure
+    from portal.tenants.context import tenant_context
+
+    setup = market["setup"]
+    filters = OutcomeFilters(framework_id=setup["framework_id"], period_from=date(2024, 6, 1),
+                             period_to=date(2025, 3, 1))
+    with app.app_context(), tenant_context(setup["commissioner"].id):
+        rows = {(r.code, r.overall, r.provider_id): r for r in measure_totals(filters, setup["commissioner"].id)}
+    fern, birch = setup["provider"].id, market["birch"].id
+    assert measure_figure(rows[("NHWO-1.REVIEWED", True, None)]) == "38"  # 10 + 20 + 8
+    assert measure_figure(rows[("NHWO-1.REVIEWED", False, fern)]) == "30"
+    assert measure_figure(rows[("DEL.UNITS_DELIVERED", True, None)]) == "361.5"  # 3 returns x 120.5
+    assert measure_figure(rows[("DEL.LIVING_WAGE", True, None)]) == "95.0"  # a mean, not a sum
+    assert measure_figure(rows[("NHWO-1.ACHIEVED", False, birch)]) == "6"
+    assert ("NHWO-1.NARRATIVE", True, None) not in rows  # text is not totalled
+
+
 def test_a_lower_threshold_shows_small_numbers(app, market):
     nhwo1 = _summaries(app, market, threshold=2)["NHWO-1"]
     assert nhwo1.providers[market["birch"].id].rate == Decimal("75.0")
@@ -123,6 +142,8 @@ def test_page_exports_and_drill_down_agree(app, market):
     xlsx_rows = [list(r) for r in sheet.iter_rows(min_row=2, values_only=True)]
     assert ["NHWO-1", "All providers", None, 38.0, 25.0, 65.8] in xlsx_rows
     assert len(xlsx_rows) == len(rows) - 1
+    assert ["DEL.UNITS_DELIVERED", "Measure (total)", "All providers", "", "", "361.5"] in rows
+    assert "Every measure" in page and "361.5" in page
     drill = web.client.get("/o/clyde-hscp/reviews/?status=counted&provider=fern-care&from=2024-06&to=2025-03")
     assert "2 returns" in drill.get_data(as_text=True)
     bad = web.client.get("/o/clyde-hscp/outcomes/?from=June")

@@ -59,6 +59,22 @@ def organisation_from_slug(slug: str):
     return organisation, membership
 
 
+def resolve(slug: str | None):
+    """The organisation named in the address, or, for the slugless routes, the token user's only one."""
+    if slug is not None:
+        return organisation_from_slug(slug)
+    memberships = memberships_of(g.api_user)
+    if len(memberships) != 1:
+        slugs = ", ".join(m.organisation.slug for m in memberships) or "none"
+        scoped = request.path.replace("/api/v1/", "/api/v1/orgs/<slug>/", 1)
+        abort(400, message=f"You belong to {len(memberships)} organisations ({slugs}), so this address cannot "
+                           f"tell which one you mean. Use {scoped} instead.")
+    membership = memberships[0]
+    set_identity(membership.tenant_id, g.api_user.id)
+    g.organisation, g.membership = membership.organisation, membership
+    return membership.organisation, membership
+
+
 def org_admin_required(membership) -> None:
     if not membership.is_admin:
         abort(403, message="Only an organisation administrator can do this")

@@ -4,32 +4,17 @@ from __future__ import annotations
 from flask import g, redirect, request
 from flask_smorest import Blueprint, abort
 
-from portal.blueprints.api import BEARER, organisation_from_slug, token_required
+from portal.blueprints.api import BEARER, organisation_from_slug, resolve, token_required
 from portal.documents import queries, services
 from portal.documents.schemas import DocumentAcceptedSchema, DocumentListArgsSchema, DocumentSchema
 from portal.errors import ServiceError
 from portal.extensions import db
-from portal.tenants.context import set_identity
-from portal.tenants.queries import memberships_of
 
 bp = Blueprint("api_documents", __name__, url_prefix="/api/v1", description="Evidence documents")
 UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["file"],
     "properties": {"file": {"type": "string", "format": "binary",
                             "description": "PDF, DOCX, XLSX, CSV, ODT, PNG or JPEG"}}}}}}}
-
-
-def organisation_of_token_user():
-    """For the slugless routes: the token's user's only organisation."""
-    memberships = memberships_of(g.api_user)
-    if len(memberships) != 1:
-        slugs = ", ".join(m.organisation.slug for m in memberships) or "none"
-        abort(400, message=(f"You belong to {len(memberships)} organisations ({slugs}), so this address cannot "
-                            "tell which one you mean. Use /api/v1/orgs/<slug>/documents instead."))
-    membership = memberships[0]
-    set_identity(membership.tenant_id, g.api_user.id)
-    g.organisation, g.membership = membership.organisation, membership
-    return membership.organisation, membership
 
 
 def _upload(membership):
@@ -117,7 +102,7 @@ def download(slug: str, document_id: int):
 @token_required
 def upload_for_only_organisation(*_args):
     """Upload to the token user's only organisation"""
-    _org, membership = organisation_of_token_user()
+    _org, membership = resolve(None)
     return _upload(membership)
 
 
@@ -128,5 +113,5 @@ def upload_for_only_organisation(*_args):
 @token_required
 def get_document_of_only_organisation(document_id: int):
     """One document of the token user's only organisation"""
-    organisation_of_token_user()
+    resolve(None)
     return _document_or_404(document_id)

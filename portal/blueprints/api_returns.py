@@ -12,7 +12,7 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
 from portal.accounts.models import User
-from portal.blueprints.api import BEARER, organisation_from_slug, token_required
+from portal.blueprints.api import BEARER, resolve, token_required
 from portal.contracts import queries as contract_queries
 from portal.contracts import services as contract_services
 from portal.contracts.models import OutcomeFramework
@@ -26,29 +26,12 @@ from portal.returns.review_queue import QueueFilters, review_queue
 from portal.returns.schemas import (AttachSchema, ImportSchema, ReturnDetailSchema, ReturnListArgsSchema,
                                     ReturnPatchSchema, ReturnSummarySchema, ReviewQueueArgsSchema, ReviewQueueItemSchema,
                                     ReviewSchema, SubmitSchema)
-from portal.tenants.context import set_identity
 from portal.tenants.models import COMMISSIONER, PROVIDER
-from portal.tenants.queries import memberships_of
 
 bp = Blueprint("api_returns", __name__, url_prefix="/api/v1", description="Contracts and returns")
 PROVIDER_EDITORS = ("provider_admin", "submitter")
 REVIEWERS = ("contract_manager", "commissioner_admin")
 CONTRACT_EDITORS = ("contract_manager", "commissioner_admin", "procurement")
-
-
-def resolve(slug: str | None):
-    """The organisation in the URL, or the token user's only one."""
-    if slug is not None:
-        return organisation_from_slug(slug)
-    memberships = memberships_of(g.api_user)
-    if len(memberships) != 1:
-        slugs = ", ".join(m.organisation.slug for m in memberships) or "none"
-        abort(400, message=f"You belong to {len(memberships)} organisations ({slugs}): use the "
-                           "/api/v1/orgs/<slug>/... form of this address to say which one.")
-    membership = memberships[0]
-    set_identity(membership.tenant_id, g.api_user.id)
-    g.organisation, g.membership = membership.organisation, membership
-    return membership.organisation, membership
 
 
 def guarded(view):

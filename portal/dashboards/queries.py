@@ -2,7 +2,7 @@
 
 Every statement is an ORM select run through the session, so the tenant layers apply to it:
 the ORM adds the commissioner's criteria to Contract, ReturnSchedule, Return and ReturnVersion
-(its own contracts, never a draft; ``_scoped`` where the entities sit only in subqueries) and
+(its own contracts, never a draft; the session's listener scopes subqueries too) and
 row-level security enforces the same in the database. Each report is a fixed number of
 statements (compliance two, delivery one, the filter choices one), whatever the number of
 providers or months.
@@ -18,15 +18,12 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import Date, DateTime, Numeric, and_, case, cast, func, literal, select, true, tuple_, type_coerce
-from sqlalchemy.orm import with_loader_criteria
 
 from portal.contracts.models import SERVICE_TYPES, Contract, ReturnSchedule
 from portal.dashboards.filters import Filters, london_today
 from portal.extensions import db
 from portal.returns.models import CHANGES_REQUESTED, Return, ReturnVersion
-from portal.tenants.context import TenantNotSet, current_tenant_id
 from portal.tenants.models import Organisation
-from portal.tenants.scoping import TenantScoped
 
 ON_TIME, LATE, CHANGES, MISSING, NOT_YET_DUE = "on_time", "late", "changes_requested", "missing", "not_yet_due"
 STATES = (ON_TIME, LATE, CHANGES, MISSING, NOT_YET_DUE)
@@ -37,20 +34,6 @@ NUMBER_PATTERN = r"^\s*-?[0-9]+(\.[0-9]+)?\s*$"
 
 
 # -- shared pieces -------------------------------------------------------------------------------
-
-def _scoped(statement):
-    """Layer 2 for a statement whose top level selects only from subqueries.
-
-    The session's listener scopes the entities a statement returns; these statements return
-    none (their Contract, ReturnSchedule and Return sit in subqueries), so they carry the same
-    criteria themselves. ``with_loader_criteria`` reaches every subquery; RLS still applies.
-    """
-    tenant = current_tenant_id()
-    if tenant is None:
-        raise TenantNotSet("dashboard query with no tenant in context")
-    return statement.options(
-        with_loader_criteria(TenantScoped, lambda cls: cls.tenant_criteria(tenant), include_aliases=True))
-
 
 def _contract_conditions(filters: Filters) -> list:
     """The contracts a report covers: running in the range and matching the filters."""
@@ -173,13 +156,13 @@ def compliance(filters: Filters, today: date | None = None) -> ComplianceReport:
     """
     today = today or london_today()
     cells = _cells(filters, today)
-    grid = db.session.execute(_scoped(
+    grid = db.session.execute((
         select(cells.c.provider_id, cells.c.month, cells.c.state, func.count().label("n"),
                func.grouping(cells.c.provider_id).label("all_providers"))
         .group_by(func.grouping_sets(
             tuple_(cells.c.provider_id, cells.c.month, cells.c.state), tuple_(cells.c.month, cells.c.state))))
     ).all()
-    summary = db.session.execute(_scoped(
+    summary = db.session.execute((
         select(cells.c.provider_id, Organisation.slug, Organisation.name, func.grouping(cells.c.provider_id).label("overall"),
                *_count_columns(cells))
         .select_from(cells).join(Organisation, Organisation.id == cells.c.provider_id)

@@ -79,7 +79,7 @@ FROM facts GROUP BY outcome, period_start ORDER BY outcome, period_start
 """
 
 
-MEASURES = FACTS + f"""
+MEASURES = FACTS + """
 SELECT m.code, min(m.label) AS label, m.type, min(m.position) AS position,
        GROUPING(l.provider_id) = 1 AS overall, l.provider_id,
        sum(x.value) AS total, avg(x.value) AS mean, count(x.value) AS answered,

@@ -30,7 +30,7 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("demo")
     def demo_command() -> None:
         """Create the demo organisations and accounts (idempotent)."""
-        from portal.demo import seed_demo
+        from portal.dev.demo import seed_demo
         from portal.extensions import db
 
         created = seed_demo()
@@ -88,8 +88,8 @@ def run_migrations(env: dict[str, str]) -> None:
 @click.option("--no-demo", is_flag=True, help="Do not seed the demo data")
 def up_command(port: int, workers: int, no_demo: bool) -> None:
     """Start the services (embedded unless configured), migrate, seed, then serve web and worker."""
-    from portal.demo import DEMO_PASSWORD, demo_accounts
-    from portal.embedded import EmbeddedServices, env_with
+    from portal.dev.demo import DEMO_PASSWORD, demo_accounts
+    from portal.dev.embedded import EmbeddedServices, env_with
 
     services = None
     children: list[subprocess.Popen] = []

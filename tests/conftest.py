@@ -12,7 +12,7 @@ import pytest
 from redis import Redis
 from sqlalchemy import create_engine, text
 
-from portal.embedded import EmbeddedServices, free_port_block
+from portal.dev.embedded import EmbeddedServices, free_port_block
 
 PASSWORD = "tidy-lantern-orbit-42"
 _seq = count(1)

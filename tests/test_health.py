@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.embedded import free_port_block
+from portal.dev.embedded import free_port_block
 
 
 def test_all_parts_ok(client):

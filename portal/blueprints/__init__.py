@@ -9,11 +9,11 @@ from flask_login import current_user, logout_user
 from portal.errors import ServiceError
 from portal.extensions import db, login_manager
 from portal.tenants.context import TenantNotSet, clear_identity, set_identity
-from portal.web import render
+from portal.http.pages import render
 
 
 def register_blueprints(app: Flask) -> None:
-    from portal.blueprints import (account, admin, auth, collaboratives, contracts, dashboards, documents,
+    from portal.blueprints.web import (account, admin, auth, collaboratives, contracts, dashboards, documents,
                                    frameworks, health, organisation, outcomes, returns, reviews, search)
 
     for module in (auth, organisation, contracts, frameworks, returns, reviews, outcomes, collaboratives,

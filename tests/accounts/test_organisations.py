@@ -85,7 +85,7 @@ def test_admin_changes_a_role_and_removes_a_member(app, web, make_user, make_org
 
 
 def test_demo_data_is_idempotent(app):
-    from portal.demo import seed_demo
+    from portal.dev.demo import seed_demo
     from portal.extensions import db
 
     with app.app_context():

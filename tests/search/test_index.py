@@ -102,7 +102,7 @@ def test_reindex_finds_submissions_made_before_search(app, world):
 
 
 def test_the_demo_is_searchable(app):
-    from portal.demo import seed_demo
+    from portal.dev.demo import seed_demo
     from portal.extensions import db
     from portal.outbox import OutboxMessage
     from portal.tenants.queries import get_organisation_by_slug

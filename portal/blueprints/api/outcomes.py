@@ -5,7 +5,7 @@ from flask import g, request
 from flask_smorest import Blueprint, abort
 
 from portal.blueprints.api import BEARER
-from portal.blueprints.api_returns import guarded
+from portal.blueprints.api.returns import guarded
 from portal.outcomes import views
 from portal.tenants.models import COMMISSIONER
 

@@ -178,11 +178,11 @@ def audit(args, slug: str):
 
 def register_api(api: Api) -> None:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    from portal.blueprints.api_dashboards import bp as dashboards_bp
-    from portal.blueprints.api_documents import bp as documents_bp
-    from portal.blueprints.api_outcomes import bp as outcomes_bp
-    from portal.blueprints.api_returns import bp as returns_bp
-    from portal.blueprints.api_search import bp as search_bp
+    from portal.blueprints.api.dashboards import bp as dashboards_bp
+    from portal.blueprints.api.documents import bp as documents_bp
+    from portal.blueprints.api.outcomes import bp as outcomes_bp
+    from portal.blueprints.api.returns import bp as returns_bp
+    from portal.blueprints.api.search import bp as search_bp
 
     for blueprint in (auth_bp, me_bp, orgs_bp, documents_bp, returns_bp, outcomes_bp, dashboards_bp, search_bp):
         csrf.exempt(blueprint)

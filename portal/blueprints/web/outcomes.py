@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask import Response, abort, g, request
 
-from portal.blueprints.tenant_routes import tenant_blueprint
+from portal.http.organisation import tenant_blueprint
 from portal.outcomes import views
 from portal.tenants.models import COMMISSIONER
-from portal.web import render
+from portal.http.pages import render
 
 bp = tenant_blueprint("outcomes", __name__, "/outcomes")
 

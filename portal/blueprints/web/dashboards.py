@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from flask import Response, abort, g, request, url_for
 
-from portal.blueprints.tenant_routes import tenant_blueprint
+from portal.http.organisation import tenant_blueprint
 from portal.dashboards import charts, exports, queries
 from portal.dashboards.filters import FormState, from_request_args, returns_args
 from portal.documents.filenames import content_disposition
 from portal.tenants.models import COMMISSIONER
-from portal.web import render
+from portal.http.pages import render
 
 bp = tenant_blueprint("dashboards", __name__, "/dashboards")
 

@@ -10,7 +10,7 @@ from portal.accounts.forms import ApiTokenForm
 from portal.accounts.models import ApiToken
 from portal.extensions import db
 from portal.models_base import utcnow
-from portal.web import flash_success, redirect_to, render
+from portal.http.pages import flash_success, redirect_to, render
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 

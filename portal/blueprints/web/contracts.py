@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort, g, url_for
 from flask_login import current_user
 
-from portal.blueprints.tenant_routes import tenant_blueprint
+from portal.http.organisation import tenant_blueprint
 from portal.contracts import queries
 from portal.contracts import services as contract_services
 from portal.contracts.custom_frameworks import visible_frameworks
@@ -13,7 +13,7 @@ from portal.errors import ServiceError
 from portal.extensions import db
 from portal.returns.queries import list_returns
 from portal.tenants.models import COMMISSIONER
-from portal.web import flash_success, form_error, redirect_to, render
+from portal.http.pages import flash_success, form_error, redirect_to, render
 
 bp = tenant_blueprint("contracts", __name__, "/contracts")
 CONTRACT_EDITORS = ("contract_manager", "commissioner_admin", "procurement")

@@ -8,7 +8,7 @@ from flask import g
 from flask_smorest import Blueprint, abort
 
 from portal.blueprints.api import BEARER
-from portal.blueprints.api_returns import guarded
+from portal.blueprints.api.returns import guarded
 from portal.dashboards import queries
 from portal.dashboards.schemas import (ComplianceSchema, DashboardArgsSchema, DeliverySchema, compliance_json,
                                        delivery_json)

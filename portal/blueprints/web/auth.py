@@ -15,7 +15,7 @@ from portal.errors import ServiceError
 from portal.extensions import db, limiter
 from portal.tenants.context import set_identity, tenant_context
 from portal.tenants.queries import memberships_of
-from portal.web import flash_success, form_error, redirect_to, render
+from portal.http.pages import flash_success, form_error, redirect_to, render
 
 bp = Blueprint("auth", __name__)
 

@@ -8,9 +8,9 @@ from portal.documents import queries, services
 from portal.documents.detection import ALLOWED_TYPES_TEXT
 from portal.documents.models import format_size
 from portal.errors import Conflict, ServiceError
-from portal.blueprints.tenant_routes import tenant_blueprint
+from portal.http.organisation import tenant_blueprint
 from portal.extensions import db
-from portal.web import flash_success, redirect_to, render
+from portal.http.pages import flash_success, redirect_to, render
 
 bp = tenant_blueprint("documents", __name__, "/documents")
 PAGE_SIZE = 50

@@ -4,13 +4,13 @@ from __future__ import annotations
 from flask import abort, g, url_for
 from flask_login import current_user
 
-from portal.blueprints.tenant_routes import tenant_blueprint
+from portal.http.organisation import tenant_blueprint
 from portal.contracts import custom_frameworks as frameworks
 from portal.contracts.forms import FrameworkForm, MeasureForm
 from portal.errors import ServiceError
 from portal.extensions import db
 from portal.tenants.models import COMMISSIONER
-from portal.web import flash_success, form_error, redirect_to, render
+from portal.http.pages import flash_success, form_error, redirect_to, render
 
 bp = tenant_blueprint("frameworks", __name__, "/frameworks")
 EDITORS = ("contract_manager", "commissioner_admin")

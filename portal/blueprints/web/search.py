@@ -4,14 +4,14 @@ from __future__ import annotations
 import click
 from flask import g, request, url_for
 
-from portal.blueprints.tenant_routes import tenant_blueprint
+from portal.http.organisation import tenant_blueprint
 from portal.extensions import db
 from portal.search import jobs as _jobs  # noqa: F401  (registers the index job in every process)
 from portal.search.models import DOCUMENT, KIND_LABELS
 from portal.search import queries
 from portal.search.queries import Hit, QueryProblem, search
 from portal.tenants.models import COMMISSIONER
-from portal.web import render
+from portal.http.pages import render
 
 bp = tenant_blueprint("search", __name__, "/search")
 

@@ -6,7 +6,7 @@ from datetime import date
 from flask import Response, abort, flash, g, redirect, request, url_for
 from flask_login import current_user
 
-from portal.blueprints.tenant_routes import tenant_blueprint
+from portal.http.organisation import tenant_blueprint
 from portal.contracts.queries import list_contracts
 from portal.errors import Conflict, ServiceError
 from portal.extensions import db
@@ -19,7 +19,7 @@ from portal.returns import attachments, imports, queries
 from portal.returns import services as return_services
 from portal.returns.models import STATUS_LABELS
 from portal.tenants.models import COMMISSIONER, PROVIDER
-from portal.web import flash_success, redirect_to, render
+from portal.http.pages import flash_success, redirect_to, render
 
 bp = tenant_blueprint("returns", __name__, "/returns")
 PROVIDER_EDITORS = ("provider_admin", "submitter")

@@ -6,12 +6,12 @@ from datetime import date
 from flask import abort, g, request
 from flask_login import current_user
 
-from portal.blueprints.tenant_routes import tenant_blueprint
+from portal.http.organisation import tenant_blueprint
 from portal.contracts.models import SERVICE_TYPES
 from portal.returns.models import STATUS_LABELS
 from portal.returns.review_queue import QueueFilters, filter_choices, review_queue
 from portal.tenants.models import COMMISSIONER
-from portal.web import render
+from portal.http.pages import render
 
 bp = tenant_blueprint("reviews", __name__, "/reviews")
 

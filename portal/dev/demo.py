@@ -74,7 +74,7 @@ def seed_demo() -> dict[str, int]:
                     created["memberships"] += 1
             db.session.flush()
     created["users"] = db.session.scalar(select(db.func.count(User.id))) - before
-    from portal.demo_returns import seed_demo_returns
+    from portal.dev.demo_returns import seed_demo_returns
 
     created["contracts"] = seed_demo_returns()
     from portal.search.jobs import index_submitted_returns, run_pending_index_jobs

@@ -9,7 +9,7 @@ from flask_login import current_user
 from portal.accounts import services as accounts
 from portal.accounts.forms import ChangeRoleForm, InviteForm
 from portal.audit.queries import list_audit_events
-from portal.blueprints.tenant_routes import tenant_blueprint
+from portal.http.organisation import tenant_blueprint
 from portal.errors import ServiceError
 from portal.extensions import db
 from portal.models_base import utcnow
@@ -17,7 +17,7 @@ from portal.tenants import queries as tenants
 from portal.tenants import services as tenant_services
 from portal.tenants.models import PROVIDER, ROLE_LABELS
 from portal.tenants.queries import memberships_of
-from portal.web import admin_required, flash_success, form_error, redirect_to, render
+from portal.http.pages import admin_required, flash_success, form_error, redirect_to, render
 
 bp = tenant_blueprint("organisation", __name__)
 

@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.notifications.models import DevMailboxMessage
 from portal.tenants import services as tenant_services
 from portal.tenants.queries import list_organisations
-from portal.web import flash_success, form_error, platform_admin_required, redirect_to, render
+from portal.http.pages import flash_success, form_error, platform_admin_required, redirect_to, render
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

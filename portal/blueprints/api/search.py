@@ -7,8 +7,8 @@ from flask import g
 from flask_smorest import Blueprint, abort
 
 from portal.blueprints.api import BEARER
-from portal.blueprints.api_returns import guarded
-from portal.blueprints.search import hit_url, return_url
+from portal.blueprints.api.returns import guarded
+from portal.blueprints.web.search import hit_url, return_url
 from portal.search.queries import QueryProblem, search
 from portal.search.schemas import SearchArgsSchema, SearchResultsSchema
 

@@ -11,7 +11,7 @@ from flask import Response, abort, g, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.blueprints.tenant_routes import tenant_blueprint
+from portal.http.organisation import tenant_blueprint
 from portal.collaboratives import services
 from portal.collaboratives.models import ACTIVE
 from portal.contracts.models import OutcomeFramework
@@ -19,7 +19,7 @@ from portal.errors import ServiceError
 from portal.extensions import db
 from portal.outcomes.queries import DEFAULT_THRESHOLD
 from portal.tenants.models import COMMISSIONER
-from portal.web import flash_success, redirect_to, render
+from portal.http.pages import flash_success, redirect_to, render
 
 bp = tenant_blueprint("collaboratives", __name__, "/collaboratives")
 EDITORS = ("commissioner_admin", "contract_manager")

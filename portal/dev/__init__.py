@@ -1,0 +1,1 @@
+"""Development only: embedded services and demo data. Never imported in production."""

@@ -9,7 +9,6 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from portal.config import PROJECT_ROOT, load_config
-from flask_smorest import Api
 from flask_talisman import Talisman
 
 from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
@@ -57,12 +56,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     _security_headers(app)
 
     from portal.blueprints import register_blueprints
+    from portal.http import pipeline
 
     register_blueprints(app)
-    api = Api(app)
-    from portal.blueprints.api import register_api
-
-    register_api(api)
+    pipeline.register(app)
 
     from portal.cli import register_cli
 

@@ -65,6 +65,22 @@ def register_cli(app: Flask) -> None:
         db.session.commit()
         click.echo(f"platform administrator {user.email} created")
 
+    @app.cli.group("search")
+    def search_group() -> None:
+        """The search index."""
+
+    @search_group.command("reindex")
+    @click.option("--all", "everything", is_flag=True, help="Index every submitted return again, not only missing ones")
+    def reindex_command(everything: bool) -> None:
+        """Index submitted returns for commissioners' search (those submitted before search, or all)."""
+        from portal.extensions import db
+        from portal.search.jobs import index_submitted_returns, run_pending_index_jobs
+
+        pending = run_pending_index_jobs()
+        indexed = index_submitted_returns(only_missing=not everything)
+        db.session.commit()
+        click.echo(f"search index: {pending} pending submissions and {indexed} returns indexed")
+
     @app.cli.command("sweep-outbox")
     def sweep_command() -> None:
         """Enqueue outbox messages whose first enqueue was lost."""

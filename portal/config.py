@@ -117,6 +117,10 @@ def load_config(overrides: dict | None = None) -> dict:
         raise RuntimeError(
             "DATABASE_URL is not set. Run `make run` (which starts embedded services and writes "
             "var/services.env) or set DATABASE_URL, MIGRATION_DATABASE_URL, REDIS_URL and the S3 settings.")
+    if cfg.get("MAX_CONTENT_LENGTH") is None:
+        # Werkzeug refuses bodies past this before parsing them: the largest upload (ten files of
+        # DOCUMENT_MAX_BYTES) and its form. Each file is also limited while it streams to S3.
+        cfg["MAX_CONTENT_LENGTH"] = int(cfg["DOCUMENT_MAX_BYTES"]) * 10 + 1024 * 1024
     if cfg["REDIS_URL"] and cfg["RATELIMIT_STORAGE_URI"] == "memory://":
         cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"]
     return cfg

@@ -71,3 +71,9 @@ class OrganisationForm(FlaskForm):
                               validators=[InputRequired("Enter the email address of the first administrator"),
                                           Email("Enter an email address in the correct format, like name@example.org")])
     submit = SubmitField("Create organisation", widget=GovSubmitInput())
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current_password = PasswordField("Current password", widget=GovPasswordInput(),
+                                     validators=[InputRequired("Enter your current password")])
+    submit = SubmitField("Change password", widget=GovSubmitInput())

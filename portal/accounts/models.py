@@ -34,8 +34,8 @@ class User(UserMixin, db.Model):
         return self.is_active_account
 
     def get_id(self) -> str:
-        # The epoch changes when the password changes: every other session ends.
-        return f"{self.id}.{self.session_epoch}"
+        # flask-login keeps this in the cookie; the session itself is checked on the server.
+        return str(self.id)
 
     @property
     def display_name(self) -> str:
@@ -94,5 +94,23 @@ class ApiToken(db.Model):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class UserSession(db.Model):
+    """A signed-in browser session, kept on the server so that it can be ended there: signing
+    out, a password change or reset and removal end it, whatever copies of the cookie exist.
+    The cookie carries a random id; only its SHA-256 is stored."""
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (Index("ix_user_sessions_user_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    created_at: Mapped[datetime] = created_at_column()
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    end_reason: Mapped[str | None] = mapped_column(String(40))
 
     user: Mapped[User] = relationship(lazy="joined")

@@ -8,11 +8,11 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from portal.accounts import throttle
-from portal.accounts.models import ApiToken, Invitation, User
+from portal.accounts.models import ApiToken, Invitation, User, UserSession
 from portal.accounts.passwords import hash_password, needs_rehash, password_problems, verify_password
 from portal.accounts.tokens import sha256, sign, unsign
 from portal.audit.services import record, record_platform
-from portal.errors import Conflict, ServiceError
+from portal.errors import Conflict, Forbidden, ServiceError
 from portal.extensions import db
 from portal.models_base import utcnow
 from portal.notifications.services import send_email
@@ -44,10 +44,65 @@ def check_new_password(password: str, confirm: str | None = None, *, email: str 
         raise ServiceError("The passwords do not match: type the same password twice", field="confirm_password")
 
 
-def set_password(user: User, password: str) -> None:
+def set_password(user: User, password: str, *, reason: str = "password_changed") -> None:
+    """A new password ends every session and API token of the account, on the server."""
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
-    user.session_epoch = (user.session_epoch or 0) + 1  # ends every other session
+    user.session_epoch = (user.session_epoch or 0) + 1
+    end_access(user, reason=reason)
+
+
+def change_password(user: User, *, current: str, password: str, confirm: str) -> None:
+    """The signed-in person changes their password; they sign in again on every device."""
+    if not verify_password(user.password_hash, current or ""):
+        raise ServiceError("Your current password is not right: type it again", field="current_password")
+    check_new_password(password, confirm, email=user.email)
+    if verify_password(user.password_hash, password):
+        raise ServiceError("Choose a password you have not used for this account", field="password")
+    set_password(user, password)
+    record_platform("password_changed", user, actor=user)
+
+
+# -- sessions ------------------------------------------------------------------------------
+
+def start_user_session(user: User) -> str:
+    """A new server-side session; the returned secret goes into the signed session cookie."""
+    raw = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user_id=user.id, token_hash=sha256(raw)))
+    db.session.flush()
+    return raw
+
+
+def user_for_session(raw: str | None) -> User | None:
+    """The person whose live session this is, or None (ended, unknown or inactive)."""
+    if not raw:
+        return None
+    found = db.session.scalar(select(UserSession).where(UserSession.token_hash == sha256(raw)))
+    if found is None or found.ended_at is not None or not found.user.is_active:
+        return None
+    return found.user
+
+
+def end_user_session(raw: str | None, *, reason: str = "signed_out") -> None:
+    if not raw:
+        return
+    found = db.session.scalar(select(UserSession).where(UserSession.token_hash == sha256(raw),
+                                                         UserSession.ended_at.is_(None)))
+    if found is not None:
+        found.ended_at, found.end_reason = utcnow(), reason
+        db.session.flush()
+
+
+def end_access(user: User, *, reason: str) -> None:
+    """End every session and revoke every API token of ``user`` (password change or reset, removal)."""
+    now = utcnow()
+    for found in db.session.scalars(select(UserSession).where(UserSession.user_id == user.id,
+                                                              UserSession.ended_at.is_(None))):
+        found.ended_at, found.end_reason = now, reason
+    for token in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
+                                                           ApiToken.revoked_at.is_(None))):
+        token.revoked_at = now
+    db.session.flush()
 
 
 def create_user(email: str, *, full_name: str = "", password: str | None = None,
@@ -154,10 +209,17 @@ def load_invitation(token: str, *, lock: bool = False) -> Invitation:
     return invitation
 
 
-def accept_invitation(token: str, *, full_name: str, password: str | None, confirm: str | None) -> User:
-    """Create the account (or use the existing one) and add the membership, once."""
+def accept_invitation(token: str, *, full_name: str, password: str | None, confirm: str | None,
+                      signed_in: User | None = None) -> User:
+    """Create the account, or add the membership to the existing account once its owner has
+    signed in: a link alone never adds an organisation to someone's account."""
     invitation = load_invitation(token, lock=True)
     user = get_user_by_email(invitation.email)
+    if user is not None and (signed_in is None or signed_in.id != user.id):
+        raise Forbidden(f"This invitation is for the account {invitation.email}. Sign in as {invitation.email} "
+                        "to accept it.")
+    if user is not None and db.session.scalar(select(Membership.id).where(Membership.user_id == user.id)):
+        raise Conflict(f"{invitation.email} is already a member of {invitation.organisation.name}.")
     if user is None:
         if not (full_name or "").strip():
             raise ServiceError("Enter your full name", field="full_name")
@@ -200,7 +262,7 @@ def user_for_reset_token(token: str) -> User:
 def reset_password(token: str, password: str, confirm: str) -> User:
     user = user_for_reset_token(token)
     check_new_password(password, confirm, email=user.email)
-    set_password(user, password)
+    set_password(user, password, reason="password_reset")
     throttle.clear_failures(user.email)
     record_platform("password_reset", user, actor=user)
     return user

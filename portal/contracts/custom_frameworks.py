@@ -77,6 +77,19 @@ def create_framework(owner: Organisation, *, name: str, code: str, outcomes: lis
     return framework
 
 
+def create_framework_from_api(owner: Organisation, data: dict, *, actor: User | None) -> OutcomeFramework:
+    """``POST /frameworks``: the framework, its outcomes and extra measures, all or nothing."""
+    code = (data["code"] or "").strip().upper()
+    outcomes = [((o["code"] or f"{code}-{n}").strip().upper(), o["text"].strip())
+                for n, o in enumerate(data["outcomes"], start=1)]
+    framework = create_framework(owner, name=data["name"], code=code, outcomes=outcomes, actor=actor)
+    for m in data["measures"]:
+        add_measure(owner, framework, section=m["section"], code=m["code"], label=m["label"], type=m["type"],
+                    required=m["required"], minimum=m["minimum"], maximum=m["maximum"], hint=m["hint"], actor=actor)
+    db.session.refresh(framework)
+    return framework
+
+
 def _number(value, field: str) -> Decimal | None:
     if value in (None, ""):
         return None

@@ -58,7 +58,7 @@ def create_contract(commissioner: Organisation, *, provider_slug: str, reference
         raise ServiceError("The end date must be the same as or after the start date", field="end_date")
     if end_date > start_date + relativedelta(years=MAX_YEARS):
         raise ServiceError(f"A contract can last at most {MAX_YEARS} years", field="end_date")
-    framework = db.session.get(OutcomeFramework, framework_id)
+    framework = db.session.get(OutcomeFramework, framework_id) if framework_id is not None else None
     if framework is None or framework.owner_id not in (None, commissioner.id):
         raise ServiceError("Choose a national framework or one of your own", field="framework")
     if lead_manager_id is not None and not db.session.scalar(
@@ -77,6 +77,29 @@ def create_contract(commissioner: Organisation, *, provider_slug: str, reference
     db.session.flush()
     record("contract_created", contract, actor=actor, reference=reference, provider=provider.slug)
     return contract
+
+
+def create_contract_from_api(commissioner: Organisation, data: dict, *, actor: User | None) -> Contract:
+    """``POST /contracts``: the framework by code and the lead manager by email, each looked up only
+    among what the commissioner may see, so that no answer depends on another tenant's data."""
+    from portal.contracts.queries import find_framework_id, find_member_by_email
+
+    manager = None
+    if data.get("lead_manager"):
+        manager = find_member_by_email(data["lead_manager"])
+        if manager is None:
+            raise ServiceError("The lead manager must be a member of your organisation: give their email address",
+                               field="lead_manager")
+    return create_contract(
+        commissioner, provider_slug=data["provider"], reference=data["reference"], title=data["title"],
+        service_type=data["service_type"], care_group=data["care_group"], locality=data["locality"],
+        start_date=data["start_date"], end_date=data["end_date"], annual_value=data["annual_value"],
+        funding_model=data["funding_model"], framework_id=find_framework_id(commissioner, data["framework"]),
+        lead_manager_id=manager.id if manager else None, living_wage_rate=data["living_wage_rate"], actor=actor)
+
+
+def count_periods(contract: Contract, schedule: ReturnSchedule) -> int:
+    return len(periods(contract.start_date, contract.end_date, schedule.frequency))
 
 
 def periods(start: date, end: date, frequency: str) -> list[tuple[date, date]]:

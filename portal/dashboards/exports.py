@@ -98,3 +98,12 @@ def to_xlsx(title: str, header: list[str], rows: list[list], filters: list[list[
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def export_file(filters: Filters, name: str, header: list[str], rows: list[list], title: str,
+                file_format: str) -> tuple[bytes | str, str, str]:
+    """A dashboard's figures as CSV or Excel: body, MIME type and file name."""
+    filename = f"{name}-{filters.month_from:%Y-%m}-to-{filters.month_to:%Y-%m}.{file_format}"
+    if file_format == "csv":
+        return to_csv(header, rows), "text/csv", filename
+    return to_xlsx(title, header, rows, filter_rows(filters)), XLSX_MIMETYPE, filename

@@ -18,7 +18,6 @@ from portal.tenants.context import current_tenant_id
 
 MAX_FILES_PER_UPLOAD = 10
 FIRST_CHUNK = 64 * 1024
-ROLES_THAT_CANNOT_UPLOAD = {"viewer"}
 
 
 class FileRefused(ServiceError):
@@ -33,13 +32,15 @@ def max_bytes() -> int:
     return int(current_app.config["DOCUMENT_MAX_BYTES"])
 
 
-def max_request_bytes(config) -> int:
-    """For MAX_CONTENT_LENGTH: a full upload of the largest files, plus the form itself."""
-    return int(config["DOCUMENT_MAX_BYTES"]) * MAX_FILES_PER_UPLOAD + 1024 * 1024
+def upload_hint() -> str:
+    return (f"{ALLOWED_TYPES_TEXT}, up to {format_size(max_bytes())} each. You can choose up to "
+            f"{MAX_FILES_PER_UPLOAD} files at once.")
 
 
-def can_upload(membership) -> bool:
-    return membership is not None and membership.role not in ROLES_THAT_CANNOT_UPLOAD
+def too_large_message() -> str:
+    """What a person is told when a request body is over MAX_CONTENT_LENGTH (a 413)."""
+    return (f"The upload is too large. Each file must be smaller than {format_size(max_bytes())}, and you can "
+            f"upload up to {MAX_FILES_PER_UPLOAD} files at a time: upload fewer or smaller files.")
 
 
 def _chosen(files: list[FileStorage | None]) -> list[FileStorage]:
@@ -76,6 +77,14 @@ def upload_documents(files: list[FileStorage | None], *, uploaded_by, field: str
         storage.delete_objects(stored)  # the caller rolls back the rows
         raise
     return documents
+
+
+def upload_one_from_api(files, *, uploaded_by) -> list[Document]:
+    """``POST /documents``: exactly one file, in the multipart field ``file``."""
+    if "file" not in files:
+        raise FileRefused("Send the file as multipart/form-data in a field named 'file', for example "
+                          "curl -H 'Authorization: Bearer <token>' -F file=@report.pdf <this address>.", field="file")
+    return upload_documents([files["file"]], uploaded_by=uploaded_by, field="file")
 
 
 def _upload_one(file: FileStorage, *, uploaded_by, field: str) -> Document:

@@ -1,38 +1,54 @@
-"""Layer 1 for blueprints under /o/<slug>: the organisation comes from the URL and the
-signed-in user's membership of it, never from a header or a form field."""
+"""Layer 1 (identity): the organisation comes from the address and the person's membership of
+it, never from a header, a query or a body. Pages name it as /o/<slug>/..., the API as
+/api/v1/orgs/<slug>/... or, for a person with one organisation, not at all. Both ways in end
+in ``enter_organisation``.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, abort, g
-from flask_login import current_user
+from flask import Blueprint, g
 
-from portal.extensions import login_manager
 from portal.tenants.context import set_identity
-from portal.tenants.queries import get_organisation_by_slug, membership_in
+from portal.tenants.queries import get_organisation_by_slug, membership_in, memberships_of
+
+
+class NoOrganisation(Exception):
+    """The address names no organisation of this person's (a 404, whichever the reason)."""
+
+
+class AmbiguousOrganisation(Exception):
+    """A slugless API address, from a person in several organisations (or none)."""
+
+    def __init__(self, memberships):
+        super().__init__("several organisations")
+        self.memberships = memberships
 
 
 def tenant_blueprint(name: str, import_name: str, url_prefix: str = "") -> Blueprint:
+    """A blueprint of pages inside an organisation: /o/<slug><url_prefix>/..."""
     bp = Blueprint(name, import_name, url_prefix=f"/o/<slug>{url_prefix}")
 
-    @bp.url_value_preprocessor
-    def pull_slug(_endpoint, values):
-        g.org_slug = values.pop("slug", None) if values else None
-
     @bp.url_defaults
-    def add_slug(endpoint, values):
+    def add_slug(_endpoint, values):
         if "slug" not in values and g.get("organisation") is not None:
             values["slug"] = g.organisation.slug
 
-    @bp.before_request
-    def resolve_organisation():
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        organisation = get_organisation_by_slug(g.org_slug or "")
-        membership = membership_in(organisation, current_user) if organisation else None
-        if membership is None:
-            abort(404)  # a missing organisation and another's look the same
-        set_identity(organisation.id, current_user.id)
-        g.organisation = organisation
-        g.membership = membership
-        return None
-
     return bp
+
+
+def enter_organisation(user, slug: str | None):
+    """The organisation named by ``slug`` (or, with no slug, the person's only one) and the
+    person's membership of it; sets the tenant for this request."""
+    if slug is None:
+        memberships = memberships_of(user)
+        if len(memberships) != 1:
+            raise AmbiguousOrganisation(memberships)
+        membership = memberships[0]
+        organisation = membership.organisation
+    else:
+        organisation = get_organisation_by_slug(slug)
+        membership = membership_in(organisation, user) if organisation is not None else None
+        if membership is None:
+            raise NoOrganisation(slug)
+    set_identity(organisation.id, user.id)
+    g.organisation, g.membership = organisation, membership
+    return organisation, membership

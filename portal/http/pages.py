@@ -1,13 +1,11 @@
-"""HTTP helpers shared by the HTML blueprints."""
+"""HTTP helpers for pages: rendering (full page or htmx partial), redirects after POST, and
+service errors shown on the form that caused them."""
 from __future__ import annotations
 
-from functools import wraps
-
-from flask import abort, flash, g, make_response, redirect, render_template
-from flask_login import current_user
+from flask import flash, make_response, redirect, render_template
 
 from portal.errors import ServiceError
-from portal.extensions import htmx
+from portal.extensions import db, htmx
 
 
 def render(template: str, *, partial: str | None = None, status: int = 200, **context):
@@ -29,55 +27,65 @@ def redirect_to(url: str):
     return response
 
 
-def form_error(form, exc: ServiceError) -> None:
-    """Attach a service's message to the form field it names (or the form as a whole)."""
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, exc.message] if isinstance(field.errors, list) else [exc.message]
-    else:
-        form.form_errors.append(exc.message)
-
-
 def flash_success(message: str) -> None:
     flash(message, "success")
 
 
-def role_required(*roles: str):
-    """Inside an organisation: the member's role must be one of ``roles`` (403 otherwise)."""
+class form_errors:
+    """Run a service for a form; a ServiceError is rolled back and shown on the form.
 
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            membership = g.get("membership")
-            if membership is None or membership.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
+        with form_errors(form) as attempt:
+            contract = services.create_contract(...)
+        if attempt.ok:
+            return redirect_to(...)
+        return render("contracts/new.html", form=form, status=attempt.status)
 
-        return wrapped
+    ``target`` is a WTForms form (the message goes to the field it names, or the form) or a
+    dict of messages by field name (pages without WTForms). ``attempt.error`` is the error.
+    """
 
-    return decorator
+    def __init__(self, target=None):
+        self.target = target if target is not None else {}
+        self.error: ServiceError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def status(self) -> int:
+        return 200 if self.error is None else self.error.status
+
+    @property
+    def message(self) -> str | None:
+        return self.error.message if self.error is not None else None
+
+    @property
+    def problem(self) -> str | None:
+        """The message of an error that belongs to no one field (shown above the form)."""
+        return self.error.message if self.error is not None and not self.error.field_errors() else None
+
+    def __enter__(self) -> "form_errors":
+        return self
+
+    def __exit__(self, exc_type, exc, _tb) -> bool:
+        if exc is None or not isinstance(exc, ServiceError):
+            return False
+        db.session.rollback()  # nothing half-written is kept
+        self.error = exc
+        if isinstance(self.target, dict):
+            self.target.update(exc.field_errors())
+        else:
+            _attach(self.target, exc)
+        return True
 
 
-def admin_required(view):
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        membership = g.get("membership")
-        if membership is None or not membership.is_admin:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
-def platform_admin_required(view):
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if not current_user.is_authenticated:
-            from portal.extensions import login_manager
-
-            return login_manager.unauthorized()
-        if not current_user.is_platform_admin:
-            abort(404)
-        return view(*args, **kwargs)
-
-    return wrapped
+def _attach(form, exc: ServiceError) -> None:
+    attached = False
+    for name, message in exc.field_errors().items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
+            attached = True
+    if not attached:
+        form.form_errors.append(exc.message)

@@ -127,3 +127,48 @@ def to_xlsx(data: dict) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def export_file(data: dict, filters: OutcomeFilters, file_format: str) -> tuple[bytes | str, str, str]:
+    """The page's figures as a CSV or Excel file: its body, MIME type and name."""
+    name = f"outcomes-{filters.period_from:%Y-%m}-to-{filters.period_to:%Y-%m}.{file_format}"
+    if file_format == "csv":
+        return to_csv(data), "text/csv", name
+    return to_xlsx(data), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name
+
+
+def _cell_json(cell) -> dict | None:
+    if cell is None:
+        return None
+    if cell.suppressed:
+        return {"suppressed": True, "reviewed": None, "achieved": None, "rate": None}
+    return {"suppressed": False, "reviewed": int(cell.reviewed or 0), "achieved": int(cell.achieved or 0),
+            "rate": None if cell.rate is None else str(cell.rate)}
+
+
+def report_json(args, organisation: Organisation) -> dict:
+    """The API's answer: the same figures as the page, for the filters in ``args`` (422 if wrong)."""
+    from portal.errors import ServiceError
+
+    filters, errors, choices = filters_from(args, organisation)
+    if errors:
+        raise ServiceError("; ".join(errors.values()), errors=errors)
+    data = report(filters, organisation)
+    slugs = {pid: slug for pid, _name, slug in choices["providers"]}
+    return {
+        "framework": data["framework"].code, "period_from": filters.period_from.isoformat(),
+        "period_to": filters.period_to.isoformat(), "threshold": filters.threshold,
+        "outcomes": [{
+            "outcome": s.outcome, "text": data["texts"].get(s.outcome, ""), "overall": _cell_json(s.overall),
+            "benchmark": None if not s.benchmark else {k: (str(v) if v is not None and k != "providers" else v)
+                                                       for k, v in s.benchmark.items()},
+            "providers": [{"slug": slugs.get(pid), "name": data["names"].get(pid), **_cell_json(c)}
+                          for pid, c in s.providers.items()],
+            "service_types": [{"service_type": k, **_cell_json(c)} for k, c in s.service_types.items()],
+            "localities": [{"locality": k, **_cell_json(c)} for k, c in s.localities.items()],
+            "trend": [{"period_start": p.isoformat(), **_cell_json(c)} for p, c in s.trend],
+        } for s in data["summaries"]],
+        "measures": [{"code": m.code, "type": m.type, "provider": None if m.overall else slugs.get(m.provider_id),
+                      "figure": measure_figure(m) or None,
+                      "figure_is": "mean" if m.type == "percentage" else "total"} for m in data["measures"]],
+    }

@@ -7,7 +7,7 @@ from portal.accounts.models import User
 from portal.audit.services import record
 from portal.documents.models import CLEAN, Document
 from portal.documents.queries import get_document
-from portal.errors import Conflict, NotFound
+from portal.errors import Conflict, NotFound, ServiceError
 from portal.extensions import db
 from portal.models_base import utcnow
 from portal.returns.models import EDITABLE, Return, ReturnDocument
@@ -41,6 +41,25 @@ def attach(ret: Return, document_id: int, *, actor: User | None) -> ReturnDocume
     db.session.flush()
     record("return_document_attached", ret, actor=actor, document_id=document.id, filename=document.filename)
     return link
+
+
+def attach_from_form(ret: Return, raw_document_id: str, *, actor: User | None) -> ReturnDocument:
+    """The page's choice from the library: a document id, or a message saying to choose one."""
+    raw = (raw_document_id or "").strip()
+    if not raw.isdigit() or len(raw) > 18:
+        raise ServiceError("Choose a document from your library", field="document_id")
+    return attach(ret, int(raw), actor=actor)
+
+
+def submitted_document_url(ret: Return, version, ref: dict, *, actor: User | None) -> str:
+    """A short-lived link to a document as it was submitted in a version (audited)."""
+    from portal.documents import storage
+    from portal.documents.filenames import content_disposition
+
+    url = storage.presigned_download_url(ref["key"], disposition=content_disposition(ref["filename"]),
+                                         content_type=ref.get("content_type"))
+    record("version_document_downloaded", ret, actor=actor, document_id=ref.get("id"), version=version.number)
+    return url
 
 
 def detach(ret: Return, document_id: int, *, actor: User | None) -> None:

@@ -70,6 +70,17 @@ def template_csv(ret: Return) -> str:
     return buffer.getvalue()
 
 
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def template_file(ret: Return, file_format: str) -> tuple[bytes | str, str, str]:
+    """The return's template to fill in: its body, MIME type and file name."""
+    name = f"return-{ret.contract.reference}-{ret.period_start:%Y-%m}.{file_format}"
+    if file_format == "xlsx":
+        return template_xlsx(ret), XLSX_MIMETYPE, name
+    return template_csv(ret), "text/csv", name
+
+
 def start_import(ret: Return, upload: FileStorage | None, *, actor: User) -> ReturnImport:
     """Store the file and queue the check; the import's page shows the outcome."""
     if ret.status not in EDITABLE:

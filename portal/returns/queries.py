@@ -80,6 +80,56 @@ def awaiting_review(limit: int = 8) -> list[Return]:
                                    .order_by(Return.due_date).limit(limit)))
 
 
+def version_rows(ret: Return, version: ReturnVersion | None) -> list[dict]:
+    """Each measure with its answer in ``version``, for the review and version pages."""
+    if version is None:
+        return []
+    return [{"measure": m, "value": version.answers.get(m.code)} for m in measures_for(ret)]
+
+
+@dataclass
+class Listing:
+    """The returns list's filters, read from the address (the dashboards link here with them)."""
+    statuses: list[str]
+    contract_id: int | None
+    drill: dict
+
+    @property
+    def single_status(self) -> str | None:
+        return self.statuses[0] if len(self.statuses) == 1 else None
+
+    @property
+    def query(self) -> dict:
+        return {"status": self.statuses or None, "contract_id": self.contract_id, **self.drill}
+
+
+def _date_arg(args, name: str) -> date | None:
+    try:
+        return date.fromisoformat(args.get(name) or "")
+    except ValueError:
+        return None
+
+
+def listing_from_args(args) -> Listing:
+    from portal.returns.models import STATUS_LABELS
+
+    contract = (args.get("contract") or "").strip()
+    drill = {"period_from": _date_arg(args, "period_from"), "period_to": _date_arg(args, "period_to"),
+             "provider": (args.get("provider") or "").strip() or None,
+             "late": {"yes": True, "no": False}.get(args.get("late", "")),
+             "service_type": args.get("service_type") or None, "locality": args.get("locality") or None}
+    return Listing(statuses=[s for s in args.getlist("status") if s in STATUS_LABELS],
+                   contract_id=int(contract) if contract.isdigit() and len(contract) < 19 else None,
+                   drill={k: v for k, v in drill.items() if v is not None})
+
+
+def work_to_do(organisation: Organisation) -> list[Return]:
+    """The home page's list: a provider's returns to fill in, a commissioner's to review."""
+    from portal.tenants.models import PROVIDER
+
+    return returns_to_do() if organisation.kind == PROVIDER else awaiting_review()
+
+
 def measures_for(ret: Return) -> list[Measure]:
     return list(db.session.scalars(
         select(Measure).join(Contract, Contract.framework_id == Measure.framework_id)
@@ -118,6 +168,16 @@ def versions_for(ret: Return) -> list[ReturnVersion]:
 def get_version(ret: Return, number: int) -> ReturnVersion | None:
     return db.session.scalar(select(ReturnVersion).where(ReturnVersion.return_id == ret.id,
                                                          ReturnVersion.number == number))
+
+
+def version_document_ref(version: ReturnVersion, document_id: int) -> dict | None:
+    """A document as it was submitted in a version (its reference, frozen into the version)."""
+    return next((ref for ref in version.documents if ref.get("id") == document_id), None)
+
+
+def get_task(ret: Return, task_key: str) -> Task | None:
+    """One task a person fills in (not the declaration), or None."""
+    return next((task for task in task_list(ret) if task.key == task_key and task.key != DECLARATION_TASK), None)
 
 
 def task_list(ret: Return, *, for_review: bool = False) -> list[Task]:

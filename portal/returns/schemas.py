@@ -1,7 +1,7 @@
 """Marshmallow schemas for the returns API."""
 from __future__ import annotations
 
-from flask import g
+from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from portal.returns.models import STATUSES
@@ -111,4 +111,4 @@ class ReviewQueueArgsSchema(Schema):
 class ReviewQueueItemSchema(ReturnSummarySchema):
     provider = fields.Function(lambda r: {"slug": r.contract.provider.slug, "name": r.contract.provider.name})
     contract_reference = fields.Function(lambda r: r.contract.reference)
-    lead_manager_is_you = fields.Function(lambda r: r.contract.lead_manager_id == g.api_user.id)
+    lead_manager_is_you = fields.Function(lambda r: r.contract.lead_manager_id == current_user.id)

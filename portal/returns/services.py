@@ -29,10 +29,10 @@ class ValidationFailed(ServiceError):
 
     status = 422
 
-    def __init__(self, errors: dict[str, str]):
+    def __init__(self, errors: dict[str, str], *, within: str | None = None):
         super().__init__("There is a problem with " + (
-            "1 answer" if len(errors) == 1 else f"{len(errors)} answers") + ": correct them and save again")
-        self.errors = errors
+            "1 answer" if len(errors) == 1 else f"{len(errors)} answers") + ": correct them and save again",
+            errors=errors, within=within)
 
 
 STALE_MESSAGE = ("Someone else saved this return after you opened it. Your changes have not been saved: "
@@ -63,7 +63,8 @@ def save_answers(ret: Return, values: dict[str, object], *, expected_version: in
     by_code = {m.code: m for m in queries.measures_for(ret)}
     unknown = [code for code in values if code not in by_code]
     if unknown:
-        raise ValidationFailed({code: f"{code} is not a measure of this return" for code in unknown})
+        raise ValidationFailed({code: f"{code} is not a measure of this return" for code in unknown},
+                               within="answers")
     targets = measures if measures is not None else [by_code[code] for code in values]
     parsed, errors = {}, {}
     for measure in targets:
@@ -72,7 +73,7 @@ def save_answers(ret: Return, values: dict[str, object], *, expected_version: in
         except FieldError as exc:
             errors[measure.code] = str(exc)
     if errors:
-        raise ValidationFailed(errors)
+        raise ValidationFailed(errors, within="answers")
     existing = {a.measure_id: a for a in queries.answers_for(ret)}
     now, saved = utcnow(), []
     for measure in targets:
@@ -92,6 +93,18 @@ def save_answers(ret: Return, values: dict[str, object], *, expected_version: in
     _flush_or_conflict()
     record("return_answers_saved", ret, actor=actor, measures=sorted(parsed))
     return saved
+
+
+def save_answers_from_api(ret: Return, answers: list[dict], *, expected_version: int | None,
+                          actor: User | None) -> list[Answer]:
+    """``PATCH /returns/<id>``: a list of ``{measure, value}``; a measure given twice is refused."""
+    values: dict[str, object] = {}
+    for item in answers:
+        if item["measure"] in values:
+            raise ValidationFailed({item["measure"]: f"{item['measure']} is given twice: give each answer once"},
+                                   within="answers")
+        values[item["measure"]] = item["value"]
+    return save_answers(ret, values, expected_version=expected_version, actor=actor)
 
 
 def declare(ret: Return, *, confirmed: bool, expected_version: int | None, actor: User) -> None:

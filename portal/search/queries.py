@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import (BigInteger, Date, Integer, String, Text, and_, case, cast, func, literal, literal_column,
                         null, select, union_all)
 
+from portal.errors import ServiceError
 from portal.contracts.models import Contract, Measure, Outcome
 from portal.documents.models import CLEAN, Document
 from portal.extensions import db
@@ -36,8 +37,11 @@ HEADLINE_OPTIONS = (f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=12
 RANK_NORMALISATION = 1
 
 
-class QueryProblem(ValueError):
+class QueryProblem(ServiceError):
     """The search words cannot be used: the message says how to fix them."""
+
+    def __init__(self, message: str):
+        super().__init__(message, field="q")
 
 
 @dataclass

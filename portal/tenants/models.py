@@ -84,3 +84,9 @@ class Membership(TenantScoped, db.Model):
     @property
     def role_label(self) -> str:
         return ROLE_LABELS[self.role]
+
+    def can(self, permission: str) -> bool:
+        """Whether this member's role grants ``permission`` (portal.tenants.permissions)."""
+        from portal.tenants.permissions import role_can
+
+        return role_can(self.organisation.kind, self.role, permission)

@@ -69,8 +69,12 @@ def change_role(membership: Membership, role: str, *, actor: User) -> None:
 
 
 def remove_member(membership: Membership, *, actor: User) -> None:
+    """Remove someone; their sessions and API tokens end at once, on the server."""
+    from portal.accounts.services import end_access
+
     if membership.is_admin and _admin_count(membership.organisation) == 1:
         raise Conflict("An organisation needs at least one administrator: make someone else one first")
     record("member_removed", membership, actor=actor, email=membership.user.email, role=membership.role)
+    end_access(membership.user, reason="removed")
     db.session.delete(membership)
     db.session.flush()

@@ -103,7 +103,7 @@ def test_password_policy_refuses_and_keeps_nothing(app, web, invited, password, 
 
     response = accept(web, invited["link"], password=password, confirm_password=password)
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and "There is a problem" in page and message in page
+    assert response.status_code == 422 and "There is a problem" in page and message in page
     with app.app_context():
         assert db.session.scalar(select(User).where(User.email == "new@example.org")) is None
     # The invitation is still usable after the refusal.
@@ -125,10 +125,39 @@ def test_an_existing_account_joins_without_a_new_password(app, web, make_user, m
     run_jobs(app)
     link = link_in(mailbox(app, to=member_elsewhere.email)[0].body)
     client.post("/sign-out", data={"csrf_token": web.csrf("/account/")})
-    assert "already have a Portal account" in client.get(link).get_data(as_text=True)
-    assert web.post(link, {}).status_code == 303
-    response = web.sign_in(member_elsewhere.email)
-    assert response.headers["Location"].endswith("/choose-organisation")
+    assert "Sign in to accept" in client.get(link).get_data(as_text=True)
+    web.sign_in(member_elsewhere.email)
+    assert "Accept to add" in client.get(link).get_data(as_text=True)
+    response = web.post(link, {})
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/o/{org.slug}/")
+    assert client.get(f"/o/{org.slug}/").status_code == 200
+
+
+def test_an_invitation_for_an_existing_account_needs_that_account_signed_in(app, web, make_user, make_org,
+                                                                             client):
+    """The link alone, or another signed-in person, never adds the organisation to an account."""
+    from portal.tenants.context import tenant_context
+    from portal.tenants.queries import list_members
+
+    org = make_org()
+    admin = make_user(memberships=[(org, "provider_admin")])
+    invitee = make_user("invitee@example.org", memberships=[(make_org(), "submitter")])
+    someone_else = make_user("someone@example.org", memberships=[(make_org(), "submitter")])
+    web.sign_in(admin.email)
+    web.post(f"/o/{org.slug}/members/invite", {"email": invitee.email, "role": "finance"})
+    run_jobs(app)
+    link = link_in(mailbox(app, to=invitee.email)[0].body)
+    client.post("/sign-out", data={"csrf_token": web.csrf("/account/")})
+    # Signed out: no form, no way to accept.
+    refused = client.post(link, data={"csrf_token": web.csrf("/sign-in")})
+    assert refused.status_code == 403 and "Sign in to accept" in refused.get_data(as_text=True)
+    # Signed in as someone else: refused, and told to sign in as the invitee.
+    web.sign_in(someone_else.email)
+    page = client.get(link).get_data(as_text=True)
+    assert "this invitation is for the account invitee@example.org" in page
+    assert web.post(link, {}, page=link.replace(link, "/account/")).status_code == 403
+    with app.app_context(), tenant_context(org.id):
+        assert {m.user.email for m in list_members()} == {admin.email}
 
 
 def test_inviting_a_member_again_is_refused_with_a_reason(web, make_user, make_org):
@@ -144,7 +173,7 @@ def test_invitation_roles_follow_the_organisation_kind(web, make_user, make_org)
     admin = make_user(memberships=[(org, "provider_admin")])
     web.sign_in(admin.email)
     page = web.post(f"/o/{org.slug}/members/invite", {"email": "x@example.org", "role": "procurement"})
-    assert page.status_code == 200 and "There is a problem" in page.get_data(as_text=True)
+    assert page.status_code in (200, 422) and "There is a problem" in page.get_data(as_text=True)
 
 
 def test_invitations_and_acceptance_are_audited(app, web, invited, client):

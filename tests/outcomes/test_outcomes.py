@@ -167,4 +167,4 @@ def test_outcomes_through_the_api(app, client, api_token, market):
             "rate": None} in nhwo1["providers"]
     assert client.get("/api/v1/dashboards/outcomes?from=bad", headers=headers).status_code == 422
     provider = {"Authorization": f"Bearer {api_token(setup['submitter'].email)}"}
-    assert client.get("/api/v1/dashboards/outcomes", headers=provider).status_code == 403
+    assert client.get("/api/v1/dashboards/outcomes", headers=provider).status_code == 404  # no such page for providers

@@ -72,7 +72,7 @@ def test_queue_through_the_api_and_never_drafts(app, client, api_token, contract
     assert items[0]["provider"] == {"slug": "fern-care", "name": "Fern Care"}
     assert client.get("/api/v1/reviews?status=draft", headers=headers).status_code == 422
     provider = {"Authorization": f"Bearer {api_token(contract_setup['submitter'].email)}"}
-    assert client.get("/api/v1/reviews", headers=provider).status_code == 403
+    assert client.get("/api/v1/reviews", headers=provider).status_code == 404  # providers have no review queue
 
 
 def test_the_provider_is_emailed_about_the_review(app, client, api_token, contract_setup):

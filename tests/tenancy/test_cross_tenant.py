@@ -1,7 +1,8 @@
 """Every route that takes a slug or an id, tried by a user of another tenant, answers 404.
 
-The rules are read from the URL map, so a new route joins this suite automatically; a
-route with an argument this suite cannot fill fails the suite until it is taught it.
+The rules are read from the URL map and their arguments from the pipeline's table of loaders
+(portal.http.loaders.LOADERS), so a new route joins this suite automatically, and a URL
+argument that is neither loaded by the pipeline nor listed as not an object fails it.
 """
 from __future__ import annotations
 
@@ -9,16 +10,15 @@ import re
 
 import pytest
 
+from portal.http.loaders import LOADERS, NOT_OBJECTS
 from tests.conftest import Browserless, csrf_from
 from tests.tenancy.seed import seed_contract_rows
 
 # Routes whose argument is a signed token: possession of the link is the authorisation,
 # and the token names its own tenant (tests in tests/accounts cover forged and reused ones).
 SIGNED_LINK_ENDPOINTS = {"auth.accept_invitation", "auth.reset_password", "static"}
-ID_ARGUMENTS = {"membership_id", "invitation_id", "token_id", "message_id", "document_id", "contract_id",
-                "return_id", "import_id", "framework_id", "collaborative_id"}
-# Arguments that name a part of an object rather than an object: filled with a valid value.
-PART_ARGUMENTS = {"task_key": "delivery", "number": 1, "file_format": "xlsx"}
+# Arguments that name a part of an object of the other tenant rather than an object: a valid value.
+PART_VALUES = {"task_key": "delivery", "number": 1, "file_format": "xlsx"}
 
 
 @pytest.fixture
@@ -56,10 +56,11 @@ def two_tenants(app, make_org, make_user):
     gamma = make_org("provider", slug="gamma-care")
     seed_contract_rows(app, gamma, b, "BETA-1")
     with app.app_context(), tenant_context(b.id):
-        from portal.returns.queries import list_returns
+        from portal.returns.queries import list_returns, versions_for
 
         ret = list_returns()[0]
-        ids.update({"contract_id": ret.contract_id, "return_id": ret.id})
+        ids.update({"contract_id": ret.contract_id, "return_id": ret.id,
+                    "submitted_document_id": versions_for(ret)[0].documents[0]["id"]})
     with app.app_context(), tenant_context(gamma.id):
         from portal.returns.models import ReturnImport
 
@@ -89,20 +90,19 @@ def _rules(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint in SIGNED_LINK_ENDPOINTS:
             continue
-        args = set(rule.arguments)
-        known = {"slug"} | ID_ARGUMENTS | set(PART_ARGUMENTS)
-        if args & ({"slug"} | ID_ARGUMENTS) or (args and not args <= known):
+        if set(rule.arguments) - {"file_format"}:
             yield rule
 
 
 def _urls(rule, tenants):
     """B's slug with B's ids, and (where ids appear) A's own slug with B's ids."""
-    unknown = set(rule.arguments) - {"slug"} - ID_ARGUMENTS - set(PART_ARGUMENTS)
-    assert not unknown, f"{rule.endpoint}: teach the cross-tenant suite the argument(s) {unknown}"
-    values = {name: tenants["ids"][name] for name in rule.arguments if name in ID_ARGUMENTS}
-    values.update({name: PART_ARGUMENTS[name] for name in rule.arguments if name in PART_ARGUMENTS})
+    unknown = set(rule.arguments) - set(LOADERS) - NOT_OBJECTS
+    assert not unknown, f"{rule.endpoint}: add a loader to portal.http.loaders for {unknown}"
+    values = {name: PART_VALUES.get(name, tenants["ids"].get(name)) for name in rule.arguments if name != "slug"}
+    missing = [name for name, value in values.items() if value is None]
+    assert not missing, f"{rule.endpoint}: teach the two_tenants fixture an object of B for {missing}"
     slugs = [tenants["b"].slug]
-    if "slug" in rule.arguments and set(rule.arguments) & ID_ARGUMENTS:
+    if "slug" in rule.arguments and set(rule.arguments) & set(LOADERS):
         slugs.append(tenants["a"].slug)
     for slug in slugs if "slug" in rule.arguments else [None]:
         filled = dict(values, **({"slug": slug} if slug else {}))
@@ -111,6 +111,16 @@ def _urls(rule, tenants):
             url = re.sub(rf"<(?:[^<>]*:)?{name}>", str(value), url)
         assert "<" not in url, f"{rule.endpoint}: unfilled argument in {url}"
         yield url
+
+
+def test_every_url_argument_is_loaded_by_the_pipeline_or_is_not_an_object(app):
+    for rule in app.url_map.iter_rules():
+        unknown = set(rule.arguments) - set(LOADERS) - NOT_OBJECTS
+        assert not unknown, f"{rule.endpoint}: {unknown} is not in portal.http.loaders.LOADERS"
+
+
+def test_the_fixture_has_an_object_of_b_for_every_loader(two_tenants):
+    assert set(LOADERS) <= set(two_tenants["ids"]) | set(PART_VALUES)
 
 
 def test_the_suite_covers_routes(app):

@@ -1,1 +1,13 @@
 """Pages: one module per domain."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_web(app: Flask) -> None:
+    from portal.blueprints.web import (account, admin, auth, collaboratives, contracts, dashboards, documents,
+                                       frameworks, health, organisation, outcomes, returns, reviews, search)
+
+    for module in (auth, organisation, contracts, frameworks, returns, reviews, outcomes, collaboratives,
+                   dashboards, documents, account, admin, health, search):
+        app.register_blueprint(module.bp)

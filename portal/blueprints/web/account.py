@@ -1,44 +1,54 @@
-"""The signed-in person's own account: API tokens."""
+"""The signed-in person's own account: password and API tokens."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, url_for
-from flask_login import current_user, login_required
-from sqlalchemy import select
+from flask import Blueprint, url_for
+from flask_login import current_user
 
 from portal.accounts import services as accounts
-from portal.accounts.forms import ApiTokenForm
-from portal.accounts.models import ApiToken
-from portal.extensions import db
+from portal.accounts.forms import ApiTokenForm, ChangePasswordForm
+from portal.accounts.queries import list_own_api_tokens
+from portal.http.access import SIGNED_IN, requires
+from portal.http.identity import start_session
+from portal.http.pages import flash_success, form_errors, redirect_to, render
 from portal.models_base import utcnow
-from portal.http.pages import flash_success, redirect_to, render
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 
-def _tokens():
-    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == current_user.id)
-                                   .order_by(ApiToken.created_at.desc())))
-
-
 @bp.route("/", methods=["GET", "POST"])
-@login_required
+@requires(SIGNED_IN)
 def index():
     form = ApiTokenForm()
     new_token = None
     if form.validate_on_submit():
         _token, new_token = accounts.create_api_token(current_user, form.label.data)
-        db.session.commit()
         form = ApiTokenForm(formdata=None)
-    return render("account/index.html", form=form, tokens=_tokens(), new_token=new_token, now=utcnow())
+    return render("account/index.html", form=form, tokens=list_own_api_tokens(current_user), new_token=new_token,
+                  now=utcnow())
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@requires(SIGNED_IN)
+def change_password():
+    """A new password ends every session and API token of the account; this browser signs in again."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        with form_errors(form) as attempt:
+            accounts.change_password(user, current=form.current_password.data, password=form.password.data,
+                                     confirm=form.confirm_password.data)
+        if attempt.ok:
+            start_session(user)
+            flash_success("Your password has been changed. You have been signed out everywhere else, and your "
+                          "API tokens have been revoked.")
+            return redirect_to(url_for(".index"))
+        return render("account/password.html", form=form, status=attempt.status)
+    return render("account/password.html", form=form, status=422 if form.errors else 200)
 
 
 @bp.post("/tokens/<int:token_id>/revoke")
-@login_required
-def revoke_token(token_id: int):
-    token = db.session.scalar(select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == current_user.id))
-    if token is None:
-        abort(404)
+@requires(SIGNED_IN)
+def revoke_token(token):
     accounts.revoke_api_token(token, actor=current_user)
-    db.session.commit()
     flash_success(f"The token ‘{token.label}’ has been revoked")
     return redirect_to(url_for(".index"))

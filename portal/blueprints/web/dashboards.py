@@ -1,22 +1,16 @@
 """A commissioner's compliance and delivery views across its providers, with exports."""
 from __future__ import annotations
 
-from flask import Response, abort, g, request, url_for
+from flask import Response, abort, request, url_for
 
-from portal.http.organisation import tenant_blueprint
 from portal.dashboards import charts, exports, queries
 from portal.dashboards.filters import FormState, from_request_args, returns_args
 from portal.documents.filenames import content_disposition
-from portal.tenants.models import COMMISSIONER
+from portal.http.access import requires
+from portal.http.organisation import tenant_blueprint
 from portal.http.pages import render
 
 bp = tenant_blueprint("dashboards", __name__, "/dashboards")
-
-
-@bp.before_request
-def commissioners_only():
-    if g.organisation.kind != COMMISSIONER:
-        abort(404)
 
 
 def _form() -> FormState:
@@ -37,21 +31,18 @@ def _page(template: str, form: FormState, **context):
 def _download(form: FormState, name: str, header, rows, title: str, file_format: str):
     if form.errors:
         abort(400, description="; ".join(form.errors.values()))
-    filters = form.filters
-    filename = f"{name}-{filters.month_from:%Y-%m}-to-{filters.month_to:%Y-%m}.{file_format}"
-    if file_format == "csv":
-        body, mimetype = exports.to_csv(header, rows), "text/csv"
-    else:
-        body, mimetype = exports.to_xlsx(title, header, rows, exports.filter_rows(filters)), exports.XLSX_MIMETYPE
+    body, mimetype, filename = exports.export_file(form.filters, name, header, rows, title, file_format)
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": content_disposition(filename)})
 
 
 @bp.get("/")
+@requires("view_dashboards")
 def index():
     return render("dashboards/index.html")
 
 
 @bp.get("/compliance")
+@requires("view_dashboards")
 def compliance():
     form = _form()
     report = queries.compliance(form.filters)
@@ -60,6 +51,7 @@ def compliance():
 
 
 @bp.get("/compliance.<any(csv, xlsx):file_format>")
+@requires("view_dashboards")
 def compliance_export(file_format: str):
     form = _form()
     header, rows = exports.compliance_rows(queries.compliance(form.filters))
@@ -67,6 +59,7 @@ def compliance_export(file_format: str):
 
 
 @bp.get("/delivery")
+@requires("view_dashboards")
 def delivery():
     form = _form()
     report = queries.delivery(form.filters)
@@ -74,6 +67,7 @@ def delivery():
 
 
 @bp.get("/delivery.<any(csv, xlsx):file_format>")
+@requires("view_dashboards")
 def delivery_export(file_format: str):
     form = _form()
     header, rows = exports.delivery_rows(queries.delivery(form.filters))

@@ -3,21 +3,17 @@ from __future__ import annotations
 
 from flask import Response, abort, g, request
 
+from portal.documents.filenames import content_disposition
+from portal.http.access import requires
 from portal.http.organisation import tenant_blueprint
-from portal.outcomes import views
-from portal.tenants.models import COMMISSIONER
 from portal.http.pages import render
+from portal.outcomes import views
 
 bp = tenant_blueprint("outcomes", __name__, "/outcomes")
 
 
-@bp.before_request
-def commissioners_only():
-    if g.organisation.kind != COMMISSIONER:
-        abort(404)
-
-
 @bp.get("/")
+@requires("view_dashboards")
 def index():
     filters, errors, choices = views.filters_from(request.args, g.organisation)
     data = views.report(filters, g.organisation) if filters else None
@@ -26,14 +22,10 @@ def index():
 
 
 @bp.get("/export.<any(csv, xlsx):file_format>")
+@requires("view_dashboards")
 def export(file_format: str):
     filters, errors, _choices = views.filters_from(request.args, g.organisation)
     if errors:
         abort(400, description="; ".join(errors.values()))
-    data = views.report(filters, g.organisation)
-    name = f"outcomes-{filters.period_from:%Y-%m}-to-{filters.period_to:%Y-%m}.{file_format}"
-    if file_format == "csv":
-        return Response(views.to_csv(data), mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
-    return Response(views.to_xlsx(data), headers={"Content-Disposition": f'attachment; filename="{name}"'},
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    body, mimetype, name = views.export_file(views.report(filters, g.organisation), filters, file_format)
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": content_disposition(name)})

@@ -1,0 +1,140 @@
+"""The one table of loaders for objects named in a URL.
+
+The request pipeline loads every argument listed here, in this order, once the organisation
+is known and before the view runs or its body is read. A missing object and another tenant's
+object give the same 404. The view receives the object under the loader's keyword instead of
+the id (``return_id`` becomes ``ret``). The cross-tenant tests read this table, so a new URL
+argument cannot be forgotten: an argument that is neither here nor in ``NOT_OBJECTS`` fails
+them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from flask import g
+from flask_login import current_user
+
+
+@dataclass(frozen=True)
+class Loader:
+    keyword: str                                  # what the view receives
+    load: Callable[[Any, dict[str, Any]], Any]    # (value in the URL, objects loaded so far) -> object or None
+    message: str                                  # the 404's message
+
+
+def _member(value, _loaded):
+    from portal.tenants.queries import get_member
+
+    return get_member(value)
+
+
+def _invitation(value, _loaded):
+    from portal.tenants.queries import get_invitation
+
+    return get_invitation(value)
+
+
+def _contract(value, _loaded):
+    from portal.contracts.queries import get_contract
+
+    return get_contract(value)
+
+
+def _return(value, _loaded):
+    from portal.returns.queries import get_return
+
+    return get_return(value)
+
+
+def _version(value, loaded):
+    from portal.returns.queries import get_version
+
+    return get_version(loaded["ret"], value)
+
+
+def _submitted_document(value, loaded):
+    from portal.returns.queries import version_document_ref
+
+    return version_document_ref(loaded["version"], value)
+
+
+def _task(value, loaded):
+    from portal.returns.queries import get_task
+
+    return get_task(loaded["ret"], value)
+
+
+def _import(value, loaded):
+    from portal.returns.imports import get_import
+
+    return get_import(loaded["ret"], value)
+
+
+def _document(value, _loaded):
+    from portal.documents.queries import get_document
+
+    return get_document(value)
+
+
+def _framework(value, _loaded):
+    from portal.contracts.custom_frameworks import get_visible_framework
+
+    return get_visible_framework(g.organisation, value)
+
+
+def _collaborative(value, _loaded):
+    from portal.collaboratives.services import membership
+
+    return membership(g.organisation, value)
+
+
+def _api_token(value, _loaded):
+    from portal.accounts.queries import get_own_api_token
+
+    return get_own_api_token(current_user, value)
+
+
+def _mail(value, _loaded):
+    from portal.notifications.queries import get_dev_mail
+
+    return get_dev_mail(value)
+
+
+LOADERS: dict[str, Loader] = {
+    "membership_id": Loader("membership", _member, "No such member"),
+    "invitation_id": Loader("invitation", _invitation, "No such invitation"),
+    "contract_id": Loader("contract", _contract, "No such contract"),
+    "return_id": Loader("ret", _return, "No such return"),
+    "number": Loader("version", _version, "No such version of this return"),
+    "submitted_document_id": Loader("submitted_document", _submitted_document, "No such document in this version"),
+    "task_key": Loader("task", _task, "No such section in this return"),
+    "import_id": Loader("item", _import, "No such import"),
+    "document_id": Loader("document", _document, "No such document"),
+    "framework_id": Loader("framework", _framework, "No such framework"),
+    "collaborative_id": Loader("member", _collaborative, "No such collaborative"),
+    "token_id": Loader("token", _api_token, "No such token"),
+    "message_id": Loader("message", _mail, "No such message"),
+}
+
+#: URL arguments that are not objects: the organisation, a file format, a signed link, a file.
+NOT_OBJECTS = {"slug", "file_format", "token", "filename"}
+
+
+class NotFoundInUrl(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def load_url_objects(view_args: dict[str, Any]) -> None:
+    """Replace each id in ``view_args`` by its object, or raise NotFoundInUrl."""
+    loaded: dict[str, Any] = {}
+    for argument, loader in LOADERS.items():
+        if argument not in view_args:
+            continue
+        found = loader.load(view_args.pop(argument), loaded)
+        if found is None:
+            raise NotFoundInUrl(loader.message)
+        loaded[loader.keyword] = found
+        view_args[loader.keyword] = found

@@ -1,0 +1,89 @@
+"""The one table that maps each role to the named permissions it grants.
+
+Every route names one permission (``portal.http.access.requires``). The request pipeline
+answers, in this order:
+
+- 404 when no role of the organisation's kind has the permission: a provider has no review
+  queue, so for a provider the page does not exist;
+- 404 when an object named in the address is not the organisation's (loaders);
+- 403 when the organisation has the page but the member's role lacks the permission.
+
+Routes outside an organisation name one of the access levels below instead.
+"""
+from __future__ import annotations
+
+from portal.tenants.models import COMMISSIONER, PROVIDER, ROLES
+
+# Access levels for routes that are not inside an organisation.
+PUBLIC = "public"                   # anyone, signed in or not (sign-in, health, invitations)
+SIGNED_IN = "signed_in"             # any signed-in person (their account, their API tokens)
+PLATFORM_ADMIN = "platform_admin"   # the platform administrator (404 for everyone else)
+LEVELS = (PUBLIC, SIGNED_IN, PLATFORM_ADMIN)
+
+# What each permission lets a member do.
+PERMISSIONS: dict[str, str] = {
+    "view_organisation": "See the organisation's home page and details",
+    "manage_members": "Invite people, change their roles and remove them",
+    "view_audit": "Read the organisation's audit log",
+    "view_contracts": "See contracts",
+    "manage_contracts": "Create contracts and their return schedules",
+    "view_frameworks": "See outcome frameworks",
+    "manage_frameworks": "Define the commissioner's own outcome frameworks",
+    "view_returns": "See returns and their submitted versions",
+    "edit_returns": "Fill in, import, attach evidence to and submit returns",
+    "view_review_queue": "See the queue of returns to review across providers",
+    "review_returns": "Accept returns or ask for changes",
+    "view_dashboards": "See outcomes, compliance and delivery across providers, and export them",
+    "view_collaboratives": "See collaboratives and their pooled figures",
+    "manage_collaboratives": "Form, join and leave collaboratives",
+    "view_documents": "See and download the organisation's documents",
+    "upload_documents": "Upload documents",
+    "search": "Search narratives and evidence",
+}
+
+_EVERYONE = {"view_organisation", "view_contracts", "view_returns", "view_documents", "search"}
+_COMMISSIONER_READER = _EVERYONE | {"view_frameworks", "view_review_queue", "view_dashboards", "view_collaboratives"}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    # providers
+    "provider_admin": frozenset(_EVERYONE | {"manage_members", "view_audit", "edit_returns", "upload_documents"}),
+    "submitter": frozenset(_EVERYONE | {"edit_returns", "upload_documents"}),
+    # "finance" is a role in both kinds of organisation: what it may do depends on the kind.
+    # commissioners
+    "commissioner_admin": frozenset(_COMMISSIONER_READER | {
+        "manage_members", "view_audit", "manage_contracts", "manage_frameworks", "review_returns",
+        "manage_collaboratives", "upload_documents"}),
+    "contract_manager": frozenset(_COMMISSIONER_READER | {
+        "manage_contracts", "manage_frameworks", "review_returns", "manage_collaboratives", "upload_documents"}),
+    "procurement": frozenset(_COMMISSIONER_READER | {"manage_contracts", "upload_documents"}),
+    "viewer": frozenset(_COMMISSIONER_READER),
+}
+KIND_ROLE_PERMISSIONS: dict[tuple[str, str], frozenset[str]] = {
+    (PROVIDER, "finance"): frozenset(_EVERYONE | {"upload_documents"}),
+    (COMMISSIONER, "finance"): frozenset(_COMMISSIONER_READER | {"upload_documents"}),
+}
+
+
+def permissions_of(kind: str, role: str) -> frozenset[str]:
+    """The permissions a member with ``role`` has in an organisation of ``kind``."""
+    if role not in ROLES[kind]:
+        return frozenset()
+    return KIND_ROLE_PERMISSIONS.get((kind, role)) or ROLE_PERMISSIONS[role]
+
+
+def role_can(kind: str, role: str, permission: str) -> bool:
+    return permission in permissions_of(kind, role)
+
+
+def kind_has(kind: str, permission: str) -> bool:
+    """Whether any role of this kind of organisation has the permission (else the page is a 404)."""
+    return any(role_can(kind, role, permission) for role in ROLES[kind])
+
+
+def check_table() -> None:
+    """Every permission granted is a known one (run by the tests and at app start)."""
+    for kind, roles in ROLES.items():
+        for role in roles:
+            unknown = permissions_of(kind, role) - set(PERMISSIONS)
+            if unknown:
+                raise ValueError(f"{kind} role {role} grants unknown permissions {sorted(unknown)}")

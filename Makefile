@@ -14,6 +14,7 @@ run: install assets
 	$(BIN)/portal up
 
 test: install assets chromium clamav
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 install: $(STAMP)

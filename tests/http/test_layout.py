@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 BLUEPRINTS = Path(__file__).resolve().parents[2] / "portal" / "blueprints"
-FORBIDDEN = {"commit", "rollback", "flush", "execute", "scalar", "scalars", "select", "query"}
+FORBIDDEN = {"commit", "rollback", "flush", "execute", "scalar", "scalars"}
 
 
 def _names(tree) -> set[str]:

@@ -110,6 +110,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "OPENAPI_URL_PREFIX": "/api",
         "OPENAPI_JSON_PATH": "openapi.json",
         "TESTING": False,
+        # Cheap password hashing for the test suite only; never in any other environment.
+        "PASSWORD_HASHING": "test" if portal_env == "test" else "standard",
     }
     cfg.update(overrides)
     cfg["SQLALCHEMY_DATABASE_URI"] = cfg["DATABASE_URL"]

@@ -1,31 +1,50 @@
 """Password hashing (argon2id) and the password policy."""
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask import current_app, has_app_context
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-_DUMMY_HASH = _hasher.hash("timing-equaliser-not-a-password")
+# argon2id with the library's recommended parameters; the test configuration alone (PORTAL_ENV=test)
+# uses the cheapest ones, so that the tests do not spend their time hashing.
+_HASHERS = {"standard": PasswordHasher(), "test": PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)}
+
+
+def _hasher() -> PasswordHasher:
+    profile = "standard"
+    if has_app_context():
+        profile = current_app.config.get("PASSWORD_HASHING", "standard")
+    elif os.environ.get("PORTAL_ENV") == "test":
+        profile = "test"
+    return _HASHERS[profile]
+
+
+@lru_cache(maxsize=None)
+def _dummy_hash(hasher_id: int) -> str:
+    hasher = next(h for h in _HASHERS.values() if id(h) == hasher_id)
+    return hasher.hash("timing-equaliser-not-a-password")
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Constant work whether or not the account exists."""
+    hasher = _hasher()
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return hasher.verify(password_hash or _dummy_hash(id(hasher)), password) and password_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash: str) -> bool:
-    return _hasher.check_needs_rehash(password_hash)
+    return _hasher().check_needs_rehash(password_hash)
 
 
 @lru_cache(maxsize=1)

@@ -73,3 +73,25 @@ def test_weak_new_password_is_refused_and_link_still_works(app, web, make_user):
     page = web.post(link, {"password": "password1234", "confirm_password": "password1234"})
     assert "too common" in page.get_data(as_text=True)
     assert web.post(link, {"password": NEW, "confirm_password": NEW}).status_code == 303
+
+
+def test_cheap_hashing_is_for_the_test_configuration_only(app, monkeypatch):
+    from argon2 import PasswordHasher, extract_parameters
+
+    from portal.accounts.passwords import hash_password
+    from portal.config import load_config
+
+    assert app.config["PASSWORD_HASHING"] == "test"
+    with app.app_context():
+        assert extract_parameters(hash_password("x" * 12)).time_cost == 1
+    for environment in ("development", "production"):
+        monkeypatch.setenv("PORTAL_ENV", environment)
+        monkeypatch.setenv("SECRET_KEY", "a-secret-for-this-test-only")
+        config = load_config()
+        assert config["PASSWORD_HASHING"] == "standard", environment
+    other = app.__class__(__name__)
+    other.config.update(PASSWORD_HASHING="standard")
+    with other.app_context():
+        params = extract_parameters(hash_password("x" * 12))
+    default = PasswordHasher()
+    assert (params.time_cost, params.memory_cost) == (default.time_cost, default.memory_cost)

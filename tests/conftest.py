@@ -5,7 +5,7 @@ import os
 import re
 import shutil
 import tempfile
-from itertools import count
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,9 +13,8 @@ from redis import Redis
 from sqlalchemy import create_engine, text
 
 from portal.dev.embedded import EmbeddedServices, free_port_block
-
-PASSWORD = "tidy-lantern-orbit-42"
-_seq = count(1)
+from tests import factories, scenarios
+from tests.factories import PASSWORD
 
 
 @pytest.fixture(scope="session")
@@ -43,6 +42,7 @@ def app(services):
     application = create_app({"TESTING": True})
     with application.app_context():
         upgrade(revision="heads")
+    factories.bind(application)
     return application
 
 
@@ -81,53 +81,61 @@ def ctx(app):
 
 @pytest.fixture
 def make_org(app):
-    """Factory: an organisation (a tenant)."""
-    from portal.extensions import db
-    from portal.tenants.models import Organisation
-
-    def make(kind: str = "provider", slug: str | None = None, name: str | None = None) -> Organisation:
-        n = next(_seq)
-        slug = slug or f"{kind}-{n}"
-        with app.app_context():
-            org = Organisation(slug=slug, name=name or f"{kind.title()} {n}", kind=kind)
-            db.session.add(org)
-            db.session.commit()
-            db.session.refresh(org)
-            db.session.expunge(org)
-        return org
-
-    return make
+    """Factory: an organisation (a tenant). See tests/factories.py for the others."""
+    return factories.organisation
 
 
 @pytest.fixture
 def make_user(app):
     """Factory: a user with a password, optionally a member of organisations with roles."""
-    from portal.accounts.models import User
-    from portal.accounts.passwords import hash_password
-    from portal.extensions import db
-    from portal.tenants.context import tenant_context
-    from portal.tenants.models import Membership
+    return factories.user
 
-    hashed = hash_password(PASSWORD)
 
-    def make(email: str | None = None, *, memberships=(), platform_admin: bool = False,
-             full_name: str = "Test Person") -> User:
-        email = email or f"person{next(_seq)}@example.org"
-        with app.app_context():
-            user = User(email=email, full_name=full_name, password_hash=hashed,
-                        is_platform_admin=platform_admin, session_epoch=0)
-            db.session.add(user)
-            db.session.flush()
-            for org, role in memberships:
-                with tenant_context(org.id):
-                    db.session.add(Membership(user_id=user.id, role=role))
-                    db.session.flush()
-            db.session.commit()
-            db.session.refresh(user)
-            db.session.expunge(user)
-        return user
+@pytest.fixture
+def contract_setup(app):
+    """Clyde HSCP commissions CLY-001 (care at home, monthly returns for 2025-26) from Fern Care,
+    on Scotland's national outcomes, led by its contract manager."""
+    commissioner = factories.organisation("commissioner", slug="clyde-hscp", name="Clyde HSCP")
+    provider = factories.organisation("provider", slug="fern-care", name="Fern Care")
+    manager = factories.user("manager@clyde.example", memberships=[(commissioner, "contract_manager")])
+    submitter = factories.user("submitter@fern.example", memberships=[(provider, "submitter")])
+    other_submitter = factories.user("second@fern.example", memberships=[(provider, "submitter")])
+    admin = factories.user("admin@fern.example", memberships=[(provider, "provider_admin")])
+    framework_id = factories.national_framework("NHWO").id
+    contract = factories.contract(commissioner=commissioner, provider=provider, reference="CLY-001",
+                                  title="Care at home, north", end=date(2026, 12, 31), annual_value="1250000.00",
+                                  framework_id=framework_id, lead_manager=manager, living_wage_rate="12.60")
+    return {"commissioner": commissioner, "provider": provider, "manager": manager, "submitter": submitter,
+            "other_submitter": other_submitter, "provider_admin": admin, "contract_id": contract.id,
+            "contract": contract, "framework_id": framework_id}
 
-    return make
+
+@pytest.fixture
+def market(app, contract_setup):
+    """contract_setup with helpers that add providers and contracts and submit and review returns."""
+    return scenarios.market(contract_setup)
+
+
+@pytest.fixture
+def hand_computed(market):
+    """The data the hand-computed dashboard figures come from (see scenarios.hand_computed)."""
+    return scenarios.hand_computed(market)
+
+
+@pytest.fixture
+def world(app, contract_setup):
+    """Two commissioners and two providers with returns to search (see scenarios.search_world)."""
+    return scenarios.search_world(contract_setup)
+
+
+@pytest.fixture
+def two_commissioners(app, contract_setup):
+    """Clyde and Forth with submitted returns this month, rollups built (see scenarios.two_commissioners)."""
+    from tests.helpers import run_jobs
+
+    made = scenarios.two_commissioners(contract_setup)
+    run_jobs(app)
+    return made
 
 
 @pytest.fixture

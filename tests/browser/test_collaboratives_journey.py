@@ -6,14 +6,12 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import check_accessibility
 from tests.browser.test_journey import sign_in
-from tests.collaboratives.test_collaboratives import two_commissioners  # noqa: F401  (the fixture)
 from tests.helpers import run_jobs
-from tests.returns.conftest import contract_setup  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.browser
 
 
-def test_form_and_open_a_collaborative(app, page, two_commissioners):  # noqa: F811
+def test_form_and_open_a_collaborative(app, page, two_commissioners):
     sign_in(page, two_commissioners["clyde_manager"].email)
     page.get_by_role("link", name="Collaboratives").click()
     check_accessibility(page)

@@ -9,7 +9,6 @@ from playwright.sync_api import expect
 from tests.browser.conftest import check_accessibility
 from tests.browser.test_journey import sign_in
 from tests.outcomes.test_outcomes import _submit
-from tests.returns.conftest import contract_setup  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.browser
 

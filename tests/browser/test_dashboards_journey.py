@@ -6,13 +6,11 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import check_accessibility
 from tests.browser.test_journey import sign_in
-from tests.dashboards.conftest import hand_computed, market  # noqa: F401  (fixtures)
-from tests.returns.conftest import contract_setup  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.browser
 
 
-def test_compliance_and_delivery(app, page, hand_computed):  # noqa: F811
+def test_compliance_and_delivery(app, page, hand_computed):
     blocked = []
     page.on("console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text
             else None)

@@ -11,7 +11,6 @@ from tests.browser.conftest import check_accessibility
 from tests.browser.test_journey import sign_in, sign_out
 from tests.documents.files import pdf
 from tests.helpers import run_jobs
-from tests.returns.conftest import contract_setup  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.browser
 

@@ -7,12 +7,12 @@ from playwright.sync_api import expect
 from tests.browser.conftest import check_accessibility
 from tests.browser.test_journey import sign_in
 from tests.helpers import run_jobs
-from tests.search.conftest import PHRASE_CODE, add_document, contract_setup, fill, return_ids, world  # noqa: F401
+from tests.search.helpers import PHRASE_CODE, add_document, fill, return_ids
 
 pytestmark = pytest.mark.browser
 
 
-def test_search_from_the_navigation(app, page, world):  # noqa: F811
+def test_search_from_the_navigation(app, page, world):
     provider = world["provider"]
     first = return_ids(app, provider.id, world["contract_id"])[0]
     document = add_document(app, provider.id, "choir-survey.pdf", "Survey: the community choir lifted spirits.")

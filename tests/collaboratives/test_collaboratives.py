@@ -8,45 +8,6 @@ import psycopg
 
 from tests.conftest import Browserless
 from tests.helpers import run_jobs
-from tests.outcomes.test_outcomes import _submit
-from tests.returns.conftest import contract_setup  # noqa: F401  (the fixture)
-
-
-@pytest.fixture
-def two_commissioners(app, make_org, make_user, contract_setup):  # noqa: F811
-    """Clyde (contract_setup) and Forth, each with one provider's submitted returns this year."""
-    from portal.contracts.services import create_contract, create_schedule
-    from portal.extensions import db
-    from portal.tenants.context import tenant_context
-    from portal.tenants.queries import get_organisation_by_slug
-
-    forth = make_org("commissioner", slug="forth-hscp", name="Forth HSCP")
-    forth_manager = make_user(memberships=[(forth, "contract_manager")])
-    oak = make_org("provider", slug="oak-care", name="Oak Care")
-    oak_staff = make_user(memberships=[(oak, "submitter")])
-    this_month = date.today().replace(day=1)
-    with app.app_context(), tenant_context(forth.id):
-        contract = create_contract(get_organisation_by_slug("forth-hscp"), provider_slug="oak-care",
-                                   reference="FOR-1", title="Care", service_type="care_at_home", care_group="",
-                                   locality="", start_date=this_month, end_date=this_month, annual_value="1",
-                                   funding_model="block", framework_id=contract_setup["framework_id"],
-                                   lead_manager_id=None, actor=None)
-        create_schedule(contract, frequency="monthly", actor=None)
-        db.session.commit()
-    with app.app_context(), tenant_context(contract_setup["commissioner"].id):
-        from portal.contracts.services import create_contract as make
-
-        contract = make(get_organisation_by_slug("clyde-hscp"), provider_slug="fern-care", reference="CLY-NOW",
-                        title="Now", service_type="care_at_home", care_group="", locality="", start_date=this_month,
-                        end_date=this_month, annual_value="1", funding_model="block",
-                        framework_id=contract_setup["framework_id"], lead_manager_id=None, actor=None)
-        create_schedule(contract, frequency="monthly", actor=None)
-        db.session.commit()
-    _submit(app, contract_setup["provider"].id, contract_setup["submitter"].id, {this_month: (20, 15)})
-    _submit(app, oak.id, oak_staff.id, {this_month: (30, 20)})
-    run_jobs(app)
-    return {"clyde": contract_setup["commissioner"], "forth": forth, "clyde_manager": contract_setup["manager"],
-            "forth_manager": forth_manager}
 
 
 def _form(app, web, slug, name, invite):

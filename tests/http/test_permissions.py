@@ -14,6 +14,7 @@ from portal.http.access import access_of
 from portal.http.loaders import LOADERS
 from portal.tenants.models import COMMISSIONER, PROVIDER, ROLES
 from portal.tenants.permissions import LEVELS, PERMISSIONS, check_table, kind_has, role_can
+from tests import factories
 from tests.conftest import Browserless, csrf_from
 from tests.tenancy.seed import seed_contract_rows
 
@@ -42,54 +43,25 @@ def test_each_kind_has_the_pages_its_people_need():
 
 
 @pytest.fixture
-def everyone(app, make_org, make_user):
+def everyone(app):
     """A provider and its commissioner with one member of every role, and objects of both for
     every loader (a contract, a submitted return with evidence, an import, documents, a
     framework, a collaborative, invitations)."""
-    from portal.accounts import services as accounts
-    from portal.collaboratives.services import create_collaborative
-    from portal.contracts.custom_frameworks import create_framework
-    from portal.documents.models import Document
-    from portal.extensions import db
-    from portal.models_base import utcnow
-    from portal.returns.models import ReturnImport
-    from portal.returns.queries import list_returns, versions_for
-    from portal.tenants.context import tenant_context
-    from portal.tenants.queries import get_organisation_by_slug, list_members
-
-    orgs = {PROVIDER: make_org(PROVIDER, slug="role-care"), COMMISSIONER: make_org(COMMISSIONER, slug="role-hscp")}
-    users = {(kind, role): make_user(f"{role}@{kind}.example", memberships=[(orgs[kind], role)])
+    orgs = {PROVIDER: factories.organisation(PROVIDER, slug="role-care"),
+            COMMISSIONER: factories.organisation(COMMISSIONER, slug="role-hscp")}
+    users = {(kind, role): factories.user(f"{role}@{kind}.example", memberships=[(orgs[kind], role)])
              for kind, roles in ROLES.items() for role in roles}
-    seed_contract_rows(app, orgs[PROVIDER], orgs[COMMISSIONER], "ROLE-1")
-    ids = {kind: {} for kind in orgs}
-    for kind, org in orgs.items():
-        with app.app_context(), tenant_context(org.id):
-            organisation = get_organisation_by_slug(org.slug)
-            invitation, _ = accounts.invite(organisation, f"new@{kind}.example", organisation.roles[-1],
-                                            invited_by=None)
-            document = Document(storage_key=f"t/{org.id}/documents/own", filename="own.pdf", size_bytes=1,
-                                status="clean", scan_status="clean", processed_at=utcnow())
-            db.session.add(document)
-            db.session.flush()
-            ret = list_returns()[0]
-            ids[kind].update(membership_id=list_members()[0].id, invitation_id=invitation.id,
-                             document_id=document.id, contract_id=ret.contract_id, return_id=ret.id,
-                             submitted_document_id=versions_for(ret)[0].documents[0]["id"])
-            if kind == PROVIDER:
-                item = ReturnImport(return_id=ret.id, filename="x.csv", file_format="csv", storage_key="k",
-                                    status="failed", errors=[])
-                db.session.add(item)
-                db.session.flush()
-                ids[kind]["import_id"] = item.id
-            else:
-                ids[kind]["framework_id"] = create_framework(organisation, name="Own", code="ROLE-OWN",
-                                                             outcomes=[("ROLE-OWN-1", "Well")], actor=None).id
-                ids[kind]["collaborative_id"] = create_collaborative(organisation, name="Own group", invite=[],
-                                                                     actor=None).id
-            db.session.commit()
-    ids[PROVIDER].setdefault("framework_id", ids[COMMISSIONER]["framework_id"])
-    ids[PROVIDER].setdefault("collaborative_id", ids[COMMISSIONER]["collaborative_id"])
-    ids[COMMISSIONER].setdefault("import_id", ids[PROVIDER]["import_id"])
+    contract = seed_contract_rows(app, orgs[PROVIDER], orgs[COMMISSIONER], "ROLE-1")
+    ret = factories.return_of(contract)
+    shared = {"contract_id": contract.id, "return_id": ret.id,
+              "submitted_document_id": factories.submitted_document_id(ret),
+              "import_id": factories.return_import(contract).id,
+              "framework_id": factories.framework(orgs[COMMISSIONER], code="ROLE-OWN").id,
+              "collaborative_id": factories.collaborative(orgs[COMMISSIONER], name="Own group").id}
+    ids = {kind: {**shared, "membership_id": factories.membership_id(org, users[(kind, ROLES[kind][0])]),
+                  "invitation_id": factories.invitation(org)[0].id,
+                  "document_id": factories.document(org, filename="own.pdf").id}
+           for kind, org in orgs.items()}
     return {"orgs": orgs, "users": users, "ids": ids}
 
 

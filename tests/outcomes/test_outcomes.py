@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import event
 
 from tests.conftest import Browserless
-from tests.returns.conftest import contract_setup, full_answers  # noqa: F401  (the fixture)
+from tests.factories import full_answers
 from tests.returns.test_reviews import _second_provider
 
 
@@ -37,7 +37,7 @@ def _submit(app, provider_id, user_id, values_by_month: dict[date, tuple[int, in
 
 
 @pytest.fixture
-def market(app, make_org, make_user, contract_setup):  # noqa: F811
+def market(app, make_org, make_user, contract_setup):
     birch, birch_staff, _ = _second_provider(app, make_org, make_user, contract_setup)
     _submit(app, contract_setup["provider"].id, contract_setup["submitter"].id,
             {date(2025, 1, 1): (10, 7), date(2025, 2, 1): (20, 12)}, draft={date(2025, 3, 1): (100, 100)})

@@ -1,7 +1,7 @@
 """The contracts and returns API."""
 from __future__ import annotations
 
-from tests.returns.conftest import full_answers
+from tests.factories import full_answers
 
 
 def _auth(api_token, email):

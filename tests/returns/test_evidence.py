@@ -8,7 +8,7 @@ import urllib.request
 from tests.conftest import Browserless
 from tests.documents.files import pdf
 from tests.helpers import run_jobs
-from tests.returns.conftest import full_answers
+from tests.factories import full_answers
 
 
 def _first_return(app, provider_id):

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 
+from tests import factories
 from tests.conftest import Browserless
 
 
@@ -28,21 +29,18 @@ def test_define_a_framework_add_a_question_and_contract_on_it(app, web, client, 
 
     from portal.accounts.models import User
     from portal.contracts.custom_frameworks import add_measure, get_visible_framework
-    from portal.contracts.services import create_contract, create_schedule
     from portal.errors import Conflict
     from portal.extensions import db
     from portal.returns import queries, services
     from portal.tenants.context import tenant_context
     from portal.tenants.queries import get_organisation_by_slug
 
+    contract = factories.contract(commissioner=commissioner, provider=contract_setup["provider"], reference="CLY-27",
+                                  service_type="other", start=date(2027, 1, 1), end=date(2027, 3, 31),
+                                  framework_id=framework_id)
     with app.app_context():
         with tenant_context(commissioner.id):
             org = get_organisation_by_slug(commissioner.slug)
-            contract = create_contract(org, provider_slug="fern-care", reference="CLY-27", title="Custom",
-                                       service_type="other", care_group="", locality="", start_date=date(2027, 1, 1),
-                                       end_date=date(2027, 3, 31), annual_value="1", funding_model="block",
-                                       framework_id=framework_id, lead_manager_id=None, actor=None)
-            create_schedule(contract, frequency="monthly", actor=None)
             framework = get_visible_framework(org, framework_id)
             with pytest.raises(Conflict, match="already use this framework"):
                 add_measure(org, framework, section="CLY-1", code="CLY-1.MORE", label="More", type="integer",

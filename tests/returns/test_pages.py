@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from tests.conftest import Browserless
-from tests.returns.conftest import full_answers
+from tests.factories import full_answers
 
 
 def _first_return_id(app, provider_id):

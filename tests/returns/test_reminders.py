@@ -38,7 +38,7 @@ def test_submitted_returns_get_no_reminders(app, contract_setup):
     from portal.returns import queries, services
     from portal.returns.jobs import send_return_reminders
     from portal.tenants.context import tenant_context
-    from tests.returns.conftest import full_answers
+    from tests.factories import full_answers
 
     with app.app_context():
         with tenant_context(contract_setup["provider"].id):

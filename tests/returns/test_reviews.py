@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from tests import factories
 from tests.helpers import mailbox, run_jobs
-from tests.returns.conftest import full_answers
+from tests.factories import full_answers
 
 
 def _submit(app, provider_id, user_id, contract_id=None, count=1):
@@ -26,24 +27,15 @@ def _submit(app, provider_id, user_id, contract_id=None, count=1):
     return ids
 
 
-def _second_provider(app, make_org, make_user, contract_setup, lead_manager_id=None):
-    from portal.contracts.services import create_contract, create_schedule
-    from portal.extensions import db
-    from portal.tenants.context import tenant_context
-    from portal.tenants.queries import get_organisation_by_slug
-
-    other = make_org("provider", slug="birch-care", name="Birch Care")
-    staff = make_user(memberships=[(other, "submitter")])
-    with app.app_context(), tenant_context(contract_setup["commissioner"].id):
-        contract = create_contract(
-            get_organisation_by_slug("clyde-hscp"), provider_slug="birch-care", reference="CLY-BIRCH",
-            title="Day support", service_type="day_opportunities", care_group="", locality="South",
-            start_date=date(2024, 6, 1), end_date=date(2025, 5, 31), annual_value="1", funding_model="block",
-            framework_id=contract_setup["framework_id"], lead_manager_id=lead_manager_id, actor=None)
-        create_schedule(contract, frequency="monthly", actor=None)
-        db.session.commit()
-        contract_id = contract.id
-    return other, staff, contract_id
+def _second_provider(app, make_org, make_user, contract_setup):
+    """Birch Care, with a submitter and a day-support contract from Clyde (June 2024 to May 2025)."""
+    other = factories.organisation("provider", slug="birch-care", name="Birch Care")
+    staff = factories.user(memberships=[(other, "submitter")])
+    contract = factories.contract(commissioner=contract_setup["commissioner"], provider=other, reference="CLY-BIRCH",
+                                  title="Day support", service_type="day_opportunities", care_group="",
+                                  locality="South", start=date(2024, 6, 1), end=date(2025, 5, 31), annual_value="1",
+                                  funding_model="block", framework_id=contract_setup["framework_id"])
+    return other, staff, contract.id
 
 
 def test_queue_lists_my_providers_first_then_oldest_due(app, web, client, make_org, make_user, contract_setup):

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.errors import Conflict
-from tests.returns.conftest import full_answers
+from tests.factories import full_answers
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import psycopg
 import pytest
 from tests.helpers import run_jobs
-from tests.search.conftest import PHRASE_CODE, add_document, fill, return_ids, search_as
+from tests.search.helpers import PHRASE_CODE, add_document, fill, return_ids, search_as
 from tests.tenancy.test_rls import SET, app_conn, seeded  # noqa: F401  (fixtures)
 
 

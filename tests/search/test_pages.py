@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from tests.helpers import run_jobs
-from tests.search.conftest import PHRASE_CODE, add_document, fill, return_ids
+from tests.search.helpers import PHRASE_CODE, add_document, fill, return_ids
 
 
 def _submitted(app, world, text="Residents planted an orchard & a herb garden <together>."):

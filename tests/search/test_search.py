@@ -4,7 +4,7 @@ included, and its own documents."""
 from __future__ import annotations
 
 from tests.helpers import run_jobs
-from tests.search.conftest import PHRASE_CODE, add_document, fill, return_ids, search_as
+from tests.search.helpers import PHRASE_CODE, add_document, fill, return_ids, search_as
 
 
 def test_a_commissioner_finds_a_submitted_narrative_with_a_highlighted_snippet(app, world):

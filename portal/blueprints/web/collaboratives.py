@@ -1,23 +1,13 @@
 """Collaboratives: form one, accept an invitation, see the members' pooled outcome figures."""
 from __future__ import annotations
 
-from datetime import date
-
-from dateutil.relativedelta import relativedelta
-import csv
-import io
-
-from flask import Response, abort, g, request, url_for
+from flask import abort, g, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from portal.http.organisation import tenant_blueprint
-from portal.collaboratives import services
-from portal.collaboratives.models import ACTIVE
-from portal.contracts.models import OutcomeFramework
+from portal.collaboratives import reports, services
 from portal.errors import ServiceError
 from portal.extensions import db
-from portal.outcomes.queries import DEFAULT_THRESHOLD
 from portal.tenants.models import COMMISSIONER
 from portal.http.pages import flash_success, redirect_to, render
 
@@ -78,42 +68,22 @@ def leave(collaborative_id: int):
     return redirect_to(url_for(".index"))
 
 
-def _pooled(collaborative_id: int):
-    member = services.membership(g.organisation, collaborative_id)
-    if member is None or member.status != ACTIVE:
+def _report(collaborative_id: int):
+    report = reports.pooled_report(g.organisation, collaborative_id, request.args)
+    if report is None:
         abort(404)
-    collaborative = member.collaborative
-    frameworks = list(db.session.scalars(select(OutcomeFramework.code).where(OutcomeFramework.owner_id.is_(None))
-                                         .order_by(OutcomeFramework.code)))
-    framework = request.args.get("framework") if request.args.get("framework") in frameworks else "NHWO"
-    today = date.today().replace(day=1)
-    rows = services.pooled_outcomes(collaborative, framework_code=framework,
-                                    period_from=today - relativedelta(months=11), period_to=today,
-                                    threshold=DEFAULT_THRESHOLD)
-    names = {m.organisation_id: m.organisation.name for m in collaborative.members}
-    return dict(collaborative=collaborative, rows=rows, names=names, framework=framework, frameworks=frameworks,
-                threshold=DEFAULT_THRESHOLD, period_from=today - relativedelta(months=11), period_to=today)
-
-
-def _rate(row) -> str:
-    if row.suppressed:
-        return "suppressed"
-    return f"{row.achieved / row.reviewed * 100:.1f}" if row.reviewed else ""
+    return report
 
 
 @bp.get("/<int:collaborative_id>")
 def show(collaborative_id: int):
-    return render("collaboratives/show.html", rate=_rate, **_pooled(collaborative_id))
+    report = _report(collaborative_id)
+    return render("collaboratives/show.html", report=report, status=422 if report.errors else 200)
 
 
-@bp.get("/<int:collaborative_id>/export.csv")
-def export(collaborative_id: int):
-    data = _pooled(collaborative_id)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["Outcome", "Commissioner", "Rate %"])
-    for row in data["rows"]:
-        writer.writerow([row.outcome, "All members" if row.pooled else data["names"].get(row.tenant_id, ""),
-                         _rate(row)])
-    return Response(buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="collaborative-outcomes.csv"'})
+@bp.get("/<int:collaborative_id>/export.<any(csv, xlsx):file_format>")
+def export(collaborative_id: int, file_format: str):
+    report = _report(collaborative_id)
+    if report.errors:
+        abort(400, description="; ".join(report.errors.values()))
+    return reports.export(report, file_format)

@@ -105,7 +105,7 @@ HEADINGS = ["Outcome", "Group", "Name", "People reviewed", "People achieving", "
 def filter_rows(data: dict) -> list[list]:
     filters = data["filters"]
     names = data["names"]
-    return [["Framework", f"{data['framework'].code}: {data['framework'].name}"],
+    return [["Framework", data["framework"].name], ["Framework code", data["framework"].code],
             ["From", f"{filters.period_from:%B %Y}"], ["To", f"{filters.period_to:%B %Y}"],
             ["Provider", names.get(filters.provider_id, "All providers") if filters.provider_id else "All providers"],
             ["Service type", SERVICE_TYPES.get(filters.service_type or "", "All service types")],

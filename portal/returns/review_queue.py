@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.notifications.services import send_email
 from portal.outbox import job
 from portal.reporting.periods import month_field
-from portal.returns.models import AWAITING_REVIEW, COUNTED, DRAFT, STATUSES, Return
+from portal.returns.models import ACCEPTED, AWAITING_REVIEW, COUNTED, DRAFT, STATUSES, Return
 from portal.tenants.models import Membership, Organisation
 from portal.urls import external_url
 
@@ -87,7 +87,7 @@ def notify_review(return_id: int) -> None:
     recipients = list(db.session.scalars(
         select(User).join(Membership, Membership.user_id == User.id)
         .where(Membership.role.in_(("submitter", "provider_admin")), User.is_active_account)))
-    accepted = ret.status == "accepted"
+    accepted = ret.status == ACCEPTED
     subject = (f"Return accepted: {ret.contract.reference}" if accepted
                else f"Changes requested to a return: {ret.contract.reference}")
     link = external_url("returns.show", slug=organisation.slug, return_id=ret.id)

@@ -10,25 +10,35 @@ R < t, or 0 < A < t, or 0 < R - A < t (a zero is shown: it names nobody).
 
 **A pooled figure.** A collaborative shows each member's figure and the sum over members. A
 member V knows its own contribution even when its own figure is hidden, so from the pooled
-figure it can work out the total of every *other* hidden member: with H the hidden members,
-V learns the sum over H without V. That total must itself be safe to show, for every member:
+figure it works out the total of every *other* hidden member: with H the hidden members, V
+learns the sum over H without V. And V knows the rule: every hidden member failed the
+one-figure rule, and the pooled figure was shown only if the rule's checks passed. Three holes
+follow, each found by the exhaustive search in tests/collaboratives/test_suppression.py:
 
-- when exactly one other member is hidden the total *is* that member's figure, so the pooled
-  figure must be hidden (the two-member attack: pooled minus own);
-- with two or more others the total still gives them away when it is small or when a part of
-  it is zero: if B and C are hidden (each below the threshold) and their total is 8 people of
-  whom none achieved, each must have had 4, none achieving. So each of the total's reviewed,
-  achieved and not-achieved counts must reach the threshold (zeros are not allowed here).
+1. One other member hidden: the total *is* its figure (two members: pooled minus own).
+2. Two or more others hidden, but their total small or with a zero: if B and C are hidden and
+   together reviewed 6 people of whom none achieved, each reviewed fewer than the threshold
+   (4, say), so each reviewed 3. So the total each member learns must reach the threshold in
+   reviewed, achieved and not-achieved, for every member.
+3. That check itself leaks: knowing it passed for every *other* member bounds each hidden
+   member's figure from above (its share of the hidden total), and near the bounds the figures
+   are pinned (three members all hidden, totals of 4 not achieving, each then exactly 2).
+   Requiring the hidden members' total to be more than twice the threshold in every count
+   leaves room between the bounds.
 
-A pooled figure is therefore shown only when it passes the one-figure rule and either no
-member is hidden or, for every member V, the hidden members other than V number at least two
-and their reviewed, achieved and not-achieved totals are each at least the threshold. (A total
-of one hidden member always fails that test, so the count of two follows from it.) The rule is
-checked at the requested threshold and at the floor: raising the threshold hides more members,
-and a pooled figure shown at a high threshold must not combine with the members shown at the
-floor. ``tests/collaboratives/test_suppression.py`` checks by exhaustive search over small
-figures that no hidden member's reviewed, achieved or not-achieved count can then be pinned
-down by any member from what is shown.
+So a pooled figure is shown only when it passes the one-figure rule, and either no member is
+hidden, or at least three are, their total (pooled minus the members shown) is more than twice
+the threshold in reviewed, achieved and not-achieved, and for every member V the hidden members
+other than V total at least the threshold in each. The search finds no hidden count that any
+member can pin down from the page, for two to three members and thresholds 3 to 5; the
+narrowest range it leaves is the 1 to threshold-1 band a suppressed figure shows by itself.
+
+Raising the threshold hides more members, and a view at a raised threshold may be set beside
+the view at the floor. So the pooled figure is shown at a raised threshold only when it is
+shown at the floor and, at the raised threshold, passes the one-figure rule and the hidden-total
+check, both worked out from what is shown (the pooled figure and the members shown at the
+floor): a raised threshold then tells a member nothing the floor's view did not. The floor must
+be at least 3: at 2 a hidden count is exactly 1 and the search pins figures down.
 """
 from __future__ import annotations
 

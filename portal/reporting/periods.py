@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 
 LONDON = ZoneInfo("Europe/London")
-MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
+MONTH_RE = re.compile(r"^([0-9]{4})-([0-9]{1,2})$")
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 MONTH_MESSAGE = "Enter a month as year and month, like 2026-03"
 

@@ -91,6 +91,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "INVITATION_DAYS": _int(env, "INVITATION_DAYS", 7),
         "PASSWORD_RESET_MINUTES": _int(env, "PASSWORD_RESET_MINUTES", 60),
         "API_TOKEN_DAYS": _int(env, "API_TOKEN_DAYS", 30),
+        # The least number of people a shown outcome figure may rest on; filters may raise it only.
+        "SUPPRESSION_THRESHOLD": _int(env, "SUPPRESSION_THRESHOLD", 5),
         "SESSION_COOKIE_NAME": "portal_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -123,6 +125,9 @@ def load_config(overrides: dict | None = None) -> dict:
         # Werkzeug refuses bodies past this before parsing them: the largest upload (ten files of
         # DOCUMENT_MAX_BYTES) and its form. Each file is also limited while it streams to S3.
         cfg["MAX_CONTENT_LENGTH"] = int(cfg["DOCUMENT_MAX_BYTES"]) * 10 + 1024 * 1024
+    if not 3 <= int(cfg["SUPPRESSION_THRESHOLD"]) <= 100:
+        raise RuntimeError("SUPPRESSION_THRESHOLD must be a whole number from 3 to 100 (at 2 or less a suppressed "
+                           f"figure gives itself away), got {cfg['SUPPRESSION_THRESHOLD']!r}")
     if cfg["REDIS_URL"] and cfg["RATELIMIT_STORAGE_URI"] == "memory://":
         cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"]
     return cfg

@@ -45,3 +45,10 @@ class Conflict(ServiceError):
 
 class Forbidden(ServiceError):
     status = 403
+
+
+class Invalid(ServiceError):
+    """Bad input in a named field: the API answers 422 with the field's message, a page shows it
+    on the field."""
+
+    status = 422

@@ -1,7 +1,9 @@
 """Forming collaboratives and keeping each member's shared outcome rollup up to date."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import delete, select, text
 
@@ -12,17 +14,20 @@ from portal.errors import Conflict, NotFound, ServiceError
 from portal.extensions import db
 from portal.models_base import utcnow
 from portal.outbox import enqueue_after_commit, job
+from portal.reporting.suppression import effective_threshold, pooled_suppression, threshold_floor
+from portal.returns.models import COUNTED
 from portal.tenants.context import current_tenant_id
 from portal.tenants.models import COMMISSIONER, Organisation
 
-# The latest submitted version of each of the commissioner's returns, per framework, outcome and month.
+# The latest submitted version of each of the commissioner's counted returns on a national
+# framework, per framework, outcome and month (a commissioner's own frameworks are not shared).
 ROLLUP = """
 WITH latest AS (
     SELECT DISTINCT ON (v.tenant_id, v.return_id) v.answers, r.period_start, c.framework_id
     FROM return_versions v
     JOIN returns r ON r.tenant_id = v.tenant_id AND r.id = v.return_id
     JOIN contracts c ON c.tenant_id = r.tenant_id AND c.id = r.contract_id
-    WHERE c.commissioner_id = :org AND r.status IN ('submitted', 'resubmitted', 'accepted')
+    WHERE c.commissioner_id = :org AND r.status = ANY(:counted)
     ORDER BY v.tenant_id, v.return_id, v.number DESC
 )
 SELECT f.code AS framework_code, o.code AS outcome, l.period_start,
@@ -30,7 +35,7 @@ SELECT f.code AS framework_code, o.code AS outcome, l.period_start,
        coalesce(sum(NULLIF(l.answers ->> (o.code || '.ACHIEVED'), '')::numeric), 0) AS achieved,
        count(*) AS returns
 FROM latest l
-JOIN outcome_frameworks f ON f.id = l.framework_id
+JOIN outcome_frameworks f ON f.id = l.framework_id AND f.owner_id IS NULL
 JOIN outcomes o ON o.framework_id = l.framework_id
 GROUP BY f.code, o.code, l.period_start
 """
@@ -122,27 +127,68 @@ def refresh_outcome_rollup(commissioner_id: int) -> None:
     db.session.execute(delete(OutcomeRollup))  # the tenant criteria limit this to its own rows
     visible = fellow_members(commissioner_id)
     rows = [dict(row._mapping, tenant_id=commissioner_id, visible_to=visible)
-            for row in db.session.execute(text(ROLLUP), {"org": commissioner_id})]
+            for row in db.session.execute(text(ROLLUP), {"org": commissioner_id, "counted": list(COUNTED)})]
     if rows:
         db.session.execute(OutcomeRollup.__table__.insert(), rows)
     db.session.flush()
 
 
+@dataclass
+class PooledRow:
+    """One figure of the collaborative view: a member's (``tenant_id``) or the pooled one.
+    A suppressed figure carries no numbers at all."""
+
+    outcome: str
+    tenant_id: int | None
+    reviewed: Decimal | None
+    achieved: Decimal | None
+    suppressed: bool
+
+    @property
+    def pooled(self) -> bool:
+        return self.tenant_id is None
+
+    @property
+    def rate(self) -> Decimal | None:
+        if self.suppressed or not self.reviewed:
+            return None
+        return (Decimal(self.achieved) * 100 / Decimal(self.reviewed)).quantize(Decimal("0.1"))
+
+
 def pooled_outcomes(collaborative: Collaborative, *, framework_code: str, period_from: date, period_to: date,
-                    threshold: int) -> list:
-    """Pooled and per-member totals from the members' shared rollups, small numbers suppressed.
-    An explicit cross-tenant read: row-level security still shows only rollups shared with us."""
+                    threshold: int | None = None) -> list[PooledRow]:
+    """Each member's totals per outcome and the pooled totals, with small numbers suppressed and
+    the pooled figure suppressed too wherever a member could work out another's hidden figure
+    from it (portal.reporting.suppression says how). An explicit cross-tenant read: row-level
+    security still shows only the rollups shared with us."""
     members = [m.organisation_id for m in collaborative.members if m.status == ACTIVE]
     sql = text("""
-        SELECT outcome, tenant_id, GROUPING(tenant_id) = 1 AS pooled,
-               sum(reviewed) AS reviewed, sum(achieved) AS achieved,
-               (sum(reviewed) < :threshold OR (sum(achieved) > 0 AND sum(achieved) < :threshold)
-                OR (sum(reviewed) - sum(achieved) > 0 AND sum(reviewed) - sum(achieved) < :threshold)) AS suppressed
+        SELECT outcome, tenant_id, sum(reviewed) AS reviewed, sum(achieved) AS achieved
         FROM outcome_rollups
         WHERE framework_code = :framework AND period_start BETWEEN :period_from AND :period_to
           AND tenant_id = ANY(:members)
-        GROUP BY GROUPING SETS ((outcome), (outcome, tenant_id))
-        ORDER BY outcome, pooled DESC, tenant_id""")
-    return list(db.session.execute(sql.execution_options(cross_tenant=True), {
-        "threshold": threshold, "framework": framework_code, "period_from": period_from, "period_to": period_to,
-        "members": members}))
+        GROUP BY outcome, tenant_id
+        ORDER BY outcome, tenant_id""")
+    cells: dict[str, dict[int, tuple]] = {}
+    for row in db.session.execute(sql.execution_options(cross_tenant=True), {
+            "framework": framework_code, "period_from": period_from, "period_to": period_to, "members": members}):
+        cells.setdefault(row.outcome, {})[row.tenant_id] = (row.reviewed, row.achieved)
+    floor = threshold_floor()
+    threshold = effective_threshold(threshold)
+    rows = []
+    for outcome in sorted(cells, key=_outcome_order):
+        by_member = cells[outcome]
+        hidden, pooled_hidden = pooled_suppression(by_member, threshold=threshold, floor=floor, viewers=members)
+        reviewed = sum((r for r, _a in by_member.values()), Decimal(0))
+        achieved = sum((a for _r, a in by_member.values()), Decimal(0))
+        rows.append(PooledRow(outcome, None, None if pooled_hidden else reviewed,
+                              None if pooled_hidden else achieved, pooled_hidden))
+        for tenant_id, (r, a) in sorted(by_member.items()):
+            secret = tenant_id in hidden
+            rows.append(PooledRow(outcome, tenant_id, None if secret else r, None if secret else a, secret))
+    return rows
+
+
+def _outcome_order(code: str) -> tuple:
+    """NHWO-2 before NHWO-10."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in code.replace(".", "-").split("-"))

@@ -10,13 +10,20 @@ from portal.accounts.models import User
 from portal.audit.services import record
 from portal.contracts.frameworks import add_template
 from portal.contracts.models import MEASURE_TYPES, Contract, Measure, Outcome, OutcomeFramework
-from portal.errors import Conflict, NotFound, ServiceError
+from portal.errors import Conflict, Invalid, NotFound, ServiceError
 from portal.extensions import db
 from portal.tenants.models import COMMISSIONER, Organisation
 
+# Codes reach spreadsheets and SQL keys: letters, digits and hyphens (and dots in measure codes)
+# only, so none can start a formula. The page and the API both validate through this module.
 CODE_RE = re.compile(r"^[A-Z0-9]+(-[A-Z0-9]+)*$")
 MEASURE_CODE_RE = re.compile(r"^[A-Z0-9]+([.-][A-Z0-9_]+)*$")
 NUMERIC = ("integer", "decimal", "percentage")
+# The columns' sizes (portal.contracts.models), so that too long is a message, never a 500.
+MAX_FRAMEWORK_CODE, MAX_NAME, MAX_OUTCOME_CODE, MAX_OUTCOME_TEXT, MAX_OUTCOMES = 30, 200, 40, 1000, 30
+MAX_MEASURE_CODE, MAX_LABEL, MAX_HINT = 60, 300, 1000
+# minimum and maximum are NUMERIC(18, 4): up to 14 digits before the point and 4 after.
+LIMIT, PLACES = Decimal("1e14"), 4
 
 
 def visible_frameworks(organisation: Organisation) -> list[OutcomeFramework]:
@@ -31,6 +38,19 @@ def get_visible_framework(organisation: Organisation, framework_id: int) -> Outc
     if framework is None or framework.owner_id not in (None, organisation.id):
         return None  # another commissioner's framework looks like a missing one
     return framework
+
+
+def framework_by_code(organisation: Organisation, code: str | None) -> OutcomeFramework | None:
+    """A framework the organisation may use, by its code: its own or a national one. Another
+    commissioner's code answers like an unknown one."""
+    code = (code or "").strip().upper()
+    if not code:
+        return None
+    candidates = db.session.scalars(select(OutcomeFramework).where(
+        OutcomeFramework.code == code,
+        or_(OutcomeFramework.owner_id.is_(None), OutcomeFramework.owner_id == organisation.id))
+        .order_by(OutcomeFramework.owner_id.is_(None)))  # its own first, should a national code come later
+    return candidates.first()
 
 
 def in_use(framework: OutcomeFramework) -> bool:
@@ -50,25 +70,52 @@ def parse_outcomes(text: str, code: str) -> list[tuple[str, str]]:
     return outcomes
 
 
-def create_framework(owner: Organisation, *, name: str, code: str, outcomes: list[tuple[str, str]],
+def _outcomes(raw: list[tuple[str | None, str]], code: str) -> list[tuple[str, str]]:
+    """Outcomes as (code, text): a blank code is numbered after the framework's code."""
+    if not raw:
+        raise Invalid("Enter at least one outcome, one a line", field="outcomes")
+    if len(raw) > MAX_OUTCOMES:
+        raise Invalid(f"Enter at most {MAX_OUTCOMES} outcomes", field="outcomes")
+    outcomes = []
+    for number, (outcome_code, text) in enumerate(raw, start=1):
+        outcome_code = (outcome_code or "").strip().upper() or f"{code}-{number}"
+        text = (text or "").strip()
+        if not CODE_RE.match(outcome_code) or len(outcome_code) > MAX_OUTCOME_CODE:
+            raise Invalid(f"Outcome {number}: give a code of capital letters, digits and hyphens, up to "
+                          f"{MAX_OUTCOME_CODE} characters, like {code}-{number}", field="outcomes")
+        if not text:
+            raise Invalid(f"Outcome {number}: enter what the outcome is", field="outcomes")
+        if len(text) > MAX_OUTCOME_TEXT:
+            raise Invalid(f"Outcome {number}: write it in up to {MAX_OUTCOME_TEXT:,} characters", field="outcomes")
+        outcomes.append((outcome_code, text))
+    codes = [c for c, _t in outcomes]
+    if len(set(codes)) != len(codes):
+        raise Invalid("Each outcome needs its own code", field="outcomes")
+    return outcomes
+
+
+def create_framework(owner: Organisation, *, name: str, code: str, outcomes: list[tuple[str | None, str]],
                      actor: User | None) -> OutcomeFramework:
+    """A commissioner's own framework. ``outcomes`` are (code, text) as typed; a blank code is
+    numbered after the framework's code. Codes are unique among the owner's frameworks and the
+    national ones (which are public); another commissioner may use the same code."""
     if owner.kind != COMMISSIONER:
         raise ServiceError("Only a commissioner can define outcome frameworks")
     name, code = (name or "").strip(), (code or "").strip().upper()
     if not name:
-        raise ServiceError("Enter the framework's name", field="name")
-    if not CODE_RE.match(code) or len(code) > 30:
-        raise ServiceError("Enter a short code of capital letters, digits and hyphens, like GCH-OUTCOMES",
-                           field="code")
-    if db.session.scalar(select(OutcomeFramework.id).where(OutcomeFramework.code == code)):
-        raise Conflict(f"The code {code} is already used by another framework: choose another", field="code")
-    if not outcomes:
-        raise ServiceError("Enter at least one outcome, one a line", field="outcomes")
-    codes = [c for c, _t in outcomes]
-    if len(set(codes)) != len(codes):
-        raise ServiceError("Each outcome needs its own code", field="outcomes")
-    if any(len(t) > 1000 for _c, t in outcomes) or len(outcomes) > 30:
-        raise ServiceError("Enter at most 30 outcomes of up to 1,000 characters each", field="outcomes")
+        raise Invalid("Enter the framework's name", field="name")
+    if len(name) > MAX_NAME:
+        raise Invalid(f"Write the name in up to {MAX_NAME} characters", field="name")
+    if not CODE_RE.match(code) or len(code) > MAX_FRAMEWORK_CODE:
+        raise Invalid(f"Enter a short code of capital letters, digits and hyphens, up to {MAX_FRAMEWORK_CODE} "
+                      "characters, like GCH-OUTCOMES", field="code")
+    taken = db.session.scalar(select(OutcomeFramework.owner_id.is_(None)).where(
+        OutcomeFramework.code == code,
+        or_(OutcomeFramework.owner_id.is_(None), OutcomeFramework.owner_id == owner.id)).limit(1))
+    if taken is not None:
+        raise Conflict(f"The code {code} is used by a national framework: choose another" if taken else
+                       f"You already have a framework with the code {code}: choose another", field="code")
+    outcomes = _outcomes(outcomes, code)
     framework = OutcomeFramework(code=code, name=name, source=f"Defined by {owner.name}", owner_id=owner.id)
     add_template(framework, outcomes)
     db.session.add(framework)
@@ -79,10 +126,8 @@ def create_framework(owner: Organisation, *, name: str, code: str, outcomes: lis
 
 def create_framework_from_api(owner: Organisation, data: dict, *, actor: User | None) -> OutcomeFramework:
     """``POST /frameworks``: the framework, its outcomes and extra measures, all or nothing."""
-    code = (data["code"] or "").strip().upper()
-    outcomes = [((o["code"] or f"{code}-{n}").strip().upper(), o["text"].strip())
-                for n, o in enumerate(data["outcomes"], start=1)]
-    framework = create_framework(owner, name=data["name"], code=code, outcomes=outcomes, actor=actor)
+    framework = create_framework(owner, name=data["name"], code=data["code"],
+                                 outcomes=[(o["code"], o["text"]) for o in data["outcomes"]], actor=actor)
     for m in data["measures"]:
         add_measure(owner, framework, section=m["section"], code=m["code"], label=m["label"], type=m["type"],
                     required=m["required"], minimum=m["minimum"], maximum=m["maximum"], hint=m["hint"], actor=actor)
@@ -96,9 +141,13 @@ def _number(value, field: str) -> Decimal | None:
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
-        raise ServiceError("Enter a number, like 0 or 100", field=field) from None
+        raise Invalid("Enter a number, like 0 or 100", field=field) from None
     if not number.is_finite():
-        raise ServiceError("Enter a number, like 0 or 100", field=field)
+        raise Invalid("Enter a number, like 0 or 100", field=field)
+    if abs(number) >= LIMIT:
+        raise Invalid("Enter a number between -99,999,999,999,999 and 99,999,999,999,999", field=field)
+    if number != number.quantize(Decimal(1).scaleb(-PLACES)):
+        raise Invalid(f"Enter a number with no more than {PLACES} decimal places", field=field)
     return number
 
 
@@ -112,30 +161,36 @@ def add_measure(owner: Organisation, framework: OutcomeFramework, *, section: st
         raise Conflict("Contracts already use this framework, so its questions cannot change. "
                        "Define a new framework for new contracts.")
     outcome = None
-    if section != "delivery":
+    section = (section or "").strip()
+    if section.lower() != "delivery":
         outcome = db.session.scalar(select(Outcome).where(Outcome.framework_id == framework.id,
-                                                          Outcome.code == section))
+                                                          Outcome.code == section.upper()))
         if outcome is None:
-            raise ServiceError("Choose the outcome the question belongs to", field="section")
-    code, label = (code or "").strip().upper(), (label or "").strip()
-    if not MEASURE_CODE_RE.match(code) or len(code) > 60:
-        raise ServiceError("Enter a code of capital letters, digits, dots and hyphens, like NHWO-1.FALLS",
-                           field="code")
+            raise Invalid("Choose the outcome the question belongs to, by its code, or delivery", field="section")
+    code, label, hint = (code or "").strip().upper(), (label or "").strip(), (hint or "").strip()
+    if not MEASURE_CODE_RE.match(code) or len(code) > MAX_MEASURE_CODE:
+        raise Invalid(f"Enter a code of capital letters, digits, dots and hyphens, up to {MAX_MEASURE_CODE} "
+                      "characters, like NHWO-1.FALLS", field="code")
     if db.session.scalar(select(Measure.id).where(Measure.framework_id == framework.id, Measure.code == code)):
         raise Conflict(f"This framework already has a question with the code {code}", field="code")
     if not label:
-        raise ServiceError("Enter the question", field="label")
+        raise Invalid("Enter the question", field="label")
+    if len(label) > MAX_LABEL:
+        raise Invalid(f"Write the question in up to {MAX_LABEL} characters: put any explanation in the hint",
+                      field="label")
+    if len(hint) > MAX_HINT:
+        raise Invalid(f"Write the hint in up to {MAX_HINT:,} characters", field="hint")
     if type not in MEASURE_TYPES:
-        raise ServiceError("Choose the type of answer", field="type")
+        raise Invalid("Choose the type of answer", field="type")
     minimum, maximum = _number(minimum, "minimum"), _number(maximum, "maximum")
     if type not in NUMERIC and (minimum is not None or maximum is not None):
-        raise ServiceError("Only number answers can have a minimum or maximum", field="minimum")
+        raise Invalid("Only number answers can have a minimum or maximum", field="minimum")
     if minimum is not None and maximum is not None and minimum > maximum:
-        raise ServiceError("The minimum must not be more than the maximum", field="maximum")
+        raise Invalid("The minimum must not be more than the maximum", field="maximum")
     position = (db.session.scalar(select(func.max(Measure.position)).where(Measure.framework_id == framework.id))
                 or 0) + 1
     measure = Measure(framework_id=framework.id, outcome_id=outcome.id if outcome else None, code=code,
-                      label=label[:300], hint=(hint or "").strip(), type=type, required=bool(required),
+                      label=label, hint=hint, type=type, required=bool(required),
                       minimum=minimum, maximum=maximum, position=position)
     db.session.add(measure)
     db.session.flush()

@@ -73,7 +73,8 @@ def seed_frameworks() -> int:
     data = json.loads(reference_file().read_text())
     made = 0
     for spec in data["frameworks"]:
-        if db.session.scalar(select(OutcomeFramework.id).where(OutcomeFramework.code == spec["code"])):
+        if db.session.scalar(select(OutcomeFramework.id).where(OutcomeFramework.code == spec["code"],
+                                                               OutcomeFramework.owner_id.is_(None))):
             continue
         framework = OutcomeFramework(code=spec["code"], name=spec["name"], source=spec.get("source", ""))
         add_template(framework, [(o["code"], o["text"]) for o in spec["outcomes"]])

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String,
                         Text, UniqueConstraint)
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -41,13 +42,19 @@ class OutcomeFramework(db.Model):
 
     Shared reference data, like a published standard: every organisation may read every
     framework (they hold no one's data); only the owning commissioner may change its own,
-    and the seeded national frameworks belong to no one.
+    and the seeded national frameworks belong to no one. A code is unique among one owner's
+    frameworks and among the national ones (a commissioner cannot take a national code, which
+    custom_frameworks checks), so no commissioner can learn another's codes by trying them.
     """
 
     __tablename__ = "outcome_frameworks"
+    __table_args__ = (
+        UniqueConstraint("owner_id", "code", name="uq_outcome_frameworks_owner_id_code"),
+        Index("uq_outcome_frameworks_national_code", "code", unique=True, postgresql_where=sql("owner_id IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    code: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)
+    code: Mapped[str] = mapped_column(String(40), nullable=False)
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     source: Mapped[str] = mapped_column(Text, nullable=False, default="")
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))

@@ -27,23 +27,20 @@ def list_providers() -> list[Organisation]:
                                    .order_by(Organisation.name)))
 
 
+def member_by_email(organisation: Organisation, email: str | None) -> User | None:
+    """A member of ``organisation`` by email address. People are looked up only among the
+    organisation's own members, so the answer never tells whether an address has an account
+    elsewhere on the platform."""
+    email = (email or "").strip().lower()
+    if not email:
+        return None
+    return db.session.scalar(select(User).join(Membership, Membership.user_id == User.id)
+                             .where(User.email == email, Membership.tenant_id == organisation.id))
+
+
 def list_managers() -> list[User]:
     """People in the current organisation who may lead a contract."""
     return list(db.session.scalars(
         select(User).join(Membership, Membership.user_id == User.id)
         .where(Membership.role.in_(("contract_manager", "commissioner_admin"))).order_by(User.full_name)))
 
-
-def find_framework_id(organisation: Organisation, code: str) -> int | None:
-    """A framework the organisation may contract on (national or its own) by code; another
-    commissioner's framework is not found, exactly like a code nobody uses."""
-    from portal.contracts.custom_frameworks import visible_frameworks
-
-    code = (code or "").strip().upper()
-    return next((f.id for f in visible_frameworks(organisation) if f.code == code), None)
-
-
-def find_member_by_email(email: str) -> User | None:
-    """A member of the current organisation by email; nobody else on the platform is looked at."""
-    return db.session.scalar(select(User).join(Membership, Membership.user_id == User.id)
-                             .where(User.email == (email or "").strip().lower()))

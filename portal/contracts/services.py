@@ -10,7 +10,9 @@ from sqlalchemy import insert, select
 from portal.accounts.models import User
 from portal.audit.services import record
 from portal.contracts.models import FREQUENCIES, FUNDING_MODELS, SERVICE_TYPES, Contract, OutcomeFramework, ReturnSchedule
-from portal.errors import Conflict, ServiceError
+from portal.contracts.custom_frameworks import framework_by_code
+from portal.contracts.queries import member_by_email
+from portal.errors import Conflict, Invalid, ServiceError
 from portal.extensions import db
 from portal.returns.models import DRAFT, Return
 from portal.tenants.context import current_tenant_id, tenant_context
@@ -24,12 +26,42 @@ def _money(value, field: str) -> Decimal:
     try:
         amount = Decimal(str(value).replace(",", "").replace("£", "").strip())
     except (InvalidOperation, AttributeError):
-        raise ServiceError("Enter an amount in pounds, like 125000.00", field=field) from None
+        raise Invalid("Enter an amount in pounds, like 125000.00", field=field) from None
     if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12"):
-        raise ServiceError("Enter an amount of 0 or more, like 125000.00", field=field)
+        raise Invalid("Enter an amount of 0 or more, like 125000.00", field=field)
     if amount != amount.quantize(Decimal("0.01")):
-        raise ServiceError("Enter an amount with no more than 2 decimal places", field=field)
+        raise Invalid("Enter an amount with no more than 2 decimal places", field=field)
     return amount
+
+
+def _provider(slug: str | None) -> Organisation:
+    provider = db.session.scalar(select(Organisation).where(Organisation.slug == (slug or "").strip().lower(),
+                                                            Organisation.kind == PROVIDER, Organisation.is_active))
+    if provider is None:
+        raise Invalid("Choose the provider the contract is with, by its short name", field="provider")
+    return provider
+
+
+def create_contract_with_lookups(commissioner: Organisation, *, framework_code: str, lead_manager_email: str | None,
+                                 **details) -> Contract:
+    """``create_contract`` for callers that name the framework by its code and the lead manager
+    by email (the API). Every answer depends only on public registries (providers, national
+    frameworks) and the commissioner's own data, checked in a fixed order: the provider first,
+    then the framework, then the lead manager among the commissioner's own members. So an
+    unknown provider answers the same whatever else is sent, and another commissioner's
+    framework code or a person of another organisation answers like an unknown one."""
+    _provider(details.get("provider_slug"))
+    framework = framework_by_code(commissioner, framework_code)
+    if framework is None:
+        raise Invalid("Choose a national framework or one of your own, by its code, like NHWO", field="framework")
+    manager = None
+    if lead_manager_email:
+        manager = member_by_email(commissioner, lead_manager_email)
+        if manager is None:
+            raise Invalid("The lead manager must be a member of your organisation: give the email address they "
+                          "sign in with", field="lead_manager")
+    return create_contract(commissioner, framework_id=framework.id, lead_manager_id=manager.id if manager else None,
+                           **details)
 
 
 def create_contract(commissioner: Organisation, *, provider_slug: str, reference: str, title: str,
@@ -39,37 +71,40 @@ def create_contract(commissioner: Organisation, *, provider_slug: str, reference
     """The current organisation (a commissioner) makes a contract with a provider."""
     if commissioner.kind != COMMISSIONER or commissioner.id != current_tenant_id():
         raise ServiceError("Only a commissioner can create contracts")
-    provider = db.session.scalar(select(Organisation).where(Organisation.slug == provider_slug,
-                                                            Organisation.kind == PROVIDER, Organisation.is_active))
-    if provider is None:
-        raise ServiceError("Choose the provider the contract is with", field="provider")
+    provider = _provider(provider_slug)
     reference, title = (reference or "").strip(), (title or "").strip()
     if not reference:
-        raise ServiceError("Enter the contract reference", field="reference")
+        raise Invalid("Enter the contract reference", field="reference")
     if not title:
-        raise ServiceError("Enter the contract title", field="title")
+        raise Invalid("Enter the contract title", field="title")
+    care_group, locality = (care_group or "").strip(), (locality or "").strip()
+    for field, value, limit in (("reference", reference, 60), ("title", title, 200), ("care_group", care_group, 100),
+                                ("locality", locality, 100)):
+        if len(value) > limit:
+            raise Invalid(f"Write the {field.replace('_', ' ')} in up to {limit} characters", field=field)
     if service_type not in SERVICE_TYPES:
-        raise ServiceError("Choose the type of service", field="service_type")
+        raise Invalid("Choose the type of service", field="service_type")
     if funding_model not in FUNDING_MODELS:
-        raise ServiceError("Choose the funding model", field="funding_model")
+        raise Invalid("Choose the funding model", field="funding_model")
     if not start_date:
-        raise ServiceError("Enter the start date", field="start_date")
+        raise Invalid("Enter the start date", field="start_date")
     if not end_date or end_date < start_date:
-        raise ServiceError("The end date must be the same as or after the start date", field="end_date")
+        raise Invalid("The end date must be the same as or after the start date", field="end_date")
     if end_date > start_date + relativedelta(years=MAX_YEARS):
-        raise ServiceError(f"A contract can last at most {MAX_YEARS} years", field="end_date")
+        raise Invalid(f"A contract can last at most {MAX_YEARS} years", field="end_date")
     framework = db.session.get(OutcomeFramework, framework_id) if framework_id is not None else None
     if framework is None or framework.owner_id not in (None, commissioner.id):
-        raise ServiceError("Choose a national framework or one of your own", field="framework")
+        raise Invalid("Choose a national framework or one of your own", field="framework")
     if lead_manager_id is not None and not db.session.scalar(
-            select(Membership.id).where(Membership.user_id == lead_manager_id)):
-        raise ServiceError("Choose a lead contract manager from your organisation", field="lead_manager")
+            select(Membership.id).where(Membership.user_id == lead_manager_id,
+                                        Membership.tenant_id == commissioner.id)):
+        raise Invalid("Choose a lead contract manager from your organisation", field="lead_manager")
     if db.session.scalar(select(Contract.id).where(Contract.commissioner_id == commissioner.id,
                                                    Contract.reference == reference)):
         raise Conflict(f"You already have a contract with the reference {reference}", field="reference")
     contract = Contract(
         tenant_id=provider.id, commissioner_id=commissioner.id, reference=reference, title=title,
-        service_type=service_type, care_group=(care_group or "").strip(), locality=(locality or "").strip(),
+        service_type=service_type, care_group=care_group, locality=locality,
         start_date=start_date, end_date=end_date, annual_value=_money(annual_value, "annual_value"),
         funding_model=funding_model, framework_id=framework_id, lead_manager_id=lead_manager_id,
         living_wage_rate=_money(living_wage_rate, "living_wage_rate") if living_wage_rate not in (None, "") else None)
@@ -80,22 +115,13 @@ def create_contract(commissioner: Organisation, *, provider_slug: str, reference
 
 
 def create_contract_from_api(commissioner: Organisation, data: dict, *, actor: User | None) -> Contract:
-    """``POST /contracts``: the framework by code and the lead manager by email, each looked up only
-    among what the commissioner may see, so that no answer depends on another tenant's data."""
-    from portal.contracts.queries import find_framework_id, find_member_by_email
-
-    manager = None
-    if data.get("lead_manager"):
-        manager = find_member_by_email(data["lead_manager"])
-        if manager is None:
-            raise ServiceError("The lead manager must be a member of your organisation: give their email address",
-                               field="lead_manager")
-    return create_contract(
+    """``POST /contracts``: the API names the framework by code and the lead manager by email."""
+    return create_contract_with_lookups(
         commissioner, provider_slug=data["provider"], reference=data["reference"], title=data["title"],
         service_type=data["service_type"], care_group=data["care_group"], locality=data["locality"],
         start_date=data["start_date"], end_date=data["end_date"], annual_value=data["annual_value"],
-        funding_model=data["funding_model"], framework_id=find_framework_id(commissioner, data["framework"]),
-        lead_manager_id=manager.id if manager else None, living_wage_rate=data["living_wage_rate"], actor=actor)
+        funding_model=data["funding_model"], framework_code=data["framework"], lead_manager_email=data["lead_manager"],
+        living_wage_rate=data["living_wage_rate"], actor=actor)
 
 
 def count_periods(contract: Contract, schedule: ReturnSchedule) -> int:

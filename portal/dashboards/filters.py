@@ -3,39 +3,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
-
-from dateutil.relativedelta import relativedelta
 
 from portal.contracts.models import SERVICE_TYPES
+from portal.reporting.periods import london_today, month_end, month_start, months_back, months_between, parse_month
+from portal.returns.models import CHANGES_REQUESTED, COUNTED
 
-LONDON = ZoneInfo("Europe/London")
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 120
-DEFAULT_THRESHOLD = Decimal("95")
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+DEFAULT_THRESHOLD = Decimal("95")  # the under-delivery threshold (%), not a suppression threshold
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
-
-
-def london_today() -> date:
-    return datetime.now(LONDON).date()
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def parse_month(value: str) -> date | None:
-    """'2025-03' as the first day of that month; None if it is not a real month."""
-    match = MONTH_RE.match((value or "").strip())
-    if not match:
-        return None
-    year, month = int(match.group(1)), int(match.group(2))
-    if not (1 <= month <= 12 and 1900 <= year <= 2200):
-        return None
-    return date(year, month, 1)
 
 
 @dataclass(frozen=True)
@@ -53,11 +31,10 @@ class Filters:
     @property
     def range_end(self) -> date:
         """The last day of ``month_to``."""
-        return self.month_to + relativedelta(months=1) - timedelta(days=1)
+        return month_end(self.month_to)
 
     def months(self) -> list[date]:
-        count = (self.month_to.year - self.month_from.year) * 12 + self.month_to.month - self.month_from.month + 1
-        return [self.month_from + relativedelta(months=n) for n in range(max(count, 0))]
+        return months_between(self.month_from, self.month_to)
 
     def args(self, **overrides) -> dict[str, str]:
         """The filters as query-string arguments (for links, exports and the API)."""
@@ -73,9 +50,9 @@ class Filters:
 
 
 #: The returns list's filters that find the returns behind each compliance state.
-RETURNED = ["submitted", "resubmitted", "accepted"]
-STATE_RETURN_ARGS = {"on_time": {"status": RETURNED, "late": "no"}, "late": {"status": RETURNED, "late": "yes"},
-                     "changes_requested": {"status": ["changes_requested"]}}
+STATE_RETURN_ARGS = {"on_time": {"status": list(COUNTED), "late": "no"},
+                     "late": {"status": list(COUNTED), "late": "yes"},
+                     "changes_requested": {"status": [CHANGES_REQUESTED]}}
 
 
 def returns_args(filters: Filters, *, provider: str | None = None, contract_id: int | None = None,
@@ -85,7 +62,7 @@ def returns_args(filters: Filters, *, provider: str | None = None, contract_id: 
     if state is not None and state not in STATE_RETURN_ARGS:
         return None
     start = month or filters.month_from
-    end = (month + relativedelta(months=1) - timedelta(days=1)) if month else filters.range_end
+    end = month_end(month) if month else filters.range_end
     args = {"period_from": start.isoformat(), "period_to": end.isoformat(),
             "provider": provider or filters.provider, "contract": contract_id or filters.contract_id,
             "service_type": filters.service_type, "locality": filters.locality,
@@ -101,13 +78,13 @@ def _plain(number: Decimal) -> str:
 def default_filters(today: date | None = None) -> Filters:
     """The last twelve months, this month included."""
     to = month_start(today or london_today())
-    return Filters(month_from=to - relativedelta(months=DEFAULT_MONTHS - 1), month_to=to)
+    return Filters(month_from=months_back(to, DEFAULT_MONTHS - 1), month_to=to)
 
 
 def range_error(month_from: date, month_to: date) -> str | None:
     if month_from > month_to:
         return "The start month must be the same as or before the end month"
-    if (month_to.year - month_from.year) * 12 + month_to.month - month_from.month + 1 > MAX_MONTHS:
+    if len(months_between(month_from, month_to)) > MAX_MONTHS:
         return f"Choose a range of at most {MAX_MONTHS} months"
     return None
 

@@ -101,7 +101,8 @@ def seed_demo_returns(today: date | None = None) -> int:
             if db.session.scalar(select(Contract.id).where(Contract.reference == reference)):
                 continue
             manager = db.session.scalar(select(User).where(User.email == f"commissioner@{commissioner_slug}.example"))
-            framework_id = db.session.scalar(select(OutcomeFramework.id).where(OutcomeFramework.code == code))
+            framework_id = db.session.scalar(select(OutcomeFramework.id).where(OutcomeFramework.code == code,
+                                                                               OutcomeFramework.owner_id.is_(None)))
             contract = create_contract(
                 commissioner, provider_slug=provider_slug, reference=reference, title=title, service_type=service,
                 care_group=group, locality=locality, start_date=start, end_date=end, annual_value=value,

@@ -13,9 +13,8 @@ from decimal import Decimal
 from sqlalchemy import text
 
 from portal.extensions import db
-
-DEFAULT_THRESHOLD = 5
-COUNTED_STATUSES = ("submitted", "resubmitted", "accepted")
+from portal.reporting.suppression import effective_threshold
+from portal.returns.models import COUNTED
 
 # The latest submitted version of every visible return in range, one row per outcome.
 FACTS = """
@@ -26,7 +25,7 @@ WITH latest AS (
     JOIN returns r ON r.tenant_id = v.tenant_id AND r.id = v.return_id
     JOIN contracts c ON c.tenant_id = r.tenant_id AND c.id = r.contract_id
     WHERE c.commissioner_id = :org AND c.framework_id = :framework
-      AND r.status IN ('submitted', 'resubmitted', 'accepted')
+      AND r.status = ANY(:counted)
       AND r.period_start BETWEEN :period_from AND :period_to
       AND (CAST(:provider AS bigint) IS NULL OR c.tenant_id = :provider)
       AND (CAST(:service_type AS text) IS NULL OR c.service_type = :service_type)
@@ -40,6 +39,7 @@ WITH latest AS (
 )
 """
 
+# The one-figure rule of portal.reporting.suppression.is_small, in SQL.
 SUPPRESS = """
 CASE WHEN sum(reviewed) < :threshold
        OR (sum(achieved) > 0 AND sum(achieved) < :threshold)
@@ -100,12 +100,13 @@ class OutcomeFilters:
     provider_id: int | None = None
     service_type: str | None = None
     locality: str | None = None
-    threshold: int = DEFAULT_THRESHOLD
+    threshold: int | None = None  # raised to the configured floor (SUPPRESSION_THRESHOLD) if lower
 
     def params(self, org_id: int) -> dict:
         return {"org": org_id, "framework": self.framework_id, "period_from": self.period_from,
                 "period_to": self.period_to, "provider": self.provider_id, "service_type": self.service_type,
-                "locality": self.locality, "threshold": self.threshold}
+                "locality": self.locality, "threshold": effective_threshold(self.threshold),
+                "counted": list(COUNTED)}
 
 
 @dataclass

@@ -1,30 +1,18 @@
 """Filters from a request, labels, and the rows shared by the page, the exports and the API."""
 from __future__ import annotations
 
-import csv
-import io
-from datetime import date
+from decimal import Decimal
 
-from dateutil.relativedelta import relativedelta
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from portal.contracts.custom_frameworks import visible_frameworks
 from portal.contracts.models import SERVICE_TYPES, Contract, OutcomeFramework
 from portal.extensions import db
-from portal.outcomes.queries import DEFAULT_THRESHOLD, OutcomeFilters, measure_totals, outcome_summaries
+from portal.outcomes.queries import OutcomeFilters, measure_totals, outcome_summaries
+from portal.reporting.exports import csv_text, table_xlsx
+from portal.reporting.periods import london_today, month_field, month_start, months_back
+from portal.reporting.suppression import threshold_field, threshold_floor
 from portal.tenants.models import Organisation
-
-
-def _month(value: str | None, default: date) -> tuple[date, str | None]:
-    value = (value or "").strip()
-    if not value:
-        return default, None
-    try:
-        year, month = (int(part) for part in value.split("-"))
-        return date(year, month, 1), None
-    except (ValueError, TypeError):
-        return default, "Enter a month as year and month, like 2026-03"
 
 
 def filters_from(args, organisation: Organisation) -> tuple[OutcomeFilters | None, dict[str, str], dict]:
@@ -36,13 +24,14 @@ def filters_from(args, organisation: Organisation) -> tuple[OutcomeFilters | Non
                "providers": sorted({(c.provider.id, c.provider.name, c.provider.slug) for c in contracts},
                                    key=lambda p: p[1]),
                "service_types": sorted({c.service_type for c in contracts}),
-               "localities": sorted({c.locality for c in contracts if c.locality})}
+               "localities": sorted({c.locality for c in contracts if c.locality}),
+               "threshold_floor": threshold_floor()}
     errors: dict[str, str] = {}
-    today = date.today().replace(day=1)
-    period_from, problem = _month(args.get("from"), today - relativedelta(months=11))
+    today = month_start(london_today())
+    period_from, problem = month_field(args.get("from"), default=months_back(today, 11))
     if problem:
         errors["from"] = problem
-    period_to, problem = _month(args.get("to"), today)
+    period_to, problem = month_field(args.get("to"), default=today)
     if problem:
         errors["to"] = problem
     if period_to < period_from:
@@ -50,13 +39,9 @@ def filters_from(args, organisation: Organisation) -> tuple[OutcomeFilters | Non
     framework_id = args.get("framework", type=int) or (used[0].id if used else None)
     if framework_id not in {f.id for f in used}:
         errors["framework"] = "Choose one of the frameworks your contracts use"
-    try:
-        threshold = int(args.get("threshold") or DEFAULT_THRESHOLD)
-        if not 1 <= threshold <= 100:
-            raise ValueError
-    except ValueError:
-        errors["threshold"] = "Enter a whole number from 1 to 100"
-        threshold = DEFAULT_THRESHOLD
+    threshold, problem = threshold_field(args.get("threshold"))
+    if problem:
+        errors["threshold"] = problem
     provider_slug = args.get("provider") or None
     provider_id = next((p[0] for p in choices["providers"] if p[2] == provider_slug), None)
     if errors or framework_id is None:
@@ -72,18 +57,26 @@ def report(filters: OutcomeFilters, organisation: Organisation) -> dict:
     names = {o.id: o.name for o in db.session.scalars(select(Organisation))}
     summaries = outcome_summaries(filters, organisation.id)
     return {"framework": framework, "texts": texts, "names": names, "summaries": summaries,
-            "service_type_labels": SERVICE_TYPES, "measures": measure_totals(filters, organisation.id)}
+            "service_type_labels": SERVICE_TYPES, "measures": measure_totals(filters, organisation.id),
+            "filters": filters}
 
 
-def measure_figure(row) -> str:
-    """A measure's figure as shown and exported: a total, or a mean for percentages."""
+def measure_value(row) -> Decimal | str | None:
+    """A measure's figure as a number (a total, or a mean for percentages), 'suppressed', or
+    None when nobody answered."""
     if row.suppressed:
         return "suppressed"
     if row.answered == 0:
-        return ""
+        return None
     if row.type == "percentage":
-        return f"{row.mean:.1f}"
-    return f"{row.total.normalize():f}"
+        return Decimal(row.mean).quantize(Decimal("0.1"))
+    return Decimal(row.total).normalize() + 0  # + 0 turns 1E+2 back into 100
+
+
+def measure_figure(row) -> str:
+    """A measure's figure as shown: a total, or a mean for percentages."""
+    value = measure_value(row)
+    return "" if value is None else value if isinstance(value, str) else f"{value:f}"
 
 
 def rows(data: dict) -> list[list]:
@@ -101,32 +94,31 @@ def rows(data: dict) -> list[list]:
                         "suppressed" if cell.suppressed else cell.rate])
     for m in data["measures"]:
         out.append([m.code, "Measure (mean %)" if m.type == "percentage" else "Measure (total)",
-                    "All providers" if m.overall else data["names"].get(m.provider_id, ""), "", "",
-                    measure_figure(m)])
+                    "All providers" if m.overall else data["names"].get(m.provider_id, ""), None, None,
+                    measure_value(m)])
     return out
 
 
 HEADINGS = ["Outcome", "Group", "Name", "People reviewed", "People achieving", "Rate %"]
 
 
+def filter_rows(data: dict) -> list[list]:
+    filters = data["filters"]
+    names = data["names"]
+    return [["Framework", data["framework"].name], ["Framework code", data["framework"].code],
+            ["From", f"{filters.period_from:%B %Y}"], ["To", f"{filters.period_to:%B %Y}"],
+            ["Provider", names.get(filters.provider_id, "All providers") if filters.provider_id else "All providers"],
+            ["Service type", SERVICE_TYPES.get(filters.service_type or "", "All service types")],
+            ["Locality", filters.locality or "All localities"],
+            ["Figures built on fewer people than this are suppressed", filters.threshold]]
+
+
 def to_csv(data: dict) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(HEADINGS)
-    writer.writerows([["" if v is None else str(v) for v in row] for row in rows(data)])
-    return buffer.getvalue()
+    return csv_text(HEADINGS, rows(data))
 
 
 def to_xlsx(data: dict) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Outcomes"
-    ws.append(HEADINGS)
-    for row in rows(data):
-        ws.append([float(v) if hasattr(v, "as_tuple") else v for v in row])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return table_xlsx("Outcomes", HEADINGS, rows(data), about=filter_rows(data), widths={1: 22, 3: 30})
 
 
 def export_file(data: dict, filters: OutcomeFilters, file_format: str) -> tuple[bytes | str, str, str]:

@@ -3,11 +3,10 @@ answer in it or none, and lists each problem by row and column."""
 from __future__ import annotations
 
 import csv
-import io
 import tempfile
 import uuid
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from werkzeug.datastructures import FileStorage
@@ -20,6 +19,7 @@ from portal.errors import Conflict, ServiceError
 from portal.extensions import db
 from portal.models_base import utcnow
 from portal.outbox import enqueue_after_commit, job
+from portal.reporting.exports import csv_text, new_workbook, unguard, xlsx_bytes
 from portal.returns import queries
 from portal.returns.models import EDITABLE, IMPORT_APPLIED, IMPORT_FAILED, IMPORT_PENDING, Return, ReturnImport
 from portal.returns.validation import FieldError, parse
@@ -43,7 +43,7 @@ def _rows(ret: Return) -> list[list]:
 
 
 def template_xlsx(ret: Return) -> bytes:
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = "Return"
     ws.append(HEADERS)
@@ -57,17 +57,11 @@ def template_xlsx(ret: Return) -> bytes:
     ws.freeze_panes = "A2"
     for row in ws.iter_rows(min_row=2, min_col=VALUE_COLUMN, max_col=VALUE_COLUMN):
         row[0].protection = Protection(locked=False)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(wb)
 
 
 def template_csv(ret: Return) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(HEADERS)
-    writer.writerows(_rows(ret))
-    return buffer.getvalue()
+    return csv_text(HEADERS, _rows(ret))
 
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -113,8 +107,9 @@ def _read_rows(path: str, file_format: str, filename: str) -> list[tuple[int, li
     with open(path, "rb") as fh:
         detect(fh, filename)  # the real type, and the zip-bomb limits for .xlsx
     if file_format == "csv":
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            return [(n, row) for n, row in enumerate(csv.reader(fh), start=1)][:MAX_ROWS + 1]
+        with open(path, encoding="utf-8-sig", newline="") as fh:  # undo the template's formula guard
+            return [(n, [unguard(cell) for cell in row])
+                    for n, row in enumerate(csv.reader(fh), start=1)][:MAX_ROWS + 1]
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
         ws = wb.worksheets[0]

@@ -21,8 +21,13 @@ STATUS_LABELS = {
     DRAFT: "Draft", SUBMITTED: "Submitted", ACCEPTED: "Accepted",
     CHANGES_REQUESTED: "Changes requested", RESUBMITTED: "Resubmitted",
 }
-EDITABLE = (DRAFT, CHANGES_REQUESTED)
-AWAITING_REVIEW = (SUBMITTED, RESUBMITTED)
+# Status groups, defined here only: code uses the names, SQL takes them as bound parameters
+# (``status = ANY(:counted)``).
+EDITABLE = (DRAFT, CHANGES_REQUESTED)  # the provider may still change it
+AWAITING_REVIEW = (SUBMITTED, RESUBMITTED)  # in the commissioner's review queue
+COUNTED = (SUBMITTED, RESUBMITTED, ACCEPTED)  # its latest submitted version counts in outcome figures
+# The key of the last task of every return's task list (the others are outcome codes and delivery).
+DECLARATION_TASK = "declaration"
 
 
 class Return(CommissionerVisible, db.Model):

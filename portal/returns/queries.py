@@ -8,11 +8,9 @@ from sqlalchemy import func, select
 
 from portal.contracts.models import DELIVERY_TASK, Contract, Measure, Outcome
 from portal.extensions import db
-from portal.returns.models import CHANGES_REQUESTED, Answer, Return, ReturnVersion
+from portal.returns.models import CHANGES_REQUESTED, DECLARATION_TASK, Answer, Return, ReturnVersion
 from portal.returns.validation import display
 from portal.tenants.models import Organisation
-
-DECLARATION_TASK = "declaration"
 
 
 @dataclass
@@ -22,6 +20,10 @@ class Task:
     status: str
     measures: list = field(default_factory=list)
     outcome: Outcome | None = None
+
+    @property
+    def is_declaration(self) -> bool:
+        return self.key == DECLARATION_TASK
 
     @property
     def tag_class(self) -> str:

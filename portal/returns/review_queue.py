@@ -11,7 +11,8 @@ from portal.contracts.models import Contract
 from portal.extensions import db
 from portal.notifications.services import send_email
 from portal.outbox import job
-from portal.returns.models import AWAITING_REVIEW, STATUSES, Return
+from portal.reporting.periods import month_field
+from portal.returns.models import ACCEPTED, AWAITING_REVIEW, COUNTED, DRAFT, STATUSES, Return
 from portal.tenants.models import Membership, Organisation
 from portal.urls import external_url
 
@@ -29,8 +30,22 @@ class QueueFilters:
     @property
     def statuses(self) -> tuple[str, ...]:
         if self.status == "counted":  # the returns behind the outcome figures
-            return ("submitted", "resubmitted", "accepted")
+            return COUNTED
         return (self.status,) if self.status in STATUSES else AWAITING_REVIEW
+
+
+def queue_filters_from(args) -> tuple[QueueFilters, dict[str, str]]:
+    """The queue's filters from the page's address (months as YYYY-MM), and their problems."""
+    errors = {}
+    period_from, errors["period_from"] = month_field(args.get("from"))
+    period_to, errors["period_to"] = month_field(args.get("to"), end=True)
+    status = args.get("status") or None
+    return QueueFilters(provider=args.get("provider") or None, contract_id=args.get("contract", type=int),
+                        service_type=args.get("service_type") or None, locality=args.get("locality") or None,
+                        period_from=period_from, period_to=period_to,
+                        status=status if (status in STATUSES and status != DRAFT) or status == "counted"
+                        else None), \
+        {k: v for k, v in errors.items() if v}
 
 
 def review_queue(filters: QueueFilters, *, me: User, limit: int = 200, offset: int = 0) -> list[Return]:
@@ -72,43 +87,10 @@ def notify_review(return_id: int) -> None:
     recipients = list(db.session.scalars(
         select(User).join(Membership, Membership.user_id == User.id)
         .where(Membership.role.in_(("submitter", "provider_admin")), User.is_active_account)))
-    accepted = ret.status == "accepted"
+    accepted = ret.status == ACCEPTED
     subject = (f"Return accepted: {ret.contract.reference}" if accepted
                else f"Changes requested to a return: {ret.contract.reference}")
     link = external_url("returns.show", slug=organisation.slug, return_id=ret.id)
     for user in recipients:
         send_email(user.email, subject, "return_reviewed", user=user, ret=ret, link=link, accepted=accepted)
 
-
-def _month(value: str | None, *, end: bool = False) -> tuple[date | None, str | None]:
-    """'2026-03' as the first (or last) day of that month; a message if it is not a month."""
-    value = (value or "").strip()
-    if not value:
-        return None, None
-    try:
-        year, month = (int(part) for part in value.split("-"))
-        first = date(year, month, 1)
-    except (ValueError, TypeError):
-        return None, "Enter a month as year and month, like 2026-03"
-    if not end:
-        return first, None
-    following = date(year + (month == 12), month % 12 + 1, 1)
-    return date.fromordinal(following.toordinal() - 1), None
-
-
-def filters_from(args) -> tuple[QueueFilters, dict[str, str]]:
-    """The review queue's filters from the page's address, and a message for each wrong one."""
-    from portal.returns.models import STATUS_LABELS
-
-    errors = {}
-    period_from, errors["period_from"] = _month(args.get("from"))
-    period_to, errors["period_to"] = _month(args.get("to"), end=True)
-    status = args.get("status") or None
-    contract = (args.get("contract") or "").strip()
-    return QueueFilters(provider=args.get("provider") or None,
-                        contract_id=int(contract) if contract.isdigit() and len(contract) < 19 else None,
-                        service_type=args.get("service_type") or None, locality=args.get("locality") or None,
-                        period_from=period_from, period_to=period_to,
-                        status=status if (status in STATUS_LABELS and status != "draft") or status == "counted"
-                        else None), \
-        {k: v for k, v in errors.items() if v}

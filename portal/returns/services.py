@@ -21,7 +21,6 @@ from portal.returns.models import (ACCEPTED, AWAITING_REVIEW, CHANGES_REQUESTED,
 from portal.returns.validation import FieldError, parse, to_json
 
 LONDON = ZoneInfo("Europe/London")
-DECLARATION_TASK = "declaration"
 
 
 class ValidationFailed(ServiceError):

@@ -40,7 +40,7 @@ def _fill(rule, ids: dict, slug: str | None = None) -> str:
     return url
 
 
-def test_a_person_in_two_organisations_on_every_api_route(app, everyone, make_user, api_token, client):  # noqa: F811
+def test_a_person_in_two_organisations_on_every_api_route(app, everyone, make_user, api_token, client):
     provider, commissioner = everyone["orgs"]["provider"], everyone["orgs"]["commissioner"]
     person = make_user("both@example.org", memberships=[(provider, "provider_admin"),
                                                        (commissioner, "commissioner_admin")])
@@ -75,7 +75,7 @@ def test_a_person_in_two_organisations_on_every_api_route(app, everyone, make_us
     assert client.get(f"/api/v1/orgs/{provider.slug}/reviews", headers=headers).status_code == 404
 
 
-def test_a_person_with_one_organisation_uses_either_form(app, everyone, api_token, client):  # noqa: F811
+def test_a_person_with_one_organisation_uses_either_form(app, everyone, api_token, client):
     user = everyone["users"][("provider", "provider_admin")]
     headers = {"Authorization": f"Bearer {api_token(user.email)}"}
     slug = everyone["orgs"]["provider"].slug
@@ -85,7 +85,7 @@ def test_a_person_with_one_organisation_uses_either_form(app, everyone, api_toke
         client.get(f"/api/v1/orgs/{slug}/returns", headers=headers).get_json()
 
 
-def test_api_answers_are_never_stored_by_caches(app, everyone, api_token, client):  # noqa: F811
+def test_api_answers_are_never_stored_by_caches(app, everyone, api_token, client):
     user = everyone["users"][("provider", "provider_admin")]
     headers = {"Authorization": f"Bearer {api_token(user.email)}"}
     for url in ("/api/v1/me", "/api/v1/returns", "/api/v1/orgs/role-care/members", "/api/v1/nothing-here"):

@@ -90,10 +90,13 @@ def test_every_numeric_measure_is_totalled_across_and_by_provider(app, market):
     assert ("NHWO-1.NARRATIVE", True, None) not in rows  # text is not totalled
 
 
-def test_a_lower_threshold_shows_small_numbers(app, market):
-    nhwo1 = _summaries(app, market, threshold=2)["NHWO-1"]
-    assert nhwo1.providers[market["birch"].id].rate == Decimal("75.0")
-    assert nhwo1.benchmark["median"] == Decimal("69.2")  # halfway between 63.3 and 75.0
+def test_a_threshold_below_the_floor_is_raised_to_it_and_a_higher_one_hides_more(app, market):
+    lowered = _summaries(app, market, threshold=2)["NHWO-1"]
+    assert lowered.providers[market["birch"].id].suppressed  # 6 of 8: 2 did not achieve it, and 2 < 5
+    assert lowered.benchmark["providers"] == 1
+    raised = _summaries(app, market, threshold=12)["NHWO-1"]
+    assert raised.providers[market["setup"]["provider"].id].suppressed  # 30 reviewed, 11 did not achieve it
+    assert raised.overall.rate == Decimal("65.8")  # 38, 25 and 13 are all at least 12
 
 
 def test_three_queries_whatever_the_number_of_providers(app, market):

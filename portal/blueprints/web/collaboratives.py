@@ -1,12 +1,11 @@
 """Collaboratives: form one, accept an invitation, see the members' pooled outcome figures."""
 from __future__ import annotations
 
-from flask import Response, abort, g, request, url_for
+from flask import abort, g, request, url_for
 from flask_login import current_user
 
-from portal.collaboratives import services, views
+from portal.collaboratives import reports, services
 from portal.collaboratives.policy import can_see_figures
-from portal.documents.filenames import content_disposition
 from portal.http.access import requires
 from portal.http.organisation import tenant_blueprint
 from portal.http.pages import flash_success, form_errors, redirect_to, render
@@ -51,20 +50,24 @@ def leave(member):
     return redirect_to(url_for(".index"))
 
 
-def _figures(member) -> dict:
-    if not can_see_figures(member):
+def _report(member):
+    report = reports.pooled_report(g.organisation, member.collaborative_id, request.args)
+    if report is None or not can_see_figures(member):
         abort(404)
-    return views.pooled_view(member.collaborative, request.args)
+    return report
 
 
 @bp.get("/<int:collaborative_id>")
 @requires("view_collaboratives")
 def show(member):
-    return render("collaboratives/show.html", rate=views.rate, **_figures(member))
+    report = _report(member)
+    return render("collaboratives/show.html", report=report, status=422 if report.errors else 200)
 
 
-@bp.get("/<int:collaborative_id>/export.csv")
+@bp.get("/<int:collaborative_id>/export.<any(csv, xlsx):file_format>")
 @requires("view_collaboratives")
-def export(member):
-    body, name = views.export_csv(_figures(member))
-    return Response(body, mimetype="text/csv", headers={"Content-Disposition": content_disposition(name)})
+def export(member, file_format: str):
+    report = _report(member)
+    if report.errors:
+        abort(400, description="; ".join(report.errors.values()))
+    return reports.export(report, file_format)

@@ -9,7 +9,7 @@ from portal.http.access import requires
 from portal.http.organisation import tenant_blueprint
 from portal.http.pages import render
 from portal.returns.models import STATUS_LABELS
-from portal.returns.review_queue import filter_choices, filters_from, review_queue
+from portal.returns.review_queue import filter_choices, queue_filters_from, review_queue
 
 bp = tenant_blueprint("reviews", __name__, "/reviews")
 
@@ -17,7 +17,7 @@ bp = tenant_blueprint("reviews", __name__, "/reviews")
 @bp.get("/")
 @requires("view_review_queue")
 def index():
-    filters, errors = filters_from(request.args)
+    filters, errors = queue_filters_from(request.args)
     return render("reviews/index.html", returns=review_queue(filters, me=current_user), filters=filters,
                   choices=filter_choices(), errors=errors, args=request.args, statuses=STATUS_LABELS,
                   service_types=SERVICE_TYPES)

@@ -10,7 +10,7 @@ from portal.documents import jobs as _jobs  # noqa: F401  (registers the outbox 
 from portal.documents import storage
 from portal.documents.detection import ALLOWED_TYPES_TEXT, kind_for_name
 from portal.documents.filenames import content_disposition, display_name
-from portal.documents.models import INFECTED, PENDING, REJECTED, Document, format_size
+from portal.documents.models import PENDING, Document, format_size
 from portal.errors import Conflict, ServiceError
 from portal.extensions import db
 from portal.outbox import enqueue_after_commit
@@ -118,14 +118,11 @@ def _upload_one(file: FileStorage, *, uploaded_by, field: str) -> Document:
 
 def download_url(document: Document, *, actor) -> str:
     """A 60-second presigned link, for a clean document only."""
-    if document.status == PENDING:
-        raise Conflict("This file is still being checked. Try again in a minute.")
-    if document.status == REJECTED:
-        raise Conflict(f"This file was rejected and cannot be downloaded. {document.rejection_reason or ''}".strip())
-    if document.status == INFECTED:
-        raise Conflict("A virus was found in this file, so it cannot be downloaded.")
-    if not document.is_downloadable:
-        raise Conflict("This file is no longer stored, so it cannot be downloaded.")
+    from portal.documents.policy import why_not_downloadable
+
+    reason = why_not_downloadable(document)
+    if reason:
+        raise Conflict(reason)
     record("document_downloaded", document, actor=actor)
     return storage.presigned_download_url(document.storage_key, disposition=content_disposition(document.filename),
                                           content_type=document.content_type)

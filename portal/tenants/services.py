@@ -11,6 +11,7 @@ from portal.errors import Conflict, ServiceError
 from portal.extensions import db
 from portal.tenants.context import current_tenant_id, tenant_context
 from portal.tenants.models import ORGANISATION_KINDS, Membership, Organisation
+from portal.tenants.policy import LAST_ADMIN, leaves_no_administrator
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -61,8 +62,8 @@ def change_role(membership: Membership, role: str, *, actor: User) -> None:
     organisation = membership.organisation
     if role not in organisation.roles:
         raise ServiceError(f"Choose a role for a {organisation.kind} organisation", field="role")
-    if membership.is_admin and role != organisation.admin_role and _admin_count(organisation) == 1:
-        raise Conflict("An organisation needs at least one administrator: make someone else one first")
+    if leaves_no_administrator(membership, new_role=role, administrators=_admin_count(organisation)):
+        raise Conflict(LAST_ADMIN)
     old = membership.role
     membership.role = role
     record("member_role_changed", membership, actor=actor, email=membership.user.email, old=old, new=role)
@@ -72,8 +73,8 @@ def remove_member(membership: Membership, *, actor: User) -> None:
     """Remove someone; their sessions and API tokens end at once, on the server."""
     from portal.accounts.services import end_access
 
-    if membership.is_admin and _admin_count(membership.organisation) == 1:
-        raise Conflict("An organisation needs at least one administrator: make someone else one first")
+    if leaves_no_administrator(membership, new_role=None, administrators=_admin_count(membership.organisation)):
+        raise Conflict(LAST_ADMIN)
     record("member_removed", membership, actor=actor, email=membership.user.email, role=membership.role)
     end_access(membership.user, reason="removed")
     db.session.delete(membership)

@@ -115,7 +115,12 @@ def versions_for(ret: Return) -> list[ReturnVersion]:
                                    .order_by(ReturnVersion.number)))
 
 
+INTEGER_MAX = 2**31 - 1  # ReturnVersion.number is a PostgreSQL integer
+
+
 def get_version(ret: Return, number: int) -> ReturnVersion | None:
+    if not 0 < number <= INTEGER_MAX:  # no version has that number (and the database could not compare it)
+        return None
     return db.session.scalar(select(ReturnVersion).where(ReturnVersion.return_id == ret.id,
                                                          ReturnVersion.number == number))
 

@@ -6,6 +6,7 @@ from sqlalchemy import or_, select
 
 from portal.documents.models import CLEAN, Document
 from portal.extensions import db
+from portal.limits import clamp_offset
 
 
 def get_document(document_id: int) -> Document | None:
@@ -32,7 +33,7 @@ def list_documents(*, search: str | None = None, status: str | None = None, limi
                                 Document.text_content.ilike(pattern, escape="\\")))
     if status:
         query = query.where(Document.status == status)
-    return list(db.session.scalars(query.limit(limit).offset(offset)))
+    return list(db.session.scalars(query.limit(limit).offset(clamp_offset(offset))))
 
 
 def list_usable_documents(limit: int = 200) -> list[Document]:

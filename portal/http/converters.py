@@ -12,7 +12,7 @@ from flask import Flask
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter, ValidationError
 
-BIGINT_MAX = 2**63 - 1
+from portal.limits import BIGINT_MAX
 
 
 class BoundedIntegerConverter(IntegerConverter):

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from portal.contracts.models import DELIVERY_TASK, Contract, Measure, Outcome
 from portal.extensions import db
+from portal.limits import INTEGER_MAX, clamp_offset, fits_id
 from portal.returns.models import CHANGES_REQUESTED, Answer, Return, ReturnVersion
 from portal.returns.validation import display
 from portal.tenants.models import Organisation
@@ -43,6 +44,8 @@ def list_returns(*, status: str | list[str] | tuple[str, ...] | None = None, con
     if status:
         query = query.where(Return.status.in_([status] if isinstance(status, str) else list(status)))
     if contract_id:
+        if not fits_id(contract_id):
+            return []  # no contract has that id
         query = query.where(Return.contract_id == contract_id)
     if provider:
         query = query.where(Return.tenant_id == select(Organisation.id).where(Organisation.slug == provider)
@@ -58,7 +61,7 @@ def list_returns(*, status: str | list[str] | tuple[str, ...] | None = None, con
     if period_to:
         query = query.where(Return.period_start <= period_to)
     return list(db.session.scalars(query.order_by(Return.due_date, Contract.reference, Return.id)
-                                   .limit(limit).offset(offset)))
+                                   .limit(limit).offset(clamp_offset(offset))))
 
 
 def returns_to_do(limit: int = 8) -> list[Return]:
@@ -115,11 +118,8 @@ def versions_for(ret: Return) -> list[ReturnVersion]:
                                    .order_by(ReturnVersion.number)))
 
 
-INTEGER_MAX = 2**31 - 1  # ReturnVersion.number is a PostgreSQL integer
-
-
 def get_version(ret: Return, number: int) -> ReturnVersion | None:
-    if not 0 < number <= INTEGER_MAX:  # no version has that number (and the database could not compare it)
+    if not 0 < number <= INTEGER_MAX:  # ReturnVersion.number is an integer: no version has a larger one
         return None
     return db.session.scalar(select(ReturnVersion).where(ReturnVersion.return_id == ret.id,
                                                          ReturnVersion.number == number))

@@ -21,6 +21,7 @@ from sqlalchemy import (BigInteger, Date, Integer, String, Text, and_, case, cas
 from portal.contracts.models import Contract, Measure, Outcome
 from portal.documents.models import CLEAN, Document
 from portal.extensions import db
+from portal.limits import clamp_page
 from portal.returns.models import Answer, Return
 from portal.search.models import (ANSWER_VECTOR, DOCUMENT, DOCUMENT_VECTOR, ENGLISH, NARRATIVE, TEXT_LIMIT,
                                   SearchEntry)
@@ -104,7 +105,7 @@ def _headline(column, tsquery):
 def search(organisation: Organisation, raw_query: str | None, *, page: int = 1,
            page_size: int = PAGE_SIZE) -> Results:
     q = clean_query(raw_query)
-    page = max(int(page or 1), 1)
+    page = clamp_page(page)
     offset = (page - 1) * page_size
     if organisation.kind == COMMISSIONER:
         hits, total = _commissioner_search(organisation.id, q, page_size, offset)

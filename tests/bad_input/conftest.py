@@ -80,6 +80,7 @@ def world(app, contract_setup, make_user):  # noqa: F811
         with tenant_context(provider.id, s["provider_admin"].id):
             ret = list_returns()[0]
             document = Document(storage_key=f"t/{provider.id}/documents/probe", filename="evidence.pdf",
+                                text_content="Evidence of care at home for older people",
                                 size_bytes=10, status="clean", scan_status="clean", sha256="0" * 64,
                                 processed_at=utcnow())
             db.session.add(document)

@@ -26,6 +26,8 @@ def _month(value: str | None, *, end: bool = False) -> tuple[date | None, str | 
         first = date(year, month, 1)
     except (ValueError, TypeError):
         return None, "Enter a month as year and month, like 2026-03"
+    if not 1900 <= year <= 2200:  # the month after December 9999 is not a date
+        return None, "Enter a month from 1900 to 2200, like 2026-03"
     if not end:
         return first, None
     following = date(year + (month == 12), month % 12 + 1, 1)

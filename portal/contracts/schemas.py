@@ -3,7 +3,20 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from portal.contracts.models import FREQUENCIES, FUNDING_MODELS, SERVICE_TYPES
+from portal.contracts.models import FREQUENCIES, FUNDING_MODELS, SERVICE_TYPES, Contract
+from portal.limits import EARLIEST_DATE, LATEST_DATE, numeric_max
+
+ANNUAL_VALUE_MAX = numeric_max(Contract.__table__.c.annual_value)
+LIVING_WAGE_RATE_MAX = numeric_max(Contract.__table__.c.living_wage_rate)
+
+
+def _date_in_range(what: str):
+    return [validate.Range(min=EARLIEST_DATE, error=f"Enter {what} in {EARLIEST_DATE.year} or later"),
+            validate.Range(max=LATEST_DATE, error=f"Enter {what} before {LATEST_DATE.year + 1}")]
+
+
+def _pounds(what: str, largest, example: str):
+    return validate.Range(min=0, max=largest, error=f"Enter {what} from £0 to £{largest:,}, like {example}")
 
 
 class OrganisationRefSchema(Schema):
@@ -35,18 +48,21 @@ class ContractCreateSchema(Schema):
     service_type = fields.String(required=True, validate=validate.OneOf(list(SERVICE_TYPES)))
     care_group = fields.String(load_default="", validate=validate.Length(max=100))
     locality = fields.String(load_default="", validate=validate.Length(max=100))
-    start_date = fields.Date(required=True)
-    end_date = fields.Date(required=True)
-    annual_value = fields.Decimal(required=True, places=2, validate=validate.Range(min=0))
+    start_date = fields.Date(required=True, validate=_date_in_range("a start date"))
+    end_date = fields.Date(required=True, validate=_date_in_range("an end date"))
+    annual_value = fields.Decimal(required=True, places=2,
+                                  validate=_pounds("the annual value", ANNUAL_VALUE_MAX, "125000.00"))
     funding_model = fields.String(required=True, validate=validate.OneOf(list(FUNDING_MODELS)))
     framework = fields.String(required=True, metadata={"description": "Framework code, such as NHWO"})
     lead_manager = fields.Email(load_default=None, metadata={"description": "Email of a contract manager"})
-    living_wage_rate = fields.Decimal(load_default=None, places=2, validate=validate.Range(min=0))
+    living_wage_rate = fields.Decimal(load_default=None, places=2,
+                                      validate=_pounds("the living wage rate", LIVING_WAGE_RATE_MAX, "12.60"))
 
 
 class ScheduleCreateSchema(Schema):
     frequency = fields.String(required=True, validate=validate.OneOf(list(FREQUENCIES)))
-    due_days = fields.Integer(load_default=14, validate=validate.Range(min=0, max=120))
+    due_days = fields.Integer(load_default=14, validate=validate.Range(
+        min=0, max=120, error="Enter a number of days from 0 to 120, like 14"))
 
 
 class ScheduleSchema(Schema):

@@ -12,6 +12,7 @@ from portal.audit.services import record
 from portal.contracts.models import FREQUENCIES, FUNDING_MODELS, SERVICE_TYPES, Contract, OutcomeFramework, ReturnSchedule
 from portal.errors import Conflict, ServiceError
 from portal.extensions import db
+from portal.limits import EARLIEST_DATE, LATEST_DATE, numeric_max
 from portal.returns.models import DRAFT, Return
 from portal.tenants.context import current_tenant_id, tenant_context
 from portal.tenants.models import COMMISSIONER, PROVIDER, Membership, Organisation
@@ -20,16 +21,42 @@ STEP = {"monthly": relativedelta(months=1), "quarterly": relativedelta(months=3)
 MAX_YEARS = 15
 
 
+#: What each amount is, for messages, and the example a person is shown.
+AMOUNTS = {"annual_value": ("the annual value", "125000.00", Contract.__table__.c.annual_value),
+           "living_wage_rate": ("the living wage rate", "12.60", Contract.__table__.c.living_wage_rate)}
+
+
 def _money(value, field: str) -> Decimal:
+    """Pounds and pence that fit the field's NUMERIC column, or a message saying what to enter."""
+    what, example, column = AMOUNTS[field]
+    largest = numeric_max(column)
     try:
         amount = Decimal(str(value).replace(",", "").replace("£", "").strip())
     except (InvalidOperation, AttributeError):
-        raise ServiceError("Enter an amount in pounds, like 125000.00", field=field) from None
-    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12"):
-        raise ServiceError("Enter an amount of 0 or more, like 125000.00", field=field)
+        raise ServiceError(f"Enter {what} in pounds, like {example}", field=field) from None
+    if not amount.is_finite():
+        raise ServiceError(f"Enter {what} in pounds, like {example}", field=field)
+    if amount < 0 or amount > largest:  # comparisons are exact, whatever the exponent
+        raise ServiceError(f"Enter {what} from £0 to £{largest:,}, like {example}", field=field)
     if amount != amount.quantize(Decimal("0.01")):
-        raise ServiceError("Enter an amount with no more than 2 decimal places", field=field)
+        raise ServiceError(f"Enter {what} with no more than 2 decimal places, like {example}", field=field)
     return amount
+
+
+def check_dates(start_date: date | None, end_date: date | None) -> None:
+    """Contract dates the schedule can turn into periods and due dates (within EARLIEST_DATE..LATEST_DATE)."""
+    if not start_date:
+        raise ServiceError("Enter the start date", field="start_date")
+    if start_date < EARLIEST_DATE:
+        raise ServiceError(f"Enter a start date in {EARLIEST_DATE.year} or later", field="start_date")
+    if start_date > LATEST_DATE:
+        raise ServiceError(f"Enter a start date before {LATEST_DATE.year + 1}", field="start_date")
+    if not end_date or end_date < start_date:
+        raise ServiceError("The end date must be the same as or after the start date", field="end_date")
+    if end_date > LATEST_DATE:
+        raise ServiceError(f"Enter an end date before {LATEST_DATE.year + 1}", field="end_date")
+    if end_date > start_date + relativedelta(years=MAX_YEARS):
+        raise ServiceError(f"A contract can last at most {MAX_YEARS} years", field="end_date")
 
 
 def create_contract(commissioner: Organisation, *, provider_slug: str, reference: str, title: str,
@@ -48,16 +75,16 @@ def create_contract(commissioner: Organisation, *, provider_slug: str, reference
         raise ServiceError("Enter the contract reference", field="reference")
     if not title:
         raise ServiceError("Enter the contract title", field="title")
+    for field, value, label in (("reference", reference, "The contract reference"), ("title", title, "The title"),
+                                ("care_group", care_group, "The care group"), ("locality", locality, "The locality")):
+        longest = Contract.__table__.c[field].type.length
+        if len((value or "").strip()) > longest:
+            raise ServiceError(f"{label} must be {longest} characters or fewer", field=field)
     if service_type not in SERVICE_TYPES:
         raise ServiceError("Choose the type of service", field="service_type")
     if funding_model not in FUNDING_MODELS:
         raise ServiceError("Choose the funding model", field="funding_model")
-    if not start_date:
-        raise ServiceError("Enter the start date", field="start_date")
-    if not end_date or end_date < start_date:
-        raise ServiceError("The end date must be the same as or after the start date", field="end_date")
-    if end_date > start_date + relativedelta(years=MAX_YEARS):
-        raise ServiceError(f"A contract can last at most {MAX_YEARS} years", field="end_date")
+    check_dates(start_date, end_date)
     framework = db.session.get(OutcomeFramework, framework_id)
     if framework is None or framework.owner_id not in (None, commissioner.id):
         raise ServiceError("Choose a national framework or one of your own", field="framework")
@@ -84,7 +111,11 @@ def periods(start: date, end: date, frequency: str) -> list[tuple[date, date]]:
     step = STEP[frequency]
     result, cursor = [], start
     while cursor <= end:
-        following = cursor + step
+        try:
+            following = cursor + step
+        except (OverflowError, ValueError):  # a step past year 9999: the last period ends with the contract
+            result.append((cursor, end))
+            break
         result.append((cursor, min(following - timedelta(days=1), end)))
         cursor = following
     return result

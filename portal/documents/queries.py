@@ -6,11 +6,13 @@ from sqlalchemy import or_, select
 
 from portal.documents.models import CLEAN, Document
 from portal.extensions import db
-from portal.limits import clamp_offset
+from portal.limits import clamp_offset, fits_id
 
 
 def get_document(document_id: int) -> Document | None:
     """The current organisation's document, or None (missing and foreign look the same)."""
+    if not fits_id(document_id):  # an id from a form or a body that no row can have
+        return None
     return db.session.scalar(select(Document).where(Document.id == document_id))
 
 

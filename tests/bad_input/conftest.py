@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from tests.conftest import Browserless, csrf_from
-from tests.returns.conftest import contract_setup  # noqa: F401  (the fixture)
+from tests.returns.conftest import contract_setup, full_answers  # noqa: F401  (the fixture)
 
 BIG_IDS = (2**63, 10**30)
 
@@ -67,7 +67,9 @@ def world(app, contract_setup, make_user):  # noqa: F811
     from portal.models_base import utcnow
     from portal.notifications.models import DevMailboxMessage
     from portal.returns.models import ReturnImport
-    from portal.returns.queries import list_returns
+    from portal.returns import services
+    from portal.returns.queries import list_returns, measures_for
+    from portal.search.services import index_return
     from portal.tenants.context import tenant_context
     from portal.tenants.queries import get_organisation_by_slug, list_members
 
@@ -91,6 +93,14 @@ def world(app, contract_setup, make_user):  # noqa: F811
             db.session.flush()
             ids.update(return_id=ret.id, document_id=document.id, import_id=item.id,
                        membership_id=list_members()[0].id)
+            submitted = list_returns()[1]  # a submitted return for the commissioner to review and search
+            user = db.session.get(type(admin), s["provider_admin"].id)
+            services.save_answers(submitted, full_answers(measures_for(submitted)),
+                                  expected_version=submitted.lock_version, actor=user)
+            services.declare(submitted, confirmed=True, expected_version=submitted.lock_version, actor=user)
+            services.submit(submitted, expected_version=submitted.lock_version, actor=user)
+            index_return(submitted)
+            ids["submitted_return_id"] = submitted.id
             db.session.commit()
         with tenant_context(commissioner.id, admin.id):
             org = get_organisation_by_slug(commissioner.slug)

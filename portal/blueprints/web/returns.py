@@ -47,7 +47,7 @@ def _task_or_404(ret, task_key: str):
 
 def _version_from_form() -> int | None:
     value = request.form.get("version", "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 10 else None
 
 
 def _date_arg(name: str):

@@ -1,9 +1,10 @@
 """Marshmallow schemas for the contracts API."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from portal.contracts.models import FREQUENCIES, FUNDING_MODELS, SERVICE_TYPES, Contract
+from portal.contracts.services import TEXT_FIELDS, too_long
 from portal.limits import EARLIEST_DATE, LATEST_DATE, numeric_max
 
 ANNUAL_VALUE_MAX = numeric_max(Contract.__table__.c.annual_value)
@@ -13,6 +14,19 @@ LIVING_WAGE_RATE_MAX = numeric_max(Contract.__table__.c.living_wage_rate)
 def _date_in_range(what: str):
     return [validate.Range(min=EARLIEST_DATE, error=f"Enter {what} in {EARLIEST_DATE.year} or later"),
             validate.Range(max=LATEST_DATE, error=f"Enter {what} before {LATEST_DATE.year + 1}")]
+
+
+def _text(field: str, *, required: bool = True):
+    """Trimmed text that fits its column; the message names the field and its limit."""
+    longest = Contract.__table__.c[field].type.length
+
+    def check(value: str) -> None:
+        if required and not value.strip():
+            raise ValidationError(f"Enter {TEXT_FIELDS[field]}")
+        if len(value.strip()) > longest:
+            raise ValidationError(too_long(field))
+
+    return check
 
 
 def _pounds(what: str, largest, example: str):
@@ -43,11 +57,11 @@ class ContractSchema(Schema):
 
 class ContractCreateSchema(Schema):
     provider = fields.String(required=True, metadata={"description": "The provider's slug"})
-    reference = fields.String(required=True, validate=validate.Length(min=1, max=60))
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    reference = fields.String(required=True, validate=_text("reference"))
+    title = fields.String(required=True, validate=_text("title"))
     service_type = fields.String(required=True, validate=validate.OneOf(list(SERVICE_TYPES)))
-    care_group = fields.String(load_default="", validate=validate.Length(max=100))
-    locality = fields.String(load_default="", validate=validate.Length(max=100))
+    care_group = fields.String(load_default="", validate=_text("care_group", required=False))
+    locality = fields.String(load_default="", validate=_text("locality", required=False))
     start_date = fields.Date(required=True, validate=_date_in_range("a start date"))
     end_date = fields.Date(required=True, validate=_date_in_range("an end date"))
     annual_value = fields.Decimal(required=True, places=2,

@@ -43,6 +43,16 @@ def _money(value, field: str) -> Decimal:
     return amount
 
 
+#: How each text field is named in "Enter a ... of N characters or fewer".
+TEXT_FIELDS = {"reference": "a contract reference", "title": "a title", "care_group": "a care group",
+               "locality": "a locality"}
+
+
+def too_long(field: str) -> str:
+    """The message for a text longer than its column (the form, the schema and the service agree)."""
+    return f"Enter {TEXT_FIELDS[field]} of {Contract.__table__.c[field].type.length} characters or fewer"
+
+
 def check_dates(start_date: date | None, end_date: date | None) -> None:
     """Contract dates the schedule can turn into periods and due dates (within EARLIEST_DATE..LATEST_DATE)."""
     if not start_date:
@@ -75,11 +85,10 @@ def create_contract(commissioner: Organisation, *, provider_slug: str, reference
         raise ServiceError("Enter the contract reference", field="reference")
     if not title:
         raise ServiceError("Enter the contract title", field="title")
-    for field, value, label in (("reference", reference, "The contract reference"), ("title", title, "The title"),
-                                ("care_group", care_group, "The care group"), ("locality", locality, "The locality")):
-        longest = Contract.__table__.c[field].type.length
-        if len((value or "").strip()) > longest:
-            raise ServiceError(f"{label} must be {longest} characters or fewer", field=field)
+    for field, value in (("reference", reference), ("title", title), ("care_group", care_group),
+                         ("locality", locality)):
+        if len((value or "").strip()) > Contract.__table__.c[field].type.length:
+            raise ServiceError(too_long(field), field=field)
     if service_type not in SERVICE_TYPES:
         raise ServiceError("Choose the type of service", field="service_type")
     if funding_model not in FUNDING_MODELS:

@@ -140,6 +140,54 @@ def refuse_unstorable_input():
     return None
 
 
+LOCATIONS = ("json", "query", "form", "files", "headers", "cookies", "path", "view_args", "json_or_form")
+
+
+def field_messages(errors, path: str = "") -> list[tuple[str, str]]:
+    """Marshmallow's nested errors as (field, message) pairs: {"json": {"answers": {"0": {"value": ["x"]}}}}
+    gives ("answers.0.value", "x")."""
+    if isinstance(errors, str):
+        return [(path, errors)]
+    if isinstance(errors, list):
+        return [pair for item in errors for pair in field_messages(item, path)]
+    if isinstance(errors, dict):
+        pairs = []
+        for key, value in errors.items():
+            key = str(key)
+            inner = path if (not path and key in LOCATIONS) else (f"{path}.{key}" if path else key)
+            pairs.extend(field_messages(value, inner))
+        return pairs
+    return []
+
+
+def summary(errors) -> str | None:
+    """One sentence for a 422's `message`, naming the fields (the `errors` object has them all)."""
+    pairs = field_messages(errors)
+    if not pairs:
+        return None
+    shown = "; ".join(f"{field}: {message}" if field else message for field, message in pairs[:3])
+    more = f" (and {len(pairs) - 3} more: see errors)" if len(pairs) > 3 else ""
+    return f"Correct {'this field' if len(pairs) == 1 else 'these fields'} and send it again. {shown}{more}"
+
+
+def answer_unprocessable(exc):
+    """Every 422 says what is wrong in `message` too, not only in `errors` (flask-smorest's schema errors
+    carry per-field messages but no summary)."""
+    data = getattr(exc, "data", None) or {}
+    errors = data.get("errors") or data.get("messages")
+    message = data.get("message") or summary(errors) or exc.description
+    if _api():
+        payload = {"code": 422, "status": "Unprocessable Entity", "message": message}
+        if errors:
+            payload["errors"] = errors
+        return jsonify(payload), 422, data.get("headers") or {}
+    from portal.http.pages import render
+
+    return render("error.html", status=422, title="There is a problem with what you sent", hint=message)
+
+
 def register(app: Flask) -> None:
-    """First of all the app's before-request functions, so nothing reads the input before it."""
+    """First of all the app's before-request functions, so nothing reads the input before it; and a
+    message on every 422."""
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_unstorable_input)
+    app.register_error_handler(422, answer_unprocessable)

@@ -44,7 +44,7 @@ def has_message(response) -> bool:
     """The API says what is wrong in JSON `message`; a page shows an error (summary or page)."""
     if response.is_json:
         body = response.get_json(silent=True) or {}
-        return bool(body.get("message")) or bool(body.get("errors"))
+        return bool(body.get("message"))
     html = response.get_data(as_text=True)
     return any(mark in html for mark in ("govuk-error-summary", "govuk-error-message", "govuk-heading-l",
                                          "govuk-heading-xl"))

@@ -114,7 +114,9 @@ def world(app, contract_setup, make_user):  # noqa: F811
                        collaborative_id=collaborative.id,
                        message_id=db.session.scalar(db.select(DevMailboxMessage.id)))
             db.session.commit()
-        token, _raw = accounts.create_api_token(db.session.get(type(admin), admin.id))
+        tokens = {}
+        for who, user in (("provider", s["provider_admin"]), ("commissioner", admin)):
+            token, tokens[who] = accounts.create_api_token(db.session.get(type(admin), user.id))
         ids["token_id"] = token.id
         db.session.commit()
 
@@ -123,17 +125,11 @@ def world(app, contract_setup, make_user):  # noqa: F811
         web.sign_in(email)
         return web, csrf_from(web.client.get("/account/").get_data(as_text=True))
 
-    def bearer(email: str) -> dict:
-        client = app.test_client()
-        response = client.post("/api/v1/auth/tokens", json={"email": email, "password": "tidy-lantern-orbit-42"})
-        assert response.status_code == 201, response.get_json()
-        return {"Authorization": f"Bearer {response.get_json()['token']}"}
-
     provider_web, provider_csrf = signed_in(s["provider_admin"].email)
     commissioner_web, commissioner_csrf = signed_in(admin.email)
     return {**s, "ids": ids, "admin": admin,
             "web": {"provider": (provider_web, provider_csrf), "commissioner": (commissioner_web, commissioner_csrf)},
-            "api": {"provider": bearer(s["provider_admin"].email), "commissioner": bearer(admin.email)},
+            "api": {who: {"Authorization": f"Bearer {raw}"} for who, raw in tokens.items()},
             "slugs": {"provider": provider.slug, "commissioner": commissioner.slug}}
 
 

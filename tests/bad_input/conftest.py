@@ -133,6 +133,17 @@ def world(app, contract_setup, make_user):  # noqa: F811
             "slugs": {"provider": provider.slug, "commissioner": commissioner.slug}}
 
 
+PARTS = {"task_key": "delivery", "number": 1, "file_format": "csv", "token": "not-a-token"}
+
+
+def valid_arguments(world, rule, who: str) -> dict:
+    """Every argument of a rule filled with something that exists (the organisation's own rows)."""
+    values = dict(world["ids"], slug=world["slugs"][who], **PARTS)
+    missing = set(rule.arguments) - set(values)
+    assert not missing, f"{rule.endpoint}: teach tests/bad_input the argument(s) {missing}"
+    return values
+
+
 def fill(rule, values: dict) -> str:
     url = rule.rule
     for name in rule.arguments:

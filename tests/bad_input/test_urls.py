@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from werkzeug.routing import IntegerConverter
 
-from tests.bad_input.conftest import BIG_IDS, fill
-
-PARTS = {"task_key": "delivery", "number": 1, "file_format": "csv", "framework_id": None}
+from tests.bad_input.conftest import BIG_IDS, fill, valid_arguments as _valid
 
 
 def _int_rules(app):
@@ -16,13 +14,6 @@ def _int_rules(app):
         ints = [name for name, conv in rule._converters.items() if isinstance(conv, IntegerConverter)]
         if ints:
             yield rule, ints
-
-
-def _valid(world, rule, who: str) -> dict:
-    values = dict(world["ids"], slug=world["slugs"][who], **{k: v for k, v in PARTS.items() if v is not None})
-    missing = set(rule.arguments) - set(values)
-    assert not missing, f"{rule.endpoint}: teach tests/bad_input the argument(s) {missing}"
-    return values
 
 
 def test_every_int_converter_is_bounded(app):
@@ -78,6 +69,33 @@ def test_the_largest_id_is_a_missing_row(app, world, probe):
     for url in (f"/api/v1/returns/{2**63 - 1}", f"/api/v1/orgs/{slug}/documents/{2**63 - 1}"):
         probe.check(url, lambda: app.test_client().get(url, headers=headers), allowed={404})
     probe.assert_clean(minimum=5)
+
+
+def test_broken_text_anywhere_is_refused_before_any_view(app, world, probe):
+    """Every route, page or API, any method: a NUL or a lone surrogate in a query value, a form field or
+    a JSON body is a 422 that names the field."""
+    web, token = world["web"]["commissioner"]
+    headers = world["api"]["commissioner"]
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        url = fill(rule, _valid(world, rule, "commissioner"))
+        api = rule.rule.startswith("/api/")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            client = app.test_client() if api else web.client
+            extra = {"headers": headers} if api else {}
+            probe.check(f"{method} {url}?note=%00", lambda: client.open(url + "?note=a%00b", method=method, **extra),
+                        allowed={422})
+            if method == "GET":
+                continue
+            if api:
+                probe.check(f"{method} {url} json", lambda: client.open(
+                    url, method=method, data='{"note": "a\\ud800b"}', content_type="application/json", **extra),
+                            allowed={422})
+            else:
+                probe.check(f"{method} {url} form", lambda: client.open(
+                    url, method=method, data={"csrf_token": token, "note": "a\x00b"}), allowed={422})
+    probe.assert_clean(minimum=150)
 
 
 def test_nul_and_bad_bytes_in_the_path_are_404(app, world, probe):

@@ -16,7 +16,7 @@ def _date_in_range(what: str):
             validate.Range(max=LATEST_DATE, error=f"Enter {what} before {LATEST_DATE.year + 1}")]
 
 
-def _text(field: str, *, required: bool = True):
+def _text(field: str, *, required: bool = True) -> fields.String:
     """Trimmed text that fits its column; the message names the field and its limit."""
     longest = Contract.__table__.c[field].type.length
 
@@ -26,11 +26,15 @@ def _text(field: str, *, required: bool = True):
         if len(value.strip()) > longest:
             raise ValidationError(too_long(field))
 
-    return check
+    options = {"required": True} if required else {"load_default": ""}
+    return fields.String(validate=check, metadata={"maxLength": longest}, **options)
 
 
-def _pounds(what: str, largest, example: str):
-    return validate.Range(min=0, max=largest, error=f"Enter {what} from £0 to £{largest:,}, like {example}")
+def _pounds(what: str, largest, example: str, **options) -> fields.Decimal:
+    """Pounds and pence up to the column's largest value (the OpenAPI document shows the bounds as numbers)."""
+    return fields.Decimal(places=2, validate=validate.Range(
+        min=0, max=largest, error=f"Enter {what} from £0 to £{largest:,}, like {example}"),
+        metadata={"minimum": 0, "maximum": float(largest)}, **options)
 
 
 class OrganisationRefSchema(Schema):
@@ -57,20 +61,19 @@ class ContractSchema(Schema):
 
 class ContractCreateSchema(Schema):
     provider = fields.String(required=True, metadata={"description": "The provider's slug"})
-    reference = fields.String(required=True, validate=_text("reference"))
-    title = fields.String(required=True, validate=_text("title"))
+    reference = _text("reference")
+    title = _text("title")
     service_type = fields.String(required=True, validate=validate.OneOf(list(SERVICE_TYPES)))
-    care_group = fields.String(load_default="", validate=_text("care_group", required=False))
-    locality = fields.String(load_default="", validate=_text("locality", required=False))
+    care_group = _text("care_group", required=False)
+    locality = _text("locality", required=False)
     start_date = fields.Date(required=True, validate=_date_in_range("a start date"))
     end_date = fields.Date(required=True, validate=_date_in_range("an end date"))
-    annual_value = fields.Decimal(required=True, places=2,
-                                  validate=_pounds("the annual value", ANNUAL_VALUE_MAX, "125000.00"))
+    annual_value = _pounds("the annual value", ANNUAL_VALUE_MAX, "125000.00", required=True)
     funding_model = fields.String(required=True, validate=validate.OneOf(list(FUNDING_MODELS)))
     framework = fields.String(required=True, metadata={"description": "Framework code, such as NHWO"})
     lead_manager = fields.Email(load_default=None, metadata={"description": "Email of a contract manager"})
-    living_wage_rate = fields.Decimal(load_default=None, places=2,
-                                      validate=_pounds("the living wage rate", LIVING_WAGE_RATE_MAX, "12.60"))
+    living_wage_rate = _pounds("the living wage rate", LIVING_WAGE_RATE_MAX, "12.60", load_default=None,
+                               allow_none=True)
 
 
 class ScheduleCreateSchema(Schema):

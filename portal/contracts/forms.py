@@ -37,7 +37,8 @@ class ContractForm(FlaskForm):
                             validators=[InputRequired("Enter the contract reference"),
                                         Length(max=60, message=too_long("reference"))])
     title = StringField("Title", widget=GovTextInput(),
-                        validators=[InputRequired("Enter the contract title"), Length(max=200, message=too_long("title"))])
+                        validators=[InputRequired("Enter the contract title"),
+                                    Length(max=200, message=too_long("title"))])
     service_type = RadioField("Type of service", widget=GovRadioInput(), choices=list(SERVICE_TYPES.items()),
                               validators=[InputRequired("Choose the type of service")])
     care_group = StringField("Care group", widget=GovTextInput(), description="For example, older people",

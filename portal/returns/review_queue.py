@@ -53,7 +53,8 @@ def review_queue(filters: QueueFilters, *, me: User, limit: int = 200, offset: i
     if filters.period_to:
         query = query.where(Return.period_start <= filters.period_to)
     mine_first = case((Contract.lead_manager_id == me.id, 0), else_=1)
-    return list(db.session.scalars(query.order_by(mine_first, Return.due_date, Return.id).limit(limit).offset(clamp_offset(offset))))
+    return list(db.session.scalars(query.order_by(mine_first, Return.due_date, Return.id)
+                                   .limit(limit).offset(clamp_offset(offset))))
 
 
 def filter_choices() -> dict[str, list]:

@@ -97,7 +97,8 @@ def test_other_forms(app, world, probe):
         (provider, p_token, "/account/", {"label": "Mine"}),
         (commissioner, c_token, "/admin/organisations/new",
          {"name": "New", "slug": "new-org", "kind": "provider", "admin_email": "boss@new.example"}),
-        (commissioner, c_token, f"/o/{c_slug}/frameworks/new", {"name": "Mine", "code": "MINE", "outcomes": "Live well"}),
+        (commissioner, c_token, f"/o/{c_slug}/frameworks/new",
+         {"name": "Mine", "code": "MINE", "outcomes": "Live well"}),
         (commissioner, c_token, f"/o/{c_slug}/frameworks/{world['ids']['custom_framework_id']}/measures/new",
          {"section": "delivery", "code": "D.X", "label": "Extra", "hint": "", "type": "text", "required": "no"}),
     ]

@@ -12,6 +12,7 @@ from portal.config import PROJECT_ROOT, load_config
 from flask_talisman import Talisman
 
 from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
+from portal.http import converters, input_guard
 
 
 def import_models() -> None:
@@ -45,6 +46,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.jinja_env.filters["day"] = lambda d: d.strftime("%-d %b %Y") if d else ""
     app.jinja_env.filters["money"] = lambda v: "" if v is None else f"£{v:,.2f}"
 
+    converters.register(app)  # before any blueprint: ids past the bigint range are 404s
+    input_guard.register(app)  # NUL, lone surrogates and non-UTF-8 bytes are refused before any view
     import_models()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))

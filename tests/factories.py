@@ -155,6 +155,14 @@ def api_token(person, *, label: str = "API token") -> str:
     return raw
 
 
+def api_token_ids(person) -> list[int]:
+    """The ids of ``person``'s API tokens, newest first."""
+    from portal.accounts.queries import list_own_api_tokens
+
+    with _as(None, person.id):
+        return [token.id for token in list_own_api_tokens(person)]
+
+
 def dev_mail(*, to: str = "someone@example.org", subject: str = "A message", body: str = "Hello"):
     from portal.notifications.models import DevMailboxMessage
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from portal.limits import BIGINT_MAX, MAX_OFFSET
+
 
 class TokenRequestSchema(Schema):
     email = fields.Email(required=True, metadata={"example": "staff@riverside-care.example"})
@@ -56,6 +58,21 @@ class AuditEventSchema(Schema):
     actor = fields.Function(lambda e: e.actor.email if e.actor else None)
 
 
+def limit_field(default: int, maximum: int):
+    return fields.Integer(load_default=default, validate=validate.Range(
+        min=1, max=maximum, error=f"Enter a limit from 1 to {maximum:,} (items per answer)"))
+
+
+def offset_field():
+    return fields.Integer(load_default=0, validate=validate.Range(
+        min=0, max=MAX_OFFSET, error=f"Enter an offset from 0 to {MAX_OFFSET:,} (items to skip)"))
+
+
+def id_field(what: str, **kwargs):
+    """An id in a query or a body: out of the id column's range is a message, not a database error."""
+    return fields.Integer(validate=validate.Range(min=1, max=BIGINT_MAX, error=f"Enter the id of {what}"), **kwargs)
+
+
 class PageArgsSchema(Schema):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = limit_field(50, 200)
+    offset = offset_field()

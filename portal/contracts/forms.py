@@ -8,6 +8,7 @@ from wtforms import DateField, IntegerField, RadioField, SelectField, StringFiel
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from portal.contracts.models import FREQUENCIES, FUNDING_MODELS, MEASURE_TYPES, SERVICE_TYPES
+from portal.contracts.services import too_long
 
 
 class GovDateField(DateField):
@@ -24,20 +25,26 @@ class GovDateField(DateField):
         if not any(self.raw_data):
             self.data = None
             return
-        super().process_formdata([" ".join(self.raw_data)])
+        try:
+            super().process_formdata([" ".join(self.raw_data)])
+        except ValueError:
+            raise ValueError(f"Enter the {self.label.text.lower()} as a real date, like 1 4 2026") from None
 
 
 class ContractForm(FlaskForm):
     provider = SelectField("Provider", widget=GovSelect(), validators=[InputRequired("Choose the provider")])
     reference = StringField("Contract reference", widget=GovTextInput(),
-                            validators=[InputRequired("Enter the contract reference"), Length(max=60)])
+                            validators=[InputRequired("Enter the contract reference"),
+                                        Length(max=60, message=too_long("reference"))])
     title = StringField("Title", widget=GovTextInput(),
-                        validators=[InputRequired("Enter the contract title"), Length(max=200)])
+                        validators=[InputRequired("Enter the contract title"),
+                                    Length(max=200, message=too_long("title"))])
     service_type = RadioField("Type of service", widget=GovRadioInput(), choices=list(SERVICE_TYPES.items()),
                               validators=[InputRequired("Choose the type of service")])
     care_group = StringField("Care group", widget=GovTextInput(), description="For example, older people",
-                             validators=[Optional(), Length(max=100)])
-    locality = StringField("Locality", widget=GovTextInput(), validators=[Optional(), Length(max=100)])
+                             validators=[Optional(), Length(max=100, message=too_long("care_group"))])
+    locality = StringField("Locality", widget=GovTextInput(),
+                           validators=[Optional(), Length(max=100, message=too_long("locality"))])
     start_date = GovDateField("Start date", description="For example, 1 4 2026",
                            validators=[InputRequired("Enter the start date as a real date, like 1 4 2026")])
     end_date = GovDateField("End date", description="For example, 31 3 2029",

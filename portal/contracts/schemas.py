@@ -1,9 +1,40 @@
 """Marshmallow schemas for the contracts API."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
-from portal.contracts.models import FREQUENCIES, FUNDING_MODELS, SERVICE_TYPES
+from portal.contracts.models import FREQUENCIES, FUNDING_MODELS, SERVICE_TYPES, Contract
+from portal.contracts.services import TEXT_FIELDS, too_long
+from portal.limits import EARLIEST_DATE, LATEST_DATE, numeric_max
+
+ANNUAL_VALUE_MAX = numeric_max(Contract.__table__.c.annual_value)
+LIVING_WAGE_RATE_MAX = numeric_max(Contract.__table__.c.living_wage_rate)
+
+
+def _date_in_range(what: str):
+    return [validate.Range(min=EARLIEST_DATE, error=f"Enter {what} in {EARLIEST_DATE.year} or later"),
+            validate.Range(max=LATEST_DATE, error=f"Enter {what} before {LATEST_DATE.year + 1}")]
+
+
+def _text(field: str, *, required: bool = True) -> fields.String:
+    """Trimmed text that fits its column; the message names the field and its limit."""
+    longest = Contract.__table__.c[field].type.length
+
+    def check(value: str) -> None:
+        if required and not value.strip():
+            raise ValidationError(f"Enter {TEXT_FIELDS[field]}")
+        if len(value.strip()) > longest:
+            raise ValidationError(too_long(field))
+
+    options = {"required": True} if required else {"load_default": ""}
+    return fields.String(validate=check, metadata={"maxLength": longest}, **options)
+
+
+def _pounds(what: str, largest, example: str, **options) -> fields.Decimal:
+    """Pounds and pence up to the column's largest value (the OpenAPI document shows the bounds as numbers)."""
+    return fields.Decimal(places=2, validate=validate.Range(
+        min=0, max=largest, error=f"Enter {what} from £0 to £{largest:,}, like {example}"),
+        metadata={"minimum": 0, "maximum": float(largest)}, **options)
 
 
 class OrganisationRefSchema(Schema):
@@ -30,23 +61,25 @@ class ContractSchema(Schema):
 
 class ContractCreateSchema(Schema):
     provider = fields.String(required=True, metadata={"description": "The provider's slug"})
-    reference = fields.String(required=True, validate=validate.Length(min=1, max=60))
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    reference = _text("reference")
+    title = _text("title")
     service_type = fields.String(required=True, validate=validate.OneOf(list(SERVICE_TYPES)))
-    care_group = fields.String(load_default="", validate=validate.Length(max=100))
-    locality = fields.String(load_default="", validate=validate.Length(max=100))
-    start_date = fields.Date(required=True)
-    end_date = fields.Date(required=True)
-    annual_value = fields.Decimal(required=True, places=2, validate=validate.Range(min=0))
+    care_group = _text("care_group", required=False)
+    locality = _text("locality", required=False)
+    start_date = fields.Date(required=True, validate=_date_in_range("a start date"))
+    end_date = fields.Date(required=True, validate=_date_in_range("an end date"))
+    annual_value = _pounds("the annual value", ANNUAL_VALUE_MAX, "125000.00", required=True)
     funding_model = fields.String(required=True, validate=validate.OneOf(list(FUNDING_MODELS)))
     framework = fields.String(required=True, metadata={"description": "Framework code, such as NHWO"})
     lead_manager = fields.Email(load_default=None, metadata={"description": "Email of a contract manager"})
-    living_wage_rate = fields.Decimal(load_default=None, places=2, validate=validate.Range(min=0))
+    living_wage_rate = _pounds("the living wage rate", LIVING_WAGE_RATE_MAX, "12.60", load_default=None,
+                               allow_none=True)
 
 
 class ScheduleCreateSchema(Schema):
     frequency = fields.String(required=True, validate=validate.OneOf(list(FREQUENCIES)))
-    due_days = fields.Integer(load_default=14, validate=validate.Range(min=0, max=120))
+    due_days = fields.Integer(load_default=14, validate=validate.Range(
+        min=0, max=120, error="Enter a number of days from 0 to 120, like 14"))
 
 
 class ScheduleSchema(Schema):

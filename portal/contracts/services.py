@@ -14,6 +14,7 @@ from portal.contracts.custom_frameworks import framework_by_code
 from portal.contracts.queries import member_by_email
 from portal.errors import Conflict, Invalid, ServiceError
 from portal.extensions import db
+from portal.limits import EARLIEST_DATE, LATEST_DATE, numeric_max
 from portal.returns.models import DRAFT, Return
 from portal.tenants.context import current_tenant_id, tenant_context
 from portal.tenants.models import COMMISSIONER, PROVIDER, Membership, Organisation
@@ -22,16 +23,52 @@ STEP = {"monthly": relativedelta(months=1), "quarterly": relativedelta(months=3)
 MAX_YEARS = 15
 
 
+#: What each amount is, for messages, and the example a person is shown.
+AMOUNTS = {"annual_value": ("the annual value", "125000.00", Contract.__table__.c.annual_value),
+           "living_wage_rate": ("the living wage rate", "12.60", Contract.__table__.c.living_wage_rate)}
+
+
 def _money(value, field: str) -> Decimal:
+    """Pounds and pence that fit the field's NUMERIC column, or a message saying what to enter."""
+    what, example, column = AMOUNTS[field]
+    largest = numeric_max(column)
     try:
         amount = Decimal(str(value).replace(",", "").replace("£", "").strip())
     except (InvalidOperation, AttributeError):
-        raise Invalid("Enter an amount in pounds, like 125000.00", field=field) from None
-    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12"):
-        raise Invalid("Enter an amount of 0 or more, like 125000.00", field=field)
+        raise Invalid(f"Enter {what} in pounds, like {example}", field=field) from None
+    if not amount.is_finite():
+        raise Invalid(f"Enter {what} in pounds, like {example}", field=field)
+    if amount < 0 or amount > largest:  # comparisons are exact, whatever the exponent
+        raise Invalid(f"Enter {what} from £0 to £{largest:,}, like {example}", field=field)
     if amount != amount.quantize(Decimal("0.01")):
-        raise Invalid("Enter an amount with no more than 2 decimal places", field=field)
+        raise Invalid(f"Enter {what} with no more than 2 decimal places, like {example}", field=field)
     return amount
+
+
+#: How each text field is named in "Enter a ... of N characters or fewer".
+TEXT_FIELDS = {"reference": "a contract reference", "title": "a title", "care_group": "a care group",
+               "locality": "a locality"}
+
+
+def too_long(field: str) -> str:
+    """The message for a text longer than its column (the form, the schema and the service agree)."""
+    return f"Enter {TEXT_FIELDS[field]} of {Contract.__table__.c[field].type.length} characters or fewer"
+
+
+def check_dates(start_date: date | None, end_date: date | None) -> None:
+    """Contract dates the schedule can turn into periods and due dates (within EARLIEST_DATE..LATEST_DATE)."""
+    if not start_date:
+        raise Invalid("Enter the start date", field="start_date")
+    if start_date < EARLIEST_DATE:
+        raise Invalid(f"Enter a start date in {EARLIEST_DATE.year} or later", field="start_date")
+    if start_date > LATEST_DATE:
+        raise Invalid(f"Enter a start date before {LATEST_DATE.year + 1}", field="start_date")
+    if not end_date or end_date < start_date:
+        raise Invalid("The end date must be the same as or after the start date", field="end_date")
+    if end_date > LATEST_DATE:
+        raise Invalid(f"Enter an end date before {LATEST_DATE.year + 1}", field="end_date")
+    if end_date > start_date + relativedelta(years=MAX_YEARS):
+        raise Invalid(f"A contract can last at most {MAX_YEARS} years", field="end_date")
 
 
 def _provider(slug: str | None) -> Organisation:
@@ -78,20 +115,15 @@ def create_contract(commissioner: Organisation, *, provider_slug: str, reference
     if not title:
         raise Invalid("Enter the contract title", field="title")
     care_group, locality = (care_group or "").strip(), (locality or "").strip()
-    for field, value, limit in (("reference", reference, 60), ("title", title, 200), ("care_group", care_group, 100),
-                                ("locality", locality, 100)):
-        if len(value) > limit:
-            raise Invalid(f"Write the {field.replace('_', ' ')} in up to {limit} characters", field=field)
+    for field, value in (("reference", reference), ("title", title), ("care_group", care_group),
+                         ("locality", locality)):
+        if len(value) > Contract.__table__.c[field].type.length:
+            raise Invalid(too_long(field), field=field)
     if service_type not in SERVICE_TYPES:
         raise Invalid("Choose the type of service", field="service_type")
     if funding_model not in FUNDING_MODELS:
         raise Invalid("Choose the funding model", field="funding_model")
-    if not start_date:
-        raise Invalid("Enter the start date", field="start_date")
-    if not end_date or end_date < start_date:
-        raise Invalid("The end date must be the same as or after the start date", field="end_date")
-    if end_date > start_date + relativedelta(years=MAX_YEARS):
-        raise Invalid(f"A contract can last at most {MAX_YEARS} years", field="end_date")
+    check_dates(start_date, end_date)
     framework = db.session.get(OutcomeFramework, framework_id) if framework_id is not None else None
     if framework is None or framework.owner_id not in (None, commissioner.id):
         raise Invalid("Choose a national framework or one of your own", field="framework")
@@ -133,7 +165,11 @@ def periods(start: date, end: date, frequency: str) -> list[tuple[date, date]]:
     step = STEP[frequency]
     result, cursor = [], start
     while cursor <= end:
-        following = cursor + step
+        try:
+            following = cursor + step
+        except (OverflowError, ValueError):  # a step past year 9999: the last period ends with the contract
+            result.append((cursor, end))
+            break
         result.append((cursor, min(following - timedelta(days=1), end)))
         cursor = following
     return result

@@ -116,7 +116,8 @@ def from_request_args(args, today: date | None = None) -> FormState:
             parsed = None
             if not month_text or not year_text:
                 errors[name] = f"The {label} month must include a month and a year"
-            elif not (month_text.isdigit() and year_text.isdigit() and len(year_text) == 4):
+            elif not (f"{month_text}{year_text}".isascii() and month_text.isdigit() and year_text.isdigit()
+                      and len(year_text) == 4):
                 errors[name] = f"The {label} month must be a real month, like 4 2025"
             else:
                 parsed = parse_month(f"{int(year_text):04d}-{int(month_text):02d}") if len(month_text) <= 2 else None
@@ -145,7 +146,7 @@ def from_request_args(args, today: date | None = None) -> FormState:
     contract = (args.get("contract") or "").strip()
     values["contract"] = contract
     if contract:
-        if contract.isdigit() and len(contract) < 19:
+        if contract.isascii() and contract.isdigit() and len(contract) < 19:
             filters = filters.with_(contract_id=int(contract))
         else:
             errors["contract"] = "Choose a contract from the list"

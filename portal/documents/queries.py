@@ -6,10 +6,13 @@ from sqlalchemy import or_, select
 
 from portal.documents.models import CLEAN, Document
 from portal.extensions import db
+from portal.limits import clamp_offset, fits_id
 
 
 def get_document(document_id: int) -> Document | None:
     """The current organisation's document, or None (missing and foreign look the same)."""
+    if not fits_id(document_id):  # an id from a form or a body that no row can have
+        return None
     return db.session.scalar(select(Document).where(Document.id == document_id))
 
 
@@ -32,7 +35,7 @@ def list_documents(*, search: str | None = None, status: str | None = None, limi
                                 Document.text_content.ilike(pattern, escape="\\")))
     if status:
         query = query.where(Document.status == status)
-    return list(db.session.scalars(query.limit(limit).offset(offset)))
+    return list(db.session.scalars(query.limit(limit).offset(clamp_offset(offset))))
 
 
 def list_usable_documents(limit: int = 200) -> list[Document]:

@@ -21,7 +21,7 @@ PAGES = {
     405: ("Page not found", "If you typed the web address, check it is correct."),
     409: ("This could not be done", "Go back, reload the page and try again."),
     413: ("The files are too large", "Upload fewer or smaller files."),
-    422: ("There is a problem", "Go back and check what you entered."),
+    422: ("There is a problem with what you sent", "Go back and check what you entered."),
     429: ("Too many requests", "Wait a few minutes, then try again."),
     500: ("Sorry, there is a problem with the service", "Try again later."),
 }
@@ -56,6 +56,36 @@ def answer(code: int, message: str | None = None, errors=None, headers=None):
     return response
 
 
+LOCATIONS = ("json", "query", "form", "files", "headers", "cookies", "path", "view_args", "json_or_form")
+
+
+def field_messages(errors, path: str = "") -> list[tuple[str, str]]:
+    """Marshmallow's nested errors as (field, message) pairs: {"json": {"answers": {"0": {"value": ["x"]}}}}
+    gives ("answers.0.value", "x")."""
+    if isinstance(errors, str):
+        return [(path, errors)]
+    if isinstance(errors, list):
+        return [pair for item in errors for pair in field_messages(item, path)]
+    if isinstance(errors, dict):
+        pairs = []
+        for key, value in errors.items():
+            key = str(key)
+            inner = path if (not path and key in LOCATIONS) else (f"{path}.{key}" if path else key)
+            pairs.extend(field_messages(value, inner))
+        return pairs
+    return []
+
+
+def summary(errors) -> str | None:
+    """One sentence for a 422's `message`, naming the fields (the `errors` object has them all)."""
+    pairs = field_messages(errors)
+    if not pairs:
+        return None
+    shown = "; ".join(f"{field}: {message}" if field else message for field, message in pairs[:3])
+    more = f" (and {len(pairs) - 3} more: see errors)" if len(pairs) > 3 else ""
+    return f"Correct {'this field' if len(pairs) == 1 else 'these fields'} and send it again. {shown}{more}"
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -71,6 +101,8 @@ def register(app: Flask) -> None:
         if message is None and exc.code in (400, 429) and exc.description != type(exc).description:
             message = exc.description
         errors = data.get("errors") or data.get("messages")
+        if message is None and errors:
+            message = summary(errors)  # a 422 from a schema says what is wrong in its message too
         return answer(exc.code, message, errors, data.get("headers"))
 
     @app.errorhandler(ServiceError)

@@ -11,7 +11,7 @@ from dateutil.relativedelta import relativedelta
 LONDON = ZoneInfo("Europe/London")
 MONTH_RE = re.compile(r"^([0-9]{4})-([0-9]{1,2})$")
 FIRST_YEAR, LAST_YEAR = 1900, 2200
-MONTH_MESSAGE = "Enter a month as year and month, like 2026-03"
+MONTH_MESSAGE = f"Enter a month from {FIRST_YEAR} to {LAST_YEAR} as year and month, like 2026-03"
 
 
 def london_today() -> date:

@@ -46,7 +46,7 @@ def attach(ret: Return, document_id: int, *, actor: User | None) -> ReturnDocume
 def attach_from_form(ret: Return, raw_document_id: str, *, actor: User | None) -> ReturnDocument:
     """The page's choice from the library: a document id, or a message saying to choose one."""
     raw = (raw_document_id or "").strip()
-    if not raw.isdigit() or len(raw) > 18:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         raise ServiceError("Choose a document from your library", field="document_id")
     return attach(ret, int(raw), actor=actor)
 

@@ -22,7 +22,7 @@ from portal.outbox import enqueue_after_commit, job
 from portal.reporting.exports import csv_text, new_workbook, unguard, xlsx_bytes
 from portal.returns import queries
 from portal.returns.models import EDITABLE, IMPORT_APPLIED, IMPORT_FAILED, IMPORT_PENDING, Return, ReturnImport
-from portal.returns.validation import FieldError, parse
+from portal.returns.validation import NOT_STORABLE, FieldError, parse
 
 HEADERS = ["Code", "Section", "Question", "Type", "Required", "Value"]
 CODE_COLUMN, VALUE_COLUMN = 1, 6
@@ -119,6 +119,12 @@ def _read_rows(path: str, file_format: str, filename: str) -> list[tuple[int, li
         wb.close()
 
 
+def _shown(code: str) -> str:
+    """A code from the sheet, safe and short enough to quote in a message (and to store in JSONB)."""
+    code = NOT_STORABLE.sub("\ufffd", code)
+    return code if len(code) <= 60 else code[:60] + "…"
+
+
 def _cell(row: list, column: int):
     return row[column - 1] if len(row) >= column else None
 
@@ -144,7 +150,7 @@ def check_rows(ret: Return, rows: list[tuple[int, list]]) -> tuple[dict[str, obj
         measure = measures.get(code)
         if measure is None:
             errors.append({"row": number, "column": "A (Code)",
-                           "message": f"{code} is not a question of this return"})
+                           "message": f"{_shown(code)} is not a question of this return"})
             continue
         if code in values:
             errors.append({"row": number, "column": "A (Code)", "message": f"{code} appears more than once"})

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from portal.contracts.models import DELIVERY_TASK, Contract, Measure, Outcome
 from portal.extensions import db
+from portal.limits import INTEGER_MAX, clamp_offset, fits_id
 from portal.returns.models import CHANGES_REQUESTED, DECLARATION_TASK, Answer, Return, ReturnVersion
 from portal.returns.validation import display
 from portal.tenants.models import Organisation
@@ -45,6 +46,8 @@ def list_returns(*, status: str | list[str] | tuple[str, ...] | None = None, con
     if status:
         query = query.where(Return.status.in_([status] if isinstance(status, str) else list(status)))
     if contract_id:
+        if not fits_id(contract_id):
+            return []  # no contract has that id
         query = query.where(Return.contract_id == contract_id)
     if provider:
         query = query.where(Return.tenant_id == select(Organisation.id).where(Organisation.slug == provider)
@@ -60,7 +63,7 @@ def list_returns(*, status: str | list[str] | tuple[str, ...] | None = None, con
     if period_to:
         query = query.where(Return.period_start <= period_to)
     return list(db.session.scalars(query.order_by(Return.due_date, Contract.reference, Return.id)
-                                   .limit(limit).offset(offset)))
+                                   .limit(limit).offset(clamp_offset(offset))))
 
 
 def returns_to_do(limit: int = 8) -> list[Return]:
@@ -121,7 +124,7 @@ def listing_from_args(args) -> Listing:
              "late": {"yes": True, "no": False}.get(args.get("late", "")),
              "service_type": args.get("service_type") or None, "locality": args.get("locality") or None}
     return Listing(statuses=[s for s in args.getlist("status") if s in STATUS_LABELS],
-                   contract_id=int(contract) if contract.isdigit() and len(contract) < 19 else None,
+                   contract_id=int(contract) if contract.isascii() and contract.isdigit() and len(contract) < 19 else None,
                    drill={k: v for k, v in drill.items() if v is not None})
 
 
@@ -168,6 +171,8 @@ def versions_for(ret: Return) -> list[ReturnVersion]:
 
 
 def get_version(ret: Return, number: int) -> ReturnVersion | None:
+    if not 0 < number <= INTEGER_MAX:  # ReturnVersion.number is an integer: no version has a larger one
+        return None
     return db.session.scalar(select(ReturnVersion).where(ReturnVersion.return_id == ret.id,
                                                          ReturnVersion.number == number))
 

@@ -9,6 +9,7 @@ from sqlalchemy import case, select
 from portal.accounts.models import User
 from portal.contracts.models import Contract
 from portal.extensions import db
+from portal.limits import clamp_offset, fits_id
 from portal.notifications.services import send_email
 from portal.outbox import job
 from portal.reporting.periods import month_field
@@ -55,6 +56,8 @@ def review_queue(filters: QueueFilters, *, me: User, limit: int = 200, offset: i
     if filters.provider:
         query = query.where(Organisation.slug == filters.provider)
     if filters.contract_id:
+        if not fits_id(filters.contract_id):
+            return []  # no contract has that id
         query = query.where(Return.contract_id == filters.contract_id)
     if filters.service_type:
         query = query.where(Contract.service_type == filters.service_type)
@@ -65,7 +68,8 @@ def review_queue(filters: QueueFilters, *, me: User, limit: int = 200, offset: i
     if filters.period_to:
         query = query.where(Return.period_start <= filters.period_to)
     mine_first = case((Contract.lead_manager_id == me.id, 0), else_=1)
-    return list(db.session.scalars(query.order_by(mine_first, Return.due_date, Return.id).limit(limit).offset(offset)))
+    return list(db.session.scalars(query.order_by(mine_first, Return.due_date, Return.id)
+                                   .limit(limit).offset(clamp_offset(offset))))
 
 
 def filter_choices() -> dict[str, list]:

@@ -4,16 +4,18 @@ from __future__ import annotations
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
+from portal.accounts.schemas import id_field, limit_field, offset_field
+from portal.limits import INTEGER_MAX
 from portal.returns.models import STATUSES
 
 
 class ReturnListArgsSchema(Schema):
     status = fields.String(validate=validate.OneOf(STATUSES))
-    contract = fields.Integer(metadata={"description": "A contract id"})
+    contract = id_field("one of your contracts", metadata={"description": "A contract id"})
     period_from = fields.Date(metadata={"description": "Returns whose period ends on or after this date"})
     period_to = fields.Date(metadata={"description": "Returns whose period starts on or before this date"})
-    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = limit_field(200, 1000)
+    offset = offset_field()
 
 
 class ReturnSummarySchema(Schema):
@@ -62,11 +64,13 @@ class AnswerInSchema(Schema):
 
 class ReturnPatchSchema(Schema):
     answers = fields.List(fields.Nested(AnswerInSchema), required=True, validate=validate.Length(min=1))
-    version = fields.Integer(required=True)
+    version = fields.Integer(required=True, validate=validate.Range(
+        min=1, max=INTEGER_MAX, error="Send the version of the return you read (its `version`)"))
 
 
 class SubmitSchema(Schema):
-    version = fields.Integer(load_default=None, metadata={
+    version = fields.Integer(load_default=None, validate=validate.Range(
+        min=1, max=INTEGER_MAX, error="Send the version of the return you read (its `version`)"), metadata={
         "description": "The version you checked; refused with 409 if the return changed since"})
 
 
@@ -77,7 +81,7 @@ class ReviewSchema(Schema):
 
 
 class AttachSchema(Schema):
-    document_id = fields.Integer(required=True)
+    document_id = id_field("a document in your library", required=True)
 
 
 class ImportErrorSchema(Schema):
@@ -97,15 +101,15 @@ class ImportSchema(Schema):
 
 class ReviewQueueArgsSchema(Schema):
     provider = fields.String(metadata={"description": "A provider's slug"})
-    contract = fields.Integer()
+    contract = id_field("one of your contracts")
     service_type = fields.String()
     locality = fields.String()
     period_from = fields.Date()
     period_to = fields.Date()
     status = fields.String(validate=validate.OneOf([s for s in STATUSES if s != "draft"]),
                            metadata={"description": "Defaults to the returns awaiting review"})
-    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = limit_field(200, 1000)
+    offset = offset_field()
 
 
 class ReviewQueueItemSchema(ReturnSummarySchema):

@@ -1,11 +1,18 @@
 """Turn what a person typed into a typed answer, or say exactly what is wrong."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from portal.contracts.models import Measure
+from portal.limits import numeric_max
+from portal.returns.models import Answer
 
 MAX_TEXT = 10_000
+#: Answer.value_number is NUMERIC(18, 4): 14 digits before the point.
+LARGEST = numeric_max(Answer.__table__.c.value_number)
+PLACES = Decimal("0.0001")
+NOT_STORABLE = re.compile("[\x00\ud800-\udfff]")
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0"}
 
@@ -28,6 +35,9 @@ def parse(measure: Measure, raw) -> tuple[Decimal | None, bool | None, str | Non
     if isinstance(raw, bool) and measure.type == "yes_no":
         return None, raw, None
     text = "" if raw is None else str(raw).strip()
+    if NOT_STORABLE.search(text):  # from an import: the request guard stops these on pages and in the API
+        raise FieldError(f"{_name(measure)} contains a hidden character (NUL or a broken one) that cannot be "
+                         "stored: type the answer again")
     if text == "":
         if measure.required:
             if measure.type == "yes_no":
@@ -62,9 +72,22 @@ def parse(measure: Measure, raw) -> tuple[Decimal | None, bool | None, str | Non
         raise FieldError(f"{_name(measure)} must be {_number_text(minimum)} or more")
     if maximum is not None and number > maximum:
         raise FieldError(f"{_name(measure)} must be {_number_text(maximum)} or less")
-    if abs(number) >= Decimal("1e14"):
-        raise FieldError(f"{_name(measure)} is too large")
-    return number.quantize(Decimal("0.0001")), None, None
+    # Comparisons are exact, but Decimal arithmetic rounds to 28 digits and overflows past 10**999999:
+    # look at the exponent before rounding to the column's 4 places.
+    if number.adjusted() >= len(str(int(LARGEST))):
+        raise _too_far(measure, number)
+    number = number.quantize(PLACES)
+    number = number.copy_abs() if number.is_zero() else number  # -0.00001 is 0, not -0
+    if abs(number) > LARGEST:  # 99999999999999.99995 rounds up past the column
+        raise _too_far(measure, number)
+    return number, None, None
+
+
+def _too_far(measure: Measure, number: Decimal) -> FieldError:
+    bound = f"{int(LARGEST) + 1:,}"
+    if number < 0:
+        return FieldError(f"{_name(measure)} must be more than -{bound}")
+    return FieldError(f"{_name(measure)} must be less than {bound}")
 
 
 def display(measure: Measure, number, boolean, text) -> str:

@@ -22,6 +22,7 @@ from portal.errors import ServiceError
 from portal.contracts.models import Contract, Measure, Outcome
 from portal.documents.models import CLEAN, Document
 from portal.extensions import db
+from portal.limits import clamp_page
 from portal.returns.models import Answer, Return
 from portal.search.models import (ANSWER_VECTOR, DOCUMENT, DOCUMENT_VECTOR, ENGLISH, NARRATIVE, TEXT_LIMIT,
                                   SearchEntry)
@@ -108,7 +109,7 @@ def _headline(column, tsquery):
 def search(organisation: Organisation, raw_query: str | None, *, page: int = 1,
            page_size: int = PAGE_SIZE) -> Results:
     q = clean_query(raw_query)
-    page = max(int(page or 1), 1)
+    page = clamp_page(page)
     offset = (page - 1) * page_size
     if organisation.kind == COMMISSIONER:
         hits, total = _commissioner_search(organisation.id, q, page_size, offset)

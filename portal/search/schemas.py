@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
+from portal.limits import MAX_PAGE
 from portal.search.queries import MAX_QUERY_LENGTH, PAGE_SIZE
 
 
 class SearchArgsSchema(Schema):
     q = fields.String(required=True, validate=validate.Length(max=MAX_QUERY_LENGTH), metadata={
         "description": "Search words (web search syntax: \"a phrase\", -excluded, or)"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(
+        min=1, max=MAX_PAGE, error=f"Enter a page number from 1 to {MAX_PAGE:,}"))
     per_page = fields.Integer(load_default=PAGE_SIZE, validate=validate.Range(min=1, max=100))
 
     @validates("q")

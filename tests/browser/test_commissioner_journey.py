@@ -24,7 +24,7 @@ def test_review_from_the_queue_and_read_the_outcomes(app, page, contract_setup):
     check_accessibility(page)
     page.get_by_label("Periods from").fill("January")
     page.get_by_role("button", name="Filter").click()
-    expect(page.get_by_role("alert")).to_contain_text("Enter a month as year and month")
+    expect(page.get_by_role("alert")).to_contain_text("as year and month, like 2026-03")
     check_accessibility(page)
     page.get_by_label("Periods from").fill("")
     page.get_by_role("button", name="Filter").click()

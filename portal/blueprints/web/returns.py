@@ -21,7 +21,7 @@ bp = tenant_blueprint("returns", __name__, "/returns")
 
 def _version_from_form() -> int | None:
     value = request.form.get("version", "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 10 else None
 
 
 def _problem(attempt, fields) -> str | None:

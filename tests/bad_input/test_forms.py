@@ -1,0 +1,118 @@
+"""Page forms: every field of the forms people fill in, with values too long, too large, not
+numbers, dates in year 9999 or 1, answers 200 (the form with its error), a redirect (saved)
+or a 4xx page that says what is wrong; never a 500."""
+from __future__ import annotations
+
+import re
+from itertools import count
+
+NUMBERS = ("9223372036854775808", "1" + "0" * 30, "-1", "1e20", "100000", "NaN", "Infinity", "-Infinity", "sNaN",
+           "1e999999999", "-1e-999999999", "99999999999999.99995", "9999.995", "9" * 5000, "0x10", "1_000",
+           "²", "١٢")
+TEXTS = ("x" * 5000, "", " ", "Llŷr Gwynedd – Ò Chaluim, café 😀", "\u202eevil")
+DATES = (["31", "12", "9999"], ["1", "1", "1"], ["1", "1", "10000"], ["0", "0", "0"], ["31", "2", "2025"],
+         ["99999999999999999999", "1", "2025"], ["1", "1", "-5"], ["1", "1", "2100"], ["31", "12", "2099"])
+_references = count(1)
+
+
+def _contract_form(world) -> dict:
+    return {"provider": "fern-care", "reference": f"PROBE-{next(_references)}", "title": "Probe", "service_type":
+            "care_at_home", "care_group": "", "locality": "", "start_date": ["1", "4", "2026"],
+            "end_date": ["31", "3", "2027"], "annual_value": "1000", "funding_model": "block",
+            "framework": str(world["framework_id"]), "lead_manager": str(world["manager"].id), "living_wage_rate": "",
+            "frequency": "annual", "due_days": "14"}
+
+
+def test_contract_form(world, probe):
+    web, token = world["web"]["commissioner"]
+    url = f"/o/{world['slugs']['commissioner']}/contracts/new"
+    for name in _contract_form(world):
+        values = DATES if name.endswith("_date") else (NUMBERS + TEXTS)
+        for value in values:
+            data = {**_contract_form(world), name: value, "csrf_token": token}
+            probe.check(f"POST contract {name}={str(value)[:40]}", lambda: web.client.post(url, data=data))
+    for value in DATES:  # both dates alike: only the range is wrong
+        data = {**_contract_form(world), "start_date": value, "end_date": value, "csrf_token": token}
+        probe.check(f"POST contract both dates={value}", lambda: web.client.post(url, data=data))
+    probe.assert_clean(minimum=250)
+
+
+def _version(page: str) -> str:
+    match = re.search(r'name="version" value="(\d+)"', page)
+    return match.group(1) if match else "1"
+
+
+def _task_fields(app, world) -> dict[str, dict[str, str]]:
+    """Each task's measures with a valid answer for each."""
+    from portal.returns import queries
+    from portal.tenants.context import tenant_context
+    from tests.factories import full_answers
+
+    with app.app_context(), tenant_context(world["provider"].id):
+        ret = queries.get_return(world["ids"]["return_id"])
+        return {task.key: full_answers(task.measures) for task in queries.task_list(ret) if task.measures}
+
+
+def test_answer_forms(app, world, probe):
+    """Each answer in turn, the others valid, so no other field's error hides a failure."""
+    web, token = world["web"]["provider"]
+    base = f"/o/{world['slugs']['provider']}/returns/{world['ids']['return_id']}"
+    tasks = _task_fields(app, world)
+    assert {"delivery", "NHWO-1"} <= set(tasks)
+    for task in ("delivery", "NHWO-1"):
+        url = f"{base}/tasks/{task}"
+        for field in tasks[task]:
+            for value in NUMBERS + TEXTS + ("x" * 10_001,):
+                version = _version(web.client.get(url).get_data(as_text=True))
+                data = {**tasks[task], field: value, "version": version, "csrf_token": token}
+                probe.check(f"POST {task} {field}={value[:40]}", lambda: web.client.post(url, data=data))
+    for value in NUMBERS:  # the version the page was read at
+        probe.check(f"POST version={value[:40]}", lambda: web.client.post(
+            f"{base}/declaration", data={"confirm": "yes", "version": value, "csrf_token": token}))
+        probe.check(f"POST submit version={value[:40]}", lambda: web.client.post(
+            f"{base}/submit", data={"version": value, "csrf_token": token}))
+        probe.check(f"POST attach {value[:40]}", lambda: web.client.post(
+            f"{base}/documents/attach", data={"document_id": value, "csrf_token": token}))
+    probe.assert_clean(minimum=150)
+
+
+def test_review_form(world, probe):
+    web, token = world["web"]["commissioner"]
+    url = f"/o/{world['slugs']['commissioner']}/returns/{world['ids']['submitted_return_id']}/review"
+    for data in ({"decision": "x" * 5000}, {"decision": "request_changes", "comment": "x" * 100_000},
+                 {"decision": "request_changes", "comment": "Fix", "tasks": ["x" * 5000] * 50},
+                 {"decision": "request_changes", "comment": "Llŷr 😀", "tasks": ["delivery", "delivery"]}):
+        probe.check(f"POST review {str(data)[:60]}", lambda: web.client.post(url, data={**data, "csrf_token": token}))
+    probe.assert_clean(minimum=4)
+
+
+def test_other_forms(app, world, probe):
+    commissioner, c_token = world["web"]["commissioner"]
+    provider, p_token = world["web"]["provider"]
+    c_slug, p_slug = world["slugs"]["commissioner"], world["slugs"]["provider"]
+    forms = [
+        (commissioner, c_token, f"/o/{c_slug}/collaboratives/", {"name": "West", "invite": ""}),
+        (commissioner, c_token, f"/o/{c_slug}/members/invite", {"email": "someone@clyde.example", "role": "viewer"}),
+        (commissioner, c_token, f"/o/{c_slug}/members/{world['ids']['membership_id']}", {"role": "viewer"}),
+        (provider, p_token, "/account/", {"label": "Mine"}),
+        (commissioner, c_token, "/admin/organisations/new",
+         {"name": "New", "slug": "new-org", "kind": "provider", "admin_email": "boss@new.example"}),
+        (commissioner, c_token, f"/o/{c_slug}/frameworks/new",
+         {"name": "Mine", "code": "MINE", "outcomes": "Live well"}),
+        (commissioner, c_token, f"/o/{c_slug}/frameworks/{world['ids']['custom_framework_id']}/measures/new",
+         {"section": "delivery", "code": "D.X", "label": "Extra", "hint": "", "type": "text", "required": "no"}),
+    ]
+    for client, token, url, base in forms:
+        for name in base:
+            for value in TEXTS + ("a" * 300 + "@example.org", "x@" + "y" * 300 + ".example", "9223372036854775808"):
+                data = {**base, name: value, "csrf_token": token}
+                probe.check(f"POST {url} {name}={value[:40]}", lambda: client.client.post(url, data=data))
+    anonymous = app.test_client()
+    for url, base in (("/sign-in", {"email": "a@b.example", "password": "x"}),
+                      ("/password/forgot", {"email": "a@b.example"})):
+        for name in base:
+            for value in TEXTS + ("a" * 300 + "@example.org", "p" * 100_000):
+                token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', anonymous.get(url).get_data(as_text=True))
+                data = {**base, name: value, "csrf_token": token.group(1)}
+                probe.check(f"POST {url} {name}={value[:40]}", lambda: anonymous.post(url, data=data))
+    probe.assert_clean(minimum=100)

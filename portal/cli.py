@@ -85,11 +85,14 @@ def run_migrations(env: dict[str, str]) -> None:
 @main.command("up", with_appcontext=False)
 @click.option("--port", default=lambda: int(os.environ.get("PORT", "5000")), show_default="5000 or $PORT")
 @click.option("--workers", default=2, show_default=True, help="gunicorn web workers")
+@click.option("--job-workers", default=2, show_default=True, type=click.IntRange(min=1),
+              help="RQ worker processes for background jobs")
 @click.option("--no-demo", is_flag=True, help="Do not seed the demo data")
-def up_command(port: int, workers: int, no_demo: bool) -> None:
-    """Start the services (embedded unless configured), migrate, seed, then serve web and worker."""
+def up_command(port: int, workers: int, job_workers: int, no_demo: bool) -> None:
+    """Start the services (embedded unless configured), migrate, seed, then serve web and workers."""
     from portal.dev.demo import DEMO_PASSWORD, demo_accounts
     from portal.dev.embedded import EmbeddedServices, env_with
+    from portal.jobs import cron_command, worker_command
 
     services = None
     children: list[subprocess.Popen] = []
@@ -138,9 +141,9 @@ def up_command(port: int, workers: int, no_demo: bool) -> None:
         subprocess.run([_bin("portal"), "seed-frameworks"], env=env, check=True)
         if not no_demo:
             subprocess.run([_bin("portal"), "demo"], env=env, check=True)
-        children.append(subprocess.Popen(
-            [_bin("rq"), "worker", "--with-scheduler", "--url", env["REDIS_URL"], "default"], env=env))
-        children.append(subprocess.Popen([_bin("rq"), "cron", "--url", env["REDIS_URL"], "portal.cron"], env=env))
+        for _ in range(job_workers):
+            children.append(subprocess.Popen(worker_command(env["REDIS_URL"]), env=env))
+        children.append(subprocess.Popen(cron_command(env["REDIS_URL"]), env=env))
         children.append(subprocess.Popen(
             [_bin("gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
              "--access-logfile", "-", "wsgi:app"], env=env))

@@ -1,4 +1,9 @@
-"""One Flask app per worker process, built on first use from the environment."""
+"""One Flask app per worker process.
+
+``portal.worker.Worker`` builds it once, before it forks any work horse, so every job reuses
+it; anything else that runs a job without an app context (``rq worker`` with RQ's own worker
+class, a script) builds it on first use.
+"""
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -11,19 +16,39 @@ from portal.tenants.context import clear_identity
 _app: Flask | None = None
 
 
+def build_app() -> Flask:
+    """Build the worker's app (once per process) and import every job's module."""
+    global _app
+    if _app is None:
+        from portal import create_app
+        from portal.jobs import import_job_functions
+
+        _app = create_app()
+        import_job_functions()
+    return _app
+
+
+def after_fork_in_child() -> None:
+    """In a forked work horse: never use the parent's pooled database connections (the parent
+    keeps them; SQLAlchemy's "Using Connection Pools with Multiprocessing or os.fork()")."""
+    if _app is None:
+        return
+    from portal.extensions import db
+
+    with _app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)
+
+
 @contextmanager
 def app_context() -> Iterator[Flask]:
     """Reuse the caller's app context (tests, synchronous runs) or the worker's own app."""
-    global _app
     if has_app_context():
         yield current_app._get_current_object()
         return
-    if _app is None:
-        from portal import create_app
-
-        _app = create_app()
-    with _app.app_context():
+    app = build_app()
+    with app.app_context():
         try:
-            yield _app
+            yield app
         finally:
             clear_identity()

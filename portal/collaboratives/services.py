@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, func, select, text
 
 from portal.accounts.models import User
 from portal.audit.services import record
@@ -11,10 +11,11 @@ from portal.collaboratives.models import ACTIVE, INVITED, Collaborative, Collabo
 from portal.errors import Conflict, NotFound, ServiceError
 from portal.extensions import db
 from portal.models_base import utcnow
-from portal.outbox import enqueue_after_commit, job
+from portal.outbox import enqueue_after_commit
 from portal.tenants.context import current_tenant_id
 from portal.tenants.models import COMMISSIONER, Organisation
 
+ROLLUP_LOCK = 0x726F  # the first key of the advisory lock a commissioner's rollup refresh holds
 # The latest submitted version of each of the commissioner's returns, per framework, outcome and month.
 ROLLUP = """
 WITH latest AS (
@@ -54,6 +55,12 @@ def fellow_members(org_id: int) -> list[int]:
 def _refresh_later(org_ids) -> None:
     for org_id in sorted(set(org_ids)):
         enqueue_after_commit("refresh_outcome_rollup", tenant_id=org_id, commissioner_id=org_id)
+
+
+def refresh_rollup_of_return(ret, **_event) -> None:
+    """Receives ``return_submitted`` and ``return_reviewed``: the commissioner's rollup follows its
+    submitted and reviewed returns (one pending refresh per commissioner)."""
+    _refresh_later([ret.commissioner_id])
 
 
 def create_collaborative(org: Organisation, *, name: str, invite: list[str], actor: User | None) -> Collaborative:
@@ -116,9 +123,11 @@ def my_collaboratives(org: Organisation) -> list[CollaborativeMember]:
                                    .order_by(CollaborativeMember.status, CollaborativeMember.id)))
 
 
-@job("refresh_outcome_rollup")
 def refresh_outcome_rollup(commissioner_id: int) -> None:
-    """Runs as the commissioner: rebuild its rollup and who may read it. Idempotent."""
+    """Runs as the commissioner: rebuild its rollup and who may read it. Idempotent. Two
+    refreshes of one commissioner (on two workers) take turns, so they never insert the same
+    cells at once."""
+    db.session.execute(select(func.pg_advisory_xact_lock(ROLLUP_LOCK, commissioner_id)))
     db.session.execute(delete(OutcomeRollup))  # the tenant criteria limit this to its own rows
     visible = fellow_members(commissioner_id)
     rows = [dict(row._mapping, tenant_id=commissioner_id, visible_to=visible)

@@ -10,7 +10,6 @@ from portal.accounts.models import User
 from portal.contracts.models import Contract
 from portal.extensions import db
 from portal.notifications.services import send_email
-from portal.outbox import job
 from portal.returns.models import AWAITING_REVIEW, STATUSES, Return
 from portal.tenants.models import Membership, Organisation
 from portal.urls import external_url
@@ -62,7 +61,6 @@ def filter_choices() -> dict[str, list]:
             "localities": sorted({c.locality for c in contracts if c.locality})}
 
 
-@job("notify_review")
 def notify_review(return_id: int) -> None:
     """Runs as the provider: email its submitters and administrators about the commissioner's decision."""
     ret = db.session.scalar(select(Return).where(Return.id == return_id))

@@ -6,6 +6,7 @@ class, a script) builds it on first use.
 """
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -14,17 +15,19 @@ from flask import Flask, current_app, has_app_context
 from portal.tenants.context import clear_identity
 
 _app: Flask | None = None
+built_in_process: int | None = None  # the process that built ``_app`` (work horses inherit it)
 
 
 def build_app() -> Flask:
     """Build the worker's app (once per process) and import every job's module."""
-    global _app
+    global _app, built_in_process
     if _app is None:
         from portal import create_app
         from portal.jobs import import_job_functions
 
         _app = create_app()
         import_job_functions()
+        built_in_process = os.getpid()
     return _app
 
 

@@ -13,6 +13,7 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 from portal.config import var_dir
+from portal.jobs import DEFAULT_JOB_WORKERS
 
 
 def _create_app(*_args) -> Flask:
@@ -78,6 +79,15 @@ def _bin(name: str) -> str:
     return str(candidate) if candidate.exists() else name
 
 
+def start_job_processes(env: dict[str, str], job_workers: int = DEFAULT_JOB_WORKERS,
+                        **popen) -> list[subprocess.Popen]:
+    """The background-job processes of `portal up`: ``job_workers`` RQ workers and one `rq cron`."""
+    from portal.jobs import job_process_commands
+
+    return [subprocess.Popen(command, env=env, **popen)
+            for command in job_process_commands(env["REDIS_URL"], job_workers)]
+
+
 def run_migrations(env: dict[str, str]) -> None:
     subprocess.run([_bin("portal"), "db", "upgrade", "heads"], env=env, check=True)
 
@@ -85,14 +95,13 @@ def run_migrations(env: dict[str, str]) -> None:
 @main.command("up", with_appcontext=False)
 @click.option("--port", default=lambda: int(os.environ.get("PORT", "5000")), show_default="5000 or $PORT")
 @click.option("--workers", default=2, show_default=True, help="gunicorn web workers")
-@click.option("--job-workers", default=2, show_default=True, type=click.IntRange(min=1),
+@click.option("--job-workers", default=DEFAULT_JOB_WORKERS, show_default=True, type=click.IntRange(min=1),
               help="RQ worker processes for background jobs")
 @click.option("--no-demo", is_flag=True, help="Do not seed the demo data")
 def up_command(port: int, workers: int, job_workers: int, no_demo: bool) -> None:
     """Start the services (embedded unless configured), migrate, seed, then serve web and workers."""
     from portal.dev.demo import DEMO_PASSWORD, demo_accounts
     from portal.dev.embedded import EmbeddedServices, env_with
-    from portal.jobs import cron_command, worker_command
 
     services = None
     children: list[subprocess.Popen] = []
@@ -141,9 +150,7 @@ def up_command(port: int, workers: int, job_workers: int, no_demo: bool) -> None
         subprocess.run([_bin("portal"), "seed-frameworks"], env=env, check=True)
         if not no_demo:
             subprocess.run([_bin("portal"), "demo"], env=env, check=True)
-        for _ in range(job_workers):
-            children.append(subprocess.Popen(worker_command(env["REDIS_URL"]), env=env))
-        children.append(subprocess.Popen(cron_command(env["REDIS_URL"]), env=env))
+        children += start_job_processes(env, job_workers)
         children.append(subprocess.Popen(
             [_bin("gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
              "--access-logfile", "-", "wsgi:app"], env=env))

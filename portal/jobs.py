@@ -23,6 +23,7 @@ BULK = "bulk"  # derived data nobody waits for: rollups, search entries, clean-u
 QUEUES = (DOCUMENTS, EMAIL, DEFAULT, BULK)
 
 WORKER_CLASS = "portal.worker.Worker"
+DEFAULT_JOB_WORKERS = 2  # `portal up --job-workers`
 
 
 @dataclass(frozen=True)
@@ -108,3 +109,8 @@ def worker_command(redis_url: str, *, burst: bool = False, name: str | None = No
 def cron_command(redis_url: str) -> list[str]:
     return [_rq(), "cron", "--url", redis_url, "portal.cron"]
 
+
+
+def job_process_commands(redis_url: str, job_workers: int = DEFAULT_JOB_WORKERS) -> list[list[str]]:
+    """What `portal up` starts for background work: ``job_workers`` workers and one `rq cron`."""
+    return [worker_command(redis_url) for _ in range(job_workers)] + [cron_command(redis_url)]

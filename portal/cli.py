@@ -74,6 +74,20 @@ def register_cli(app: Flask) -> None:
         click.echo(f"re-enqueued {sweep_outbox()} messages")
 
 
+@main.command("worker", with_appcontext=False)
+@click.option("--burst", is_flag=True, help="Stop once every queue is empty")
+def worker_command_line(burst: bool) -> None:
+    """Run one RQ worker on every queue, most urgent first (the worker `portal up` starts)."""
+    from portal.config import load_config
+    from portal.jobs import worker_command
+
+    url = load_config().get("REDIS_URL")
+    if not url:
+        raise click.ClickException("REDIS_URL is not set: name the Redis the web app queues jobs on")
+    command = worker_command(url, burst=burst)
+    os.execv(command[0], command)
+
+
 def _bin(name: str) -> str:
     candidate = Path(sys.executable).parent / name
     return str(candidate) if candidate.exists() else name

@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 from portal.dev.embedded import EmbeddedServices, free_port_block
+from portal.jobs import WORKER_CLASS
 
 
 def start_clamd(folder: Path) -> subprocess.Popen | None:
@@ -58,7 +59,7 @@ def start_clamd(folder: Path) -> subprocess.Popen | None:
     return None
 
 
-def start_workers(redis_url: str, count: int, worker_class: str | None, log) -> list[subprocess.Popen]:
+def start_workers(redis_url: str, count: int, worker_class: str, log) -> list[subprocess.Popen]:
     from redis import Redis
     from rq import Worker
 
@@ -67,8 +68,7 @@ def start_workers(redis_url: str, count: int, worker_class: str | None, log) -> 
     processes = []
     for n in range(count):
         command = worker_command(redis_url, name=f"bench-{n}-{time.monotonic_ns()}")
-        if worker_class:
-            command[command.index("--worker-class") + 1] = worker_class
+        command[command.index("--worker-class") + 1] = worker_class
         processes.append(subprocess.Popen(command, env=dict(os.environ), stdout=log, stderr=subprocess.STDOUT))
     connection = Redis.from_url(redis_url)
     deadline = time.monotonic() + 120
@@ -89,10 +89,11 @@ def stop(processes: list[subprocess.Popen]) -> None:
             process.kill()
 
 
-def make_jobs(app, kind: str, count: int, org_id: int, user) -> None:
+def make_jobs(app, kind: str, count: int, org_id: int, user_id: int) -> None:
     """Commit ``count`` outbox messages of one kind in one transaction (pushed after the commit)."""
     from werkzeug.datastructures import FileStorage
 
+    from portal.accounts.models import User
     from portal.documents.services import upload_documents
     from portal.extensions import db
     from portal.outbox import enqueue_after_commit
@@ -105,10 +106,11 @@ def make_jobs(app, kind: str, count: int, org_id: int, user) -> None:
                 enqueue_after_commit("send_email", tenant_id=org_id, to=f"person{n}@example.org",
                                      subject="Benchmark", body="A short message.\n")
         else:
+            user = db.session.get(User, user_id)
             body = pdf([f"Outcome evidence page {p}" for p in range(2)])
-            for start in range(0, count, 50):
+            for start in range(0, count, 10):  # the upload form takes 10 files at a time
                 upload_documents([FileStorage(io.BytesIO(body), filename=f"evidence-{start + n}.pdf",
-                                              content_type="application/pdf") for n in range(min(50, count - start))],
+                                              content_type="application/pdf") for n in range(min(10, count - start))],
                                  uploaded_by=user)
         db.session.commit()
 
@@ -138,7 +140,7 @@ def reset(app, services) -> None:
 
     engine = create_engine(services.urls["MIGRATION_DATABASE_URL"])
     with engine.begin() as conn:
-        conn.execute(text("TRUNCATE outbox_messages, dev_mailbox_messages, documents, audit_events RESTART IDENTITY"))
+        conn.execute(text("TRUNCATE outbox_messages, dev_mailbox_messages, documents, audit_events RESTART IDENTITY CASCADE"))
     engine.dispose()
     Redis.from_url(services.urls["REDIS_URL"]).delete(
         *[f"rq:queue:{q}" for q in ("documents", "email", "default", "bulk")])
@@ -149,8 +151,9 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=200, help="jobs per run (default 200)")
     parser.add_argument("--workers", default="1,2", help="numbers of workers to try (default 1,2)")
     parser.add_argument("--kinds", default="email,document", help="email, document or both")
-    parser.add_argument("--compare-rq-worker", action="store_true",
-                        help="also time RQ's own worker class, which builds the app in every work horse")
+    parser.add_argument("--worker-classes", default=WORKER_CLASS,
+                        help=f"worker classes to time, comma-separated (default {WORKER_CLASS}); rq.Worker "
+                             "builds the app in every work horse, rq.SimpleWorker runs jobs without forking")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="portal-bench-"))
@@ -185,24 +188,23 @@ def main() -> None:
                 db.session.add(Membership(user_id=user.id, role="submitter"))
                 db.session.flush()
             db.session.commit()
-            org_id = org.id
-            db.session.expunge(user)
+            org_id, user_id = org.id, user.id
         print(f"scanner: {'clamd (one test signature)' if clamd else 'none (ClamAV is not installed)'}; "
               f"{os.cpu_count()} CPUs")
-        classes = [None] + (["rq.Worker"] if args.compare_rq_worker else [])
-        log = open(folder / "workers.log", "w")
+        classes = args.worker_classes.split(",")
+        log = open(os.environ.get("BENCH_LOG") or folder / "workers.log", "w")
         for worker_class in classes:
             for kind in args.kinds.split(","):
                 for count in [int(w) for w in args.workers.split(",")]:
                     reset(app, services)
                     processes = start_workers(urls["REDIS_URL"], count, worker_class, log)
                     try:
-                        make_jobs(app, kind, args.jobs, org_id, user)
+                        make_jobs(app, kind, args.jobs, org_id, user_id)
                         seconds = wait_done(app, args.jobs, timeout=max(600, args.jobs * 10))
                     finally:
                         stop(processes)
                     rate = args.jobs / seconds
-                    print(f"{worker_class or 'portal.worker.Worker':22} {kind:9} {count} worker(s): "
+                    print(f"{worker_class:22} {kind:9} {count} worker(s): "
                           f"{args.jobs} jobs in {seconds:6.1f} s = {rate:6.1f} jobs/s, {rate / count:6.1f} per worker")
     finally:
         if clamd is not None:

@@ -6,6 +6,8 @@ before the first fork, and every work horse inherits it.
 """
 from __future__ import annotations
 
+import gc
+
 from rq import Worker as RQWorker
 
 from portal.worker_app import after_fork_in_child, build_app
@@ -14,6 +16,8 @@ from portal.worker_app import after_fork_in_child, build_app
 class Worker(RQWorker):
     def work(self, *args, **kwargs) -> bool:
         build_app()
+        gc.collect()
+        gc.freeze()  # keep the app's objects out of the work horses' garbage collection (fewer copied pages)
         return super().work(*args, **kwargs)
 
     def main_work_horse(self, job, queue) -> None:

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from portal.dev.embedded import EmbeddedServices, free_port_block
-from portal.jobs import WORKER_CLASS
+from portal.jobs import QUEUES, WORKER_CLASS
 
 
 def start_clamd(folder: Path) -> subprocess.Popen | None:
@@ -140,10 +140,10 @@ def reset(app, services) -> None:
 
     engine = create_engine(services.urls["MIGRATION_DATABASE_URL"])
     with engine.begin() as conn:
-        conn.execute(text("TRUNCATE outbox_messages, dev_mailbox_messages, documents, audit_events RESTART IDENTITY CASCADE"))
+        conn.execute(text("TRUNCATE outbox_messages, dev_mailbox_messages, documents, audit_events "
+                          "RESTART IDENTITY CASCADE"))
     engine.dispose()
-    Redis.from_url(services.urls["REDIS_URL"]).delete(
-        *[f"rq:queue:{q}" for q in ("documents", "email", "default", "bulk")])
+    Redis.from_url(services.urls["REDIS_URL"]).delete(*[f"rq:queue:{q}" for q in QUEUES])
 
 
 def main() -> None:

@@ -92,10 +92,12 @@ def _waiting_message(job_name: str, tenant_id: int | None, payload: dict) -> Out
     """An identical message that has not started, locked until this transaction ends (so no
     job can start it before this change is committed), or None.
 
-    The advisory lock serialises enqueuers of the same message until they commit, so two
-    requests cannot both find none and both add one. A running job holds its message's row
-    lock: ``SKIP LOCKED`` passes over it and the caller adds a new message."""
-    key = json.dumps([job_name, tenant_id, payload], sort_keys=True, separators=(",", ":"))
+    The advisory lock serialises enqueuers of this job for this tenant until they commit, so two
+    requests cannot both find none and both add one. (Per job and tenant rather than per
+    message: a transaction that asks for two returns to be indexed takes one lock, not two in
+    an order another transaction might reverse.) A running job holds its message's row lock:
+    ``SKIP LOCKED`` passes over it and the caller adds a new message."""
+    key = json.dumps([job_name, tenant_id])
     db.session.execute(select(func.pg_advisory_xact_lock(COALESCE_LOCK, func.hashtext(key))))
     tenant = (OutboxMessage.run_as_tenant_id.is_(None) if tenant_id is None
               else OutboxMessage.run_as_tenant_id == tenant_id)

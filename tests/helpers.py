@@ -29,8 +29,8 @@ def run_jobs(app, *, retries_now: bool = False) -> int:
     portal_queues = queues()
     if retries_now:
         bring_retries_forward()
-    pending = sum(queue.count + queue.scheduled_job_registry.count for queue in portal_queues) if retries_now \
-        else sum(queue.count for queue in portal_queues)
+    pending = sum(queue.count + (queue.scheduled_job_registry.count if retries_now else 0)
+                  for queue in portal_queues)
     with app.app_context():
         SimpleWorker(portal_queues, connection=portal_queues[0].connection).work(
             burst=True, with_scheduler=retries_now)

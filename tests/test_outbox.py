@@ -6,7 +6,6 @@ import subprocess
 from datetime import timedelta
 
 from redis import Redis
-from rq import Queue
 from rq.job import Job
 from sqlalchemy import select
 
@@ -128,4 +127,3 @@ def test_queues_are_in_priority_order():
         "refresh_outcome_rollup": "bulk", "index_return_version": "bulk", "discard_document_object": "bulk"}
     for kind in JOBS.values():
         assert callable(kind.function), kind.name
-    assert Queue  # the queues are real RQ queues (see tests/helpers.py)

@@ -1,6 +1,7 @@
-"""Indexing in the background: each submission (the ``return_submitted`` signal) enqueues one job
-(through the outbox, after the commit) that indexes the return as its provider. ``portal demo`` and ``portal search reindex``
-run the same work in-process, for installations without a worker or with older submissions."""
+"""Indexing in the background: each submission (the ``return_submitted`` signal) enqueues one
+job (through the outbox, after the commit) that indexes the return as its provider.
+``portal demo`` and ``portal search reindex`` run the same work in-process, for installations
+without a worker or with older submissions."""
 from __future__ import annotations
 
 from sqlalchemy import exists, select
@@ -37,8 +38,8 @@ def index_submitted_return(ret: Return, **_event) -> None:
 
 
 def run_pending_index_jobs() -> int:
-    """Run the index jobs not done yet in this transaction (the demo has no worker); the caller
-    commits. Each message is marked done, so a worker that receives it later skips it."""
+    """Run the index jobs not done yet, here (``portal search reindex``); the caller commits.
+    Each message is marked done, so a worker that receives it later skips it."""
     messages = list(db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.job == JOB, OutboxMessage.done_at.is_(None))
         .order_by(OutboxMessage.id).with_for_update(skip_locked=True)))

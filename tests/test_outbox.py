@@ -112,9 +112,10 @@ def test_rq_cron_loads_the_periodic_jobs_onto_the_default_queue(services):
 
     scheduler = CronScheduler(connection=Redis.from_url(services.urls["REDIS_URL"]))
     scheduler.load_config_from_file("portal.cron")
-    assert {(j.name, j.func_name, j.queue_name, j.interval) for j in scheduler.get_jobs()} == {
-        ("sweep-outbox", "portal.outbox.sweep_outbox", "default", 60),
-        ("return-reminders", "portal.returns.jobs.send_return_reminders", "default", 3600)}
+    assert {(j.name, j.func_name, j.queue_name, j.interval, j.job_options["ttl"])
+            for j in scheduler.get_jobs()} == {
+        ("sweep-outbox", "portal.outbox.sweep_outbox", "default", 60, 60),
+        ("return-reminders", "portal.returns.jobs.send_return_reminders", "default", 3600, 3600)}
 
 
 def test_queues_are_in_priority_order():

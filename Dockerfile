@@ -2,7 +2,8 @@
 #
 # One image for every production process:
 #   web     (default)  gunicorn --bind 0.0.0.0:8000 wsgi:app
-#   worker             rq worker --with-scheduler --url $REDIS_URL default
+#   worker             portal worker   (rq worker --worker-class portal.worker.Worker --with-scheduler
+#                                       --url $REDIS_URL documents email default bulk)
 #   cron (exactly one) rq cron --url $REDIS_URL portal.cron
 #   migrate (per release) portal db upgrade
 # See docker-compose.yml for how they are wired together.

@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 ASSETS := portal/static/css/portal.css
 
-.PHONY: run test install assets chromium clamav clean
+.PHONY: run test bench-jobs install assets chromium clamav clean
 
 run: install assets
 	$(BIN)/portal up
@@ -16,6 +16,10 @@ run: install assets
 test: install assets chromium clamav
 	$(BIN)/lint-imports
 	$(BIN)/pytest
+
+# Jobs per second per RQ worker (small documents and emails); prints figures, asserts nothing.
+bench-jobs: install
+	$(BIN)/python -m bench.jobs $(BENCH_ARGS)
 
 install: $(STAMP)
 

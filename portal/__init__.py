@@ -58,6 +58,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     WTFormsHelpers(app)
     _security_headers(app)
 
+    from portal.events import connect_receivers
+
+    connect_receivers()
     from portal.blueprints import register_blueprints
     from portal.http import pipeline
 

@@ -13,6 +13,7 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 from portal.config import var_dir
+from portal.jobs import DEFAULT_JOB_WORKERS
 
 
 def _create_app(*_args) -> Flask:
@@ -89,9 +90,32 @@ def register_cli(app: Flask) -> None:
         click.echo(f"re-enqueued {sweep_outbox()} messages")
 
 
+@main.command("worker", with_appcontext=False)
+@click.option("--burst", is_flag=True, help="Stop once every queue is empty")
+def worker_command_line(burst: bool) -> None:
+    """Run one RQ worker on every queue, most urgent first (the worker `portal up` starts)."""
+    from portal.config import load_config
+    from portal.jobs import worker_command
+
+    url = load_config().get("REDIS_URL")
+    if not url:
+        raise click.ClickException("REDIS_URL is not set: name the Redis the web app queues jobs on")
+    command = worker_command(url, burst=burst)
+    os.execv(command[0], command)
+
+
 def _bin(name: str) -> str:
     candidate = Path(sys.executable).parent / name
     return str(candidate) if candidate.exists() else name
+
+
+def start_job_processes(env: dict[str, str], job_workers: int = DEFAULT_JOB_WORKERS,
+                        **popen) -> list[subprocess.Popen]:
+    """The background-job processes of `portal up`: ``job_workers`` RQ workers and one `rq cron`."""
+    from portal.jobs import job_process_commands
+
+    return [subprocess.Popen(command, env=env, **popen)
+            for command in job_process_commands(env["REDIS_URL"], job_workers)]
 
 
 def run_migrations(env: dict[str, str]) -> None:
@@ -124,9 +148,11 @@ def _checked_services(port: int | None) -> tuple[int, object | None]:
 @main.command("up", with_appcontext=False)
 @click.option("--port", type=click.IntRange(1024, 65535), default=None, help="Web port  [default: $PORT or 5000]")
 @click.option("--workers", default=2, show_default=True, help="gunicorn web workers")
+@click.option("--job-workers", default=DEFAULT_JOB_WORKERS, show_default=True, type=click.IntRange(min=1),
+              help="RQ worker processes for background jobs")
 @click.option("--no-demo", is_flag=True, help="Do not seed the demo data")
-def up_command(port: int | None, workers: int, no_demo: bool) -> None:
-    """Start the services (embedded unless configured), migrate, seed, then serve web and worker.
+def up_command(port: int | None, workers: int, job_workers: int, no_demo: bool) -> None:
+    """Start the services (embedded unless configured), migrate, seed, then serve web and workers.
 
     Ports: PORT (web, 5000), PORTAL_REDIS_PORT (16379), PORTAL_S3_PORT (18333, and +10000) and
     PORTAL_WEED_BASE_PORT (19300 to 19302, and +10000).
@@ -185,9 +211,7 @@ def up_command(port: int | None, workers: int, no_demo: bool) -> None:
         subprocess.run([_bin("portal"), "seed-frameworks"], env=env, check=True)
         if not no_demo:
             subprocess.run([_bin("portal"), "demo"], env=env, check=True)
-        children.append(subprocess.Popen(
-            [_bin("rq"), "worker", "--with-scheduler", "--url", env["REDIS_URL"], "default"], env=env))
-        children.append(subprocess.Popen([_bin("rq"), "cron", "--url", env["REDIS_URL"], "portal.cron"], env=env))
+        children += start_job_processes(env, job_workers)
         children.append(subprocess.Popen(
             [_bin("gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
              "--access-logfile", "-", "wsgi:app"], env=env))

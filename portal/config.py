@@ -81,6 +81,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "S3_SECRET_ACCESS_KEY": env.get("S3_SECRET_ACCESS_KEY"),
         "S3_REGION": env.get("S3_REGION", "eu-west-2"),
         "DOCUMENT_MAX_BYTES": _int(env, "DOCUMENT_MAX_BYTES", 50 * 1024 * 1024),
+        # The outbox sweep pushes a message again only this long after it was made (longer than
+        # any normal run), and only when its RQ job is not queued, running or scheduled.
+        "OUTBOX_SWEEP_AFTER_SECONDS": _int(env, "OUTBOX_SWEEP_AFTER_SECONDS", 300),
         "SMTP_URL": env.get("SMTP_URL"),
         "MAIL_FROM": env.get("MAIL_FROM", "Portal <no-reply@portal.example>"),
         "BASE_URL": env.get("BASE_URL", f"http://127.0.0.1:{env.get('PORT', '5000')}"),

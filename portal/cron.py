@@ -1,8 +1,12 @@
-"""Periodic jobs, loaded by `rq cron portal.cron` (started by `portal up`)."""
+"""Periodic jobs, loaded by `rq cron portal.cron` (started by `portal up`); listed in portal/jobs.py."""
+import importlib
+
 from rq import cron
 
-from portal.outbox import QUEUE_NAME, sweep_outbox
-from portal.returns.jobs import send_return_reminders
+from portal.jobs import PERIODIC
 
-cron.register(sweep_outbox, QUEUE_NAME, interval=60, name="sweep-outbox")
-cron.register(send_return_reminders, QUEUE_NAME, interval=3600, name="return-reminders")
+for periodic in PERIODIC:
+    module, _, attribute = periodic.target.partition(":")
+    # A run not started within one interval is dropped: the next one does the same work.
+    cron.register(getattr(importlib.import_module(module), attribute), periodic.queue,
+                  interval=periodic.interval_seconds, ttl=periodic.interval_seconds, name=periodic.name)

@@ -3,20 +3,49 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import datetime, timedelta, timezone
 
 from redis import Redis
 from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
 
-def run_jobs(app) -> int:
-    """Run every queued job in this process with RQ's SimpleWorker (real Redis, real queue)."""
+def queues() -> list[Queue]:
+    """The portal's RQ queues, in priority order, on the test Redis."""
+    from portal.jobs import QUEUES
+
     connection = Redis.from_url(os.environ["REDIS_URL"])
-    queue = Queue("default", connection=connection)
-    pending = queue.count
+    return [Queue(name, connection=connection) for name in QUEUES]
+
+
+def queued() -> int:
+    """How many job entries wait on the portal's queues (a job queued twice counts twice)."""
+    return sum(queue.count for queue in queues())
+
+
+def run_jobs(app, *, retries_now: bool = False) -> int:
+    """Run every queued job in this process with RQ's SimpleWorker (real Redis, real queues).
+    ``retries_now``: first make the retries RQ has scheduled due, and let RQ's scheduler queue them."""
+    portal_queues = queues()
+    if retries_now:
+        bring_retries_forward()
+    pending = sum(queue.count + (queue.scheduled_job_registry.count if retries_now else 0)
+                  for queue in portal_queues)
     with app.app_context():
-        SimpleWorker([queue], connection=connection).work(burst=True)
+        SimpleWorker(portal_queues, connection=portal_queues[0].connection).work(
+            burst=True, with_scheduler=retries_now)
     return pending
+
+
+def bring_retries_forward() -> int:
+    """Make every retry that RQ has scheduled (in 10 s, 60 s, 300 s) due now."""
+    moved = 0
+    for queue in queues():
+        registry = queue.scheduled_job_registry
+        for job_id in registry.get_job_ids():
+            registry.schedule(queue.fetch_job(job_id), datetime.now(timezone.utc) - timedelta(seconds=1))
+            moved += 1
+    return moved
 
 
 def mailbox(app, to: str | None = None) -> list:

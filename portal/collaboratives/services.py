@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, func, select, text
 
 from portal.accounts.models import User
 from portal.audit.services import record
@@ -13,12 +13,13 @@ from portal.collaboratives.models import ACTIVE, INVITED, Collaborative, Collabo
 from portal.errors import Conflict, NotFound, ServiceError
 from portal.extensions import db
 from portal.models_base import utcnow
-from portal.outbox import enqueue_after_commit, job
+from portal.outbox import enqueue_after_commit
 from portal.reporting.suppression import effective_threshold, pooled_suppression, threshold_floor
 from portal.returns.models import COUNTED
 from portal.tenants.context import current_tenant_id
 from portal.tenants.models import COMMISSIONER, Organisation
 
+ROLLUP_LOCK = 0x726F  # the first key of the advisory lock a commissioner's rollup refresh holds
 # The latest submitted version of each of the commissioner's counted returns on a national
 # framework, per framework, outcome and month (a commissioner's own frameworks are not shared).
 ROLLUP = """
@@ -59,6 +60,12 @@ def fellow_members(org_id: int) -> list[int]:
 def _refresh_later(org_ids) -> None:
     for org_id in sorted(set(org_ids)):
         enqueue_after_commit("refresh_outcome_rollup", tenant_id=org_id, commissioner_id=org_id)
+
+
+def refresh_rollup_of_return(ret, **_event) -> None:
+    """Receives ``return_submitted`` and ``return_reviewed``: the commissioner's rollup follows its
+    submitted and reviewed returns (one pending refresh per commissioner)."""
+    _refresh_later([ret.commissioner_id])
 
 
 def create_collaborative(org: Organisation, *, name: str, invite: list[str], actor: User | None) -> Collaborative:
@@ -121,9 +128,11 @@ def my_collaboratives(org: Organisation) -> list[CollaborativeMember]:
                                    .order_by(CollaborativeMember.status, CollaborativeMember.id)))
 
 
-@job("refresh_outcome_rollup")
 def refresh_outcome_rollup(commissioner_id: int) -> None:
-    """Runs as the commissioner: rebuild its rollup and who may read it. Idempotent."""
+    """Runs as the commissioner: rebuild its rollup and who may read it. Idempotent. Two
+    refreshes of one commissioner (on two workers) take turns, so they never insert the same
+    cells at once."""
+    db.session.execute(select(func.pg_advisory_xact_lock(ROLLUP_LOCK, commissioner_id)))
     db.session.execute(delete(OutcomeRollup))  # the tenant criteria limit this to its own rows
     visible = fellow_members(commissioner_id)
     rows = [dict(row._mapping, tenant_id=commissioner_id, visible_to=visible)

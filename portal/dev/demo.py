@@ -8,7 +8,7 @@ from portal.accounts.passwords import hash_password
 from portal.accounts.services import get_user_by_email
 from portal.extensions import db
 from portal.tenants.context import tenant_context
-from portal.tenants.models import Membership, Organisation
+from portal.tenants.models import COMMISSIONER, Membership, Organisation
 from portal.tenants.queries import get_organisation_by_slug
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -77,16 +77,30 @@ def seed_demo() -> dict[str, int]:
     from portal.dev.demo_returns import seed_demo_returns
 
     created["contracts"] = seed_demo_returns()
-    from portal.search.jobs import index_submitted_returns, run_pending_index_jobs
-
-    run_pending_index_jobs()  # no worker runs during the demo: index its submissions now
-    index_submitted_returns()  # and any made before search existed
     created["collaboratives"] = _seed_collaborative()
+    _write_derived_data()
     return created
 
 
+def _write_derived_data() -> None:
+    """Write here and now what workers would derive from the demo's history, so that
+    `make run` does not start with a backlog: the jobs its writes asked for (index each return,
+    refresh each rollup, email providers about two years of reviews, check the tracker files it
+    has already checked) are marked done instead of queued."""
+    from portal.collaboratives import services as collaboratives
+    from portal.outbox import mark_done_without_running
+    from portal.search.jobs import index_submitted_returns
+
+    mark_done_without_running()
+    index_submitted_returns()  # every submitted return not indexed yet (all of them on a fresh start)
+    for commissioner_id in db.session.scalars(select(Organisation.id).where(Organisation.kind == COMMISSIONER)
+                                              .order_by(Organisation.id)):
+        with tenant_context(commissioner_id):
+            collaboratives.refresh_outcome_rollup(commissioner_id)  # one rollup per commissioner
+
+
 def _seed_collaborative() -> int:
-    """Glasgow and Aberdeen pool their outcome figures; rollups are built now, as the worker would."""
+    """Glasgow and Aberdeen pool their outcome figures."""
     from portal.collaboratives import services as collaboratives
     from portal.collaboratives.models import Collaborative
 
@@ -100,9 +114,6 @@ def _seed_collaborative() -> int:
         with tenant_context(aberdeen.id):
             collaboratives.accept(aberdeen, collaborative.id, actor=None)
         made = 1
-    for organisation in (glasgow, aberdeen):
-        with tenant_context(organisation.id):
-            collaboratives.refresh_outcome_rollup(organisation.id)
     return made
 
 

@@ -17,7 +17,7 @@ from portal.documents.models import INFECTED, PENDING, REJECTED, Document
 from portal.documents.processing import inspect_file
 from portal.extensions import db
 from portal.models_base import utcnow
-from portal.outbox import enqueue_after_commit, job
+from portal.outbox import enqueue_after_commit
 
 log = logging.getLogger(__name__)
 #: Test-only: when PORTAL_ENV is "test" and this names a file, the job writes its process id
@@ -25,7 +25,6 @@ log = logging.getLogger(__name__)
 PAUSE_ENV = "PORTAL_TEST_DOCUMENT_JOB_PAUSE_FILE"
 
 
-@job("process_document")
 def process_document(document_id: int) -> None:
     document = db.session.execute(
         select(Document).where(Document.id == document_id).with_for_update(of=Document)).scalar_one_or_none()
@@ -57,7 +56,6 @@ def process_document(document_id: int) -> None:
     db.session.flush()
 
 
-@job("discard_document_object")
 def discard_document_object(document_id: int) -> None:
     document = db.session.execute(
         select(Document).where(Document.id == document_id).with_for_update(of=Document)).scalar_one_or_none()

@@ -6,7 +6,6 @@ from flask import current_app
 from werkzeug.datastructures import FileStorage
 
 from portal.audit.services import record
-from portal.documents import jobs as _jobs  # noqa: F401  (registers the outbox jobs)
 from portal.documents import storage
 from portal.documents.detection import ALLOWED_TYPES_TEXT, kind_for_name
 from portal.documents.filenames import content_disposition, display_name

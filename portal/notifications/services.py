@@ -10,7 +10,7 @@ from flask import current_app, render_template
 
 from portal.extensions import db
 from portal.notifications.models import DevMailboxMessage
-from portal.outbox import enqueue_after_commit, job
+from portal.outbox import enqueue_after_commit
 from portal.tenants.context import current_tenant_id
 
 log = logging.getLogger(__name__)
@@ -22,7 +22,6 @@ def send_email(to: str, subject: str, template: str, **context) -> None:
     enqueue_after_commit("send_email", tenant_id=current_tenant_id(), to=to, subject=subject, body=body)
 
 
-@job("send_email")
 def deliver_email(to: str, subject: str, body: str) -> None:
     smtp_url = current_app.config.get("SMTP_URL")
     if not smtp_url:

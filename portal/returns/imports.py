@@ -18,7 +18,7 @@ from portal.documents.detection import Rejected, detect
 from portal.errors import Conflict, ServiceError
 from portal.extensions import db
 from portal.models_base import utcnow
-from portal.outbox import enqueue_after_commit, job
+from portal.outbox import enqueue_after_commit
 from portal.reporting.exports import csv_text, new_workbook, unguard, xlsx_bytes
 from portal.returns import queries
 from portal.returns.models import EDITABLE, IMPORT_APPLIED, IMPORT_FAILED, IMPORT_PENDING, Return, ReturnImport
@@ -167,7 +167,6 @@ def check_rows(ret: Return, rows: list[tuple[int, list]]) -> tuple[dict[str, obj
     return values, errors
 
 
-@job("process_return_import")
 def process_import(import_id: int) -> None:
     """Apply all answers or none. Idempotent: a processed import is left as it is."""
     from portal.returns.services import ValidationFailed, save_answers

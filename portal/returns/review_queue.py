@@ -11,7 +11,6 @@ from portal.contracts.models import Contract
 from portal.extensions import db
 from portal.limits import clamp_offset, fits_id
 from portal.notifications.services import send_email
-from portal.outbox import job
 from portal.reporting.periods import month_field
 from portal.returns.models import ACCEPTED, AWAITING_REVIEW, COUNTED, DRAFT, STATUSES, Return
 from portal.tenants.models import Membership, Organisation
@@ -81,7 +80,6 @@ def filter_choices() -> dict[str, list]:
             "localities": sorted({c.locality for c in contracts if c.locality})}
 
 
-@job("notify_review")
 def notify_review(return_id: int) -> None:
     """Runs as the provider: email its submitters and administrators about the commissioner's decision."""
     ret = db.session.scalar(select(Return).where(Return.id == return_id))

@@ -15,9 +15,11 @@ from portal.contracts.models import Measure
 from portal.errors import Conflict, ServiceError
 from portal.extensions import db
 from portal.models_base import utcnow
+from portal.outbox import enqueue_after_commit
 from portal.returns import queries
 from portal.returns.models import (ACCEPTED, AWAITING_REVIEW, CHANGES_REQUESTED, EDITABLE, RESUBMITTED, SUBMITTED,
                                    Answer, Return, ReturnVersion)
+from portal.returns.signals import return_reviewed, return_submitted
 from portal.returns.validation import FieldError, parse, to_json
 
 LONDON = ZoneInfo("Europe/London")
@@ -165,20 +167,8 @@ def submit(ret: Return, *, expected_version: int | None, actor: User, now: datet
     ret.updated_at = now
     _flush_or_conflict()
     record("return_submitted", ret, actor=actor, version=number, sha256=digest, late=late)
-    _refresh_commissioner_rollup(ret)
-    from portal.search.jobs import index_after_commit
-
-    index_after_commit(ret)  # the commissioner's search sees this version once it is indexed
+    return_submitted.send(ret, version=version)  # search indexes it, the commissioner's rollup follows
     return version
-
-
-def _refresh_commissioner_rollup(ret: Return) -> None:
-    """The commissioner's shared outcome rollup follows its submitted and reviewed returns."""
-    from portal.collaboratives import services as collaboratives  # noqa: F401  (registers the job)
-    from portal.outbox import enqueue_after_commit
-
-    enqueue_after_commit("refresh_outcome_rollup", tenant_id=ret.commissioner_id,
-                         commissioner_id=ret.commissioner_id)
 
 
 def review(ret: Return, *, decision: str, comment: str, problem_tasks: list[str] | None = None,
@@ -205,9 +195,6 @@ def review(ret: Return, *, decision: str, comment: str, problem_tasks: list[str]
     ret.review_comment, ret.reviewed_by_id, ret.reviewed_at, ret.updated_at = comment, actor.id, now, now
     _flush_or_conflict()
     record("return_reviewed", ret, actor=actor, decision=decision)
-    from portal.outbox import enqueue_after_commit
-    from portal.returns import review_queue  # noqa: F401  (registers the notify_review job)
-
     enqueue_after_commit("notify_review", tenant_id=ret.tenant_id, return_id=ret.id)
-    _refresh_commissioner_rollup(ret)
+    return_reviewed.send(ret, decision=decision)
 

@@ -1,13 +1,14 @@
-"""Indexing in the background: each submission enqueues one job (through the outbox, after the
-commit) that indexes the return as its provider. ``portal demo`` and ``portal search reindex``
-run the same work in-process, for installations without a worker or with older submissions."""
+"""Indexing in the background: each submission (the ``return_submitted`` signal) enqueues one
+job (through the outbox, after the commit) that indexes the return as its provider.
+``portal demo`` and ``portal search reindex`` run the same work in-process, for installations
+without a worker or with older submissions."""
 from __future__ import annotations
 
 from sqlalchemy import exists, select
 
 from portal.extensions import db
 from portal.models_base import utcnow
-from portal.outbox import OutboxMessage, enqueue_after_commit, job
+from portal.outbox import OutboxMessage, enqueue_after_commit
 from portal.returns.models import DRAFT, Return, ReturnVersion
 from portal.search.models import SearchEntry
 from portal.search.services import index_return
@@ -17,7 +18,6 @@ from portal.tenants.models import PROVIDER, Organisation
 JOB = "index_return_version"
 
 
-@job(JOB)
 def index_return_version(return_id: int) -> None:
     """Index the return's latest version (run as the provider by ``run_outbox_message``)."""
     ret = db.session.execute(select(Return).where(Return.id == return_id).with_for_update(of=Return)
@@ -27,13 +27,19 @@ def index_return_version(return_id: int) -> None:
 
 
 def index_after_commit(ret: Return) -> None:
-    """Called when a version is submitted: index it once the submission is committed."""
+    """Index the return's latest version once this transaction is committed (one pending job
+    per return, however often it is submitted before the job starts)."""
     enqueue_after_commit(JOB, tenant_id=ret.tenant_id, return_id=ret.id)
 
 
+def index_submitted_return(ret: Return, **_event) -> None:
+    """Receives ``return_submitted``: the commissioner's search sees the version once indexed."""
+    index_after_commit(ret)
+
+
 def run_pending_index_jobs() -> int:
-    """Run the index jobs not done yet in this transaction (the demo has no worker); the caller
-    commits. Each message is marked done, so a worker that receives it later skips it."""
+    """Run the index jobs not done yet, here (``portal search reindex``); the caller commits.
+    Each message is marked done, so a worker that receives it later skips it."""
     messages = list(db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.job == JOB, OutboxMessage.done_at.is_(None))
         .order_by(OutboxMessage.id).with_for_update(skip_locked=True)))

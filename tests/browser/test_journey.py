@@ -1,7 +1,6 @@
 """End-to-end journeys in headless Chromium, with an axe check on every page visited."""
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
@@ -30,17 +29,14 @@ def sign_out(page) -> None:
 
 
 def run_queued_jobs(app) -> None:
-    """Run every job waiting in the default RQ queue, here and now, then fail if any failed."""
-    from redis import Redis
-    from rq import Queue, SimpleWorker
+    """Run every job waiting in the portal's RQ queues, here and now, then fail if any failed."""
+    from tests.helpers import queued, queues, run_jobs
 
-    connection = Redis.from_url(os.environ["REDIS_URL"])
-    queue = Queue("default", connection=connection)
-    assert queue.count > 0, "no job was queued"
-    with app.app_context():
-        SimpleWorker([queue], connection=connection).work(burst=True)
-    failed = queue.failed_job_registry
-    assert failed.count == 0, [queue.fetch_job(job_id).exc_info for job_id in failed.get_job_ids()]
+    assert queued() > 0, "no job was queued"
+    run_jobs(app)
+    for queue in queues():
+        failed = queue.failed_job_registry
+        assert failed.count == 0, [queue.fetch_job(job_id).exc_info for job_id in failed.get_job_ids()]
 
 
 def mailed_link(app, to: str, base_url: str) -> str:

@@ -5,24 +5,23 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import timedelta
 
 from redis import Redis
-from rq import Queue
 from rq.job import Job
 from sqlalchemy import select
 
 from tests.documents import files
-from tests.documents.conftest import audit_actions, documents_of
-from tests.helpers import run_jobs
-
-RQ = os.path.join(os.path.dirname(sys.executable), "rq")
+from tests.documents.conftest import audit_actions, documents_of, s3_keys
+from tests.helpers import queued, run_jobs
 
 
 def _rq_worker(env: dict | None = None, **kwargs) -> subprocess.Popen:
-    return subprocess.Popen([RQ, "worker", "--burst", "--url", os.environ["REDIS_URL"], "default"],
+    """A real `rq worker` process, started with the command line `portal up` uses, in burst mode."""
+    from portal.jobs import worker_command
+
+    return subprocess.Popen(worker_command(os.environ["REDIS_URL"], burst=True),
                             env=dict(os.environ, **(env or {})), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, **kwargs)
 
@@ -51,9 +50,9 @@ def test_a_separate_rq_worker_process_processes_the_upload(app, org_member, uplo
 
 def test_a_worker_killed_mid_job_leaves_the_document_processed_exactly_once(app, org_member, upload, tmp_path):
     """What this proves: the job's writes are one transaction with the outbox row's ``done_at``.
-    A worker killed (SIGKILL) after the job has written part of its result leaves nothing
-    behind; the sweeper delivers the message again and it is processed once; later
-    deliveries of the same message change nothing."""
+    A work horse killed (SIGKILL) after the job has written part of its result leaves nothing
+    behind and the worker survives; RQ retries the job (the sweeper leaves a job RQ will retry
+    alone) and it is processed once; later deliveries of the same message change nothing."""
     from portal.outbox import sweep_outbox
 
     org, _user = org_member
@@ -68,7 +67,8 @@ def test_a_worker_killed_mid_job_leaves_the_document_processed_exactly_once(app,
     horse_pid, document_id = map(int, marker.read_text().split())
     assert horse_pid != worker.pid  # the work horse, forked by the worker, is running the job
     os.kill(horse_pid, signal.SIGKILL)
-    worker.communicate(timeout=120)
+    output, _ = worker.communicate(timeout=120)
+    assert worker.returncode == 0, output[-3000:]  # the worker outlived its work horse
 
     [document] = documents_of(app, org)
     assert document.id == document_id
@@ -76,10 +76,12 @@ def test_a_worker_killed_mid_job_leaves_the_document_processed_exactly_once(app,
     [message] = _outbox(app)
     assert message.done_at is None
     assert audit_actions(app, org, "document_checked") == 0
+    job = Job.fetch(f"outbox-{message.id}", connection=Redis.from_url(os.environ["REDIS_URL"]))
+    assert job.get_status() == "scheduled"  # RQ retries it
 
     with app.app_context():
-        assert sweep_outbox(older_than=timedelta(0)) == 1  # what `rq cron` does every minute
-    run_jobs(app)
+        assert sweep_outbox(older_than=timedelta(0)) == 0  # what `rq cron` does every minute
+    assert run_jobs(app, retries_now=True) == 1
     [document] = documents_of(app, org)
     assert document.status == "clean" and document.sha256 and "Killed once" in document.text_content
     [message] = _outbox(app)
@@ -90,7 +92,7 @@ def test_a_worker_killed_mid_job_leaves_the_document_processed_exactly_once(app,
     with app.app_context():
         from portal.outbox import push
 
-        push([message.id])
+        push([(message.id, message.job)])
         assert sweep_outbox(older_than=timedelta(0)) == 0
     run_jobs(app)
     [again] = documents_of(app, org)
@@ -100,7 +102,7 @@ def test_a_worker_killed_mid_job_leaves_the_document_processed_exactly_once(app,
 
 def test_running_the_job_again_changes_nothing(app, org_member, upload):
     from portal.extensions import db
-    from portal.outbox import JOBS
+    from portal.jobs import job_function
     from portal.tenants.context import tenant_context
 
     org, _user = org_member
@@ -108,7 +110,7 @@ def test_running_the_job_again_changes_nothing(app, org_member, upload):
     run_jobs(app)
     [first] = documents_of(app, org)
     with app.app_context(), tenant_context(org.id):
-        JOBS["process_document"](document_id=first.id)
+        job_function("process_document")(document_id=first.id)
         db.session.commit()
     [second] = documents_of(app, org)
     assert (second.status, second.sha256, second.processed_at, second.text_content) == (
@@ -134,8 +136,27 @@ def test_s3_errors_fail_the_job_so_rq_retries_it(app, org_member, upload, monkey
 
     app.config["S3_ENDPOINT_URL"] = working_endpoint  # S3 is back
     with app.app_context():
-        sweep_outbox(older_than=timedelta(0))
-    run_jobs(app)
+        assert sweep_outbox(older_than=timedelta(0)) == 0  # RQ will retry it: the sweeper leaves it alone
+    assert queued() == 0
+    run_jobs(app, retries_now=True)
     [document] = documents_of(app, org)
     assert document.status == "clean"
-    assert Queue("default", connection=Redis.from_url(os.environ["REDIS_URL"])).count == 0
+    assert queued() == 0
+
+
+def test_a_real_worker_discards_an_infected_file_from_s3(app, org_member, upload):
+    """Both document jobs in a worker process: the check (documents queue) finds the virus and
+    asks for the bytes to go; the discard (bulk queue) runs in the same burst and deletes them."""
+    org, _user = org_member
+    upload(org.slug, ("invoice.pdf", files.eicar()))
+    [document] = documents_of(app, org)
+    assert document.storage_key in s3_keys(app)
+    worker = _rq_worker()
+    output, _ = worker.communicate(timeout=120)
+    assert worker.returncode == 0, output[-3000:]
+    [document] = documents_of(app, org)
+    assert document.status == "infected" and document.object_deleted_at is not None
+    assert document.storage_key not in s3_keys(app)
+    assert [(m.job, m.done_at is not None) for m in _outbox(app)] == [
+        ("process_document", True), ("discard_document_object", True)]
+    assert queued() == 0

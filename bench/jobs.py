@@ -14,7 +14,6 @@ import argparse
 import io
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -80,13 +79,9 @@ def start_workers(redis_url: str, count: int, worker_class: str, log) -> list[su
 
 
 def stop(processes: list[subprocess.Popen]) -> None:
-    for process in processes:
-        process.send_signal(signal.SIGTERM)
-    for process in processes:
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    from portal.cli import stop_processes
+
+    stop_processes(processes, timeout=30)
 
 
 def make_jobs(app, kind: str, count: int, org_id: int, user_id: int) -> None:

@@ -118,6 +118,19 @@ def start_job_processes(env: dict[str, str], job_workers: int = DEFAULT_JOB_WORK
             for command in job_process_commands(env["REDIS_URL"], job_workers)]
 
 
+def stop_processes(processes: list[subprocess.Popen], timeout: float = 20) -> None:
+    """SIGTERM to each (workers finish their job), then kill what has not stopped in ``timeout``."""
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 def run_migrations(env: dict[str, str]) -> None:
     subprocess.run([_bin("portal"), "db", "upgrade", "heads"], env=env, check=True)
 
@@ -171,14 +184,7 @@ def up_command(port: int | None, workers: int, job_workers: int, no_demo: bool) 
             return
         stopping = True
         click.echo("\nstopping the portal...")
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        for child in children:
-            try:
-                child.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        stop_processes(children)
         if services is not None:
             services.stop()
         click.echo("stopped; data kept under var/")

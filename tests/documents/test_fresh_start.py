@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import os
-import signal
 import subprocess
 import time
 
@@ -18,7 +17,7 @@ TARGET_SECONDS = 30
 
 
 def test_a_pdf_uploaded_right_after_a_fresh_start_with_the_demo_is_clean_within_30_seconds(app, client, tmp_path):
-    from portal.cli import start_job_processes
+    from portal.cli import start_job_processes, stop_processes
     from portal.dev.demo import DEMO_PASSWORD, seed_demo
     from portal.extensions import db
     from portal.outbox import OutboxMessage
@@ -55,12 +54,5 @@ def test_a_pdf_uploaded_right_after_a_fresh_start_with_the_demo_is_clean_within_
         assert took < TARGET_SECONDS, f"the PDF took {took:.1f} s (target {TARGET_SECONDS} s)"
         assert queued() == 0
     finally:
-        for process in processes:
-            process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_processes(processes, timeout=30)
         log.close()

@@ -10,7 +10,7 @@ from werkzeug.exceptions import NotFound
 from portal.http.access import access_of
 from portal.http.api import TWIN_PREFIX, twin_endpoint
 from portal.tenants.permissions import PERMISSIONS
-from tests.http.test_permissions import PART_VALUES, everyone  # noqa: F401  (fixture)
+from tests.http.test_permissions import PART_VALUES
 
 
 def _api_organisation_rules(app):

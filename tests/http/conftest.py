@@ -1,0 +1,31 @@
+"""A provider and its commissioner with a member of every role, for the pipeline's suites."""
+from __future__ import annotations
+
+import pytest
+
+from portal.tenants.models import COMMISSIONER, PROVIDER, ROLES
+from tests import factories
+from tests.tenancy.seed import seed_contract_rows
+
+
+@pytest.fixture
+def everyone(app):
+    """A provider and its commissioner with one member of every role, and objects of both for
+    every loader (a contract, a submitted return with evidence, an import, documents, a
+    framework, a collaborative, invitations)."""
+    orgs = {PROVIDER: factories.organisation(PROVIDER, slug="role-care"),
+            COMMISSIONER: factories.organisation(COMMISSIONER, slug="role-hscp")}
+    users = {(kind, role): factories.user(f"{role}@{kind}.example", memberships=[(orgs[kind], role)])
+             for kind, roles in ROLES.items() for role in roles}
+    contract = seed_contract_rows(app, orgs[PROVIDER], orgs[COMMISSIONER], "ROLE-1")
+    ret = factories.return_of(contract)
+    shared = {"contract_id": contract.id, "return_id": ret.id,
+              "submitted_document_id": factories.submitted_document_id(ret),
+              "import_id": factories.return_import(contract).id,
+              "framework_id": factories.framework(orgs[COMMISSIONER], code="ROLE-OWN").id,
+              "collaborative_id": factories.collaborative(orgs[COMMISSIONER], name="Own group").id}
+    ids = {kind: {**shared, "membership_id": factories.membership_id(org, users[(kind, ROLES[kind][0])]),
+                  "invitation_id": factories.invitation(org)[0].id,
+                  "document_id": factories.document(org, filename="own.pdf").id}
+           for kind, org in orgs.items()}
+    return {"orgs": orgs, "users": users, "ids": ids}

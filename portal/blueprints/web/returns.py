@@ -13,7 +13,7 @@ from portal.http.organisation import tenant_blueprint
 from portal.http.pages import flash_success, form_errors, redirect_to, render
 from portal.returns import attachments, imports, queries
 from portal.returns import services as return_services
-from portal.returns.models import STATUS_LABELS
+from portal.returns.models import ACCEPTED, STATUS_LABELS
 from portal.returns.policy import can_edit, can_review, sees_working_copy
 
 bp = tenant_blueprint("returns", __name__, "/returns")
@@ -134,7 +134,7 @@ def review(ret):
         return_services.review(ret, decision=request.form.get("decision", ""), comment=request.form.get("comment", ""),
                                problem_tasks=request.form.getlist("tasks"), actor=current_user)
     if attempt.ok:
-        flash_success("Return accepted" if ret.status == "accepted" else "Changes requested from the provider")
+        flash_success("Return accepted" if ret.status == ACCEPTED else "Changes requested from the provider")
         return redirect_to(url_for(".show", return_id=ret.id))
     if not errors:
         errors = {"decision": attempt.message}

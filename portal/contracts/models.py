@@ -74,6 +74,8 @@ class Outcome(db.Model):
     framework_id: Mapped[int] = mapped_column(ForeignKey("outcome_frameworks.id", ondelete="CASCADE"), nullable=False)
     code: Mapped[str] = mapped_column(String(40), nullable=False)
     text: Mapped[str] = mapped_column(Text, nullable=False)
+    #: A few words people recognise the outcome by ("Safe from harm"); the statutory ``text`` stays.
+    short_name: Mapped[str] = mapped_column(String(80), nullable=False, default="")
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
     framework: Mapped[OutcomeFramework] = relationship(back_populates="outcomes")

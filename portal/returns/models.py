@@ -64,6 +64,13 @@ class Return(CommissionerVisible, db.Model):
     problem_tasks: Mapped[list[str]] = mapped_column(ARRAY(String(60)), nullable=False, default=list)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
     reminders_sent: Mapped[list[str]] = mapped_column(ARRAY(String(20)), nullable=False, default=list)
+    #: When changes are requested: the date the provider should respond by (None: the due date stands).
+    respond_by: Mapped[date | None] = mapped_column(Date)
+    #: When changes are requested: the commissioner's comment on each flagged section (task key -> text).
+    section_comments: Mapped[dict] = mapped_column(JSONB, nullable=False, default=dict)
+    #: Warnings (a figure far from the previous period's) the provider has seen and confirmed:
+    #: measure code -> the warning as shown. Frozen into each version as ``warnings``.
+    confirmed_warnings: Mapped[dict] = mapped_column(JSONB, nullable=False, default=dict)
 
     __mapper_args__ = {"version_id_col": lock_version}
 
@@ -122,6 +129,8 @@ class ReturnVersion(CommissionerVisible, db.Model):
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     late: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    #: The warnings the provider confirmed before submitting (measure code -> warning).
+    warnings: Mapped[dict] = mapped_column(JSONB, nullable=False, default=dict)
 
     submitted_by = relationship("User", lazy="joined")
 

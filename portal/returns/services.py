@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -171,15 +171,21 @@ def submit(ret: Return, *, expected_version: int | None, actor: User, now: datet
     return version
 
 
+SECTION_COMMENT_LIMIT = 2000
+
+
 def review(ret: Return, *, decision: str, comment: str, problem_tasks: list[str] | None = None,
-           actor: User, now: datetime | None = None) -> None:
-    """The commissioner accepts a submitted return or asks for changes (with comments)."""
+           actor: User, now: datetime | None = None, respond_by: date | None = None,
+           section_comments: dict[str, str] | None = None) -> None:
+    """The commissioner accepts a submitted return or asks for changes: a comment, the sections
+    that need changes (each with its own comment, if any) and a date to respond by."""
     if ret.status not in AWAITING_REVIEW:
         raise Conflict("Only a submitted return can be reviewed")
     comment = (comment or "").strip()
+    now = now or utcnow()
     if decision == "accept":
         ret.status = ACCEPTED
-        ret.problem_tasks = []
+        ret.problem_tasks, ret.section_comments, ret.respond_by = [], {}, None
     elif decision == "request_changes":
         if not comment:
             raise ValidationFailed({"comment": "Say what the provider needs to change"})
@@ -187,11 +193,20 @@ def review(ret: Return, *, decision: str, comment: str, problem_tasks: list[str]
         unknown = [t for t in (problem_tasks or []) if t not in known]
         if unknown:
             raise ValidationFailed({"tasks": f"Unknown sections: {', '.join(unknown)}"})
+        comments = {key: (text or "").strip() for key, text in (section_comments or {}).items()
+                    if key in (problem_tasks or []) and (text or "").strip()}
+        too_long = [key for key, text in comments.items() if len(text) > SECTION_COMMENT_LIMIT]
+        if too_long:
+            raise ValidationFailed({f"section_comment_{key}": f"Write the comment in up to {SECTION_COMMENT_LIMIT} "
+                                    "characters" for key in too_long})
+        today = now.astimezone(LONDON).date()
+        if respond_by is not None and not today < respond_by <= date(2099, 12, 31):
+            raise ValidationFailed({"respond_by": "The date to respond by must be after today"})
         ret.status = CHANGES_REQUESTED
         ret.problem_tasks = list(problem_tasks or [])
+        ret.section_comments, ret.respond_by = comments, respond_by
     else:
         raise ValidationFailed({"decision": "Choose accept or request changes"})
-    now = now or utcnow()
     ret.review_comment, ret.reviewed_by_id, ret.reviewed_at, ret.updated_at = comment, actor.id, now, now
     _flush_or_conflict()
     record("return_reviewed", ret, actor=actor, decision=decision)

@@ -8,12 +8,13 @@
 #   migrate (per release) portal db upgrade
 # See docker-compose.yml for how they are wired together.
 
-# --- Front-end assets: GOV.UK Frontend and htmx, built into portal/static ----------------
+# --- Front-end assets: GOV.UK Frontend and htmx, built into portal/static, hashed into dist/ -
 FROM node:22-bookworm-slim AS assets
 WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
 COPY assets ./assets
+COPY portal/static/js ./portal/static/js
 RUN npm run build
 
 # --- The application -------------------------------------------------------------------------
@@ -42,6 +43,7 @@ RUN mkdir portal && touch portal/__init__.py \
 COPY . .
 COPY --from=assets /build/portal/static/css ./portal/static/css
 COPY --from=assets /build/portal/static/vendor ./portal/static/vendor
+COPY --from=assets /build/portal/static/dist ./portal/static/dist
 RUN pip install --no-deps --force-reinstall . \
     && rm -rf build ./*.egg-info \
     && python -m compileall -q portal migrations wsgi.py

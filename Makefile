@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
-ASSETS := portal/static/css/portal.css
+ASSETS := portal/static/dist/staticfiles.json
 
 .PHONY: run test bench-jobs install assets chromium clamav clean
 
@@ -32,7 +32,7 @@ $(STAMP): pyproject.toml
 
 assets: $(ASSETS)
 
-$(ASSETS): package.json package-lock.json assets/build.mjs assets/scss/portal.scss
+$(ASSETS): package.json package-lock.json assets/build.mjs assets/digest.mjs $(wildcard assets/scss/*.scss) $(wildcard portal/static/js/*.js)
 	npm ci --no-audit --no-fund --loglevel=error
 	npm run --silent build
 
@@ -51,4 +51,4 @@ clamav:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq clamav clamav-daemon >/dev/null; }
 
 clean:
-	rm -rf $(VENV) node_modules portal/static/css portal/static/vendor
+	rm -rf $(VENV) node_modules portal/static/css portal/static/vendor portal/static/dist

@@ -1,7 +1,9 @@
 // Builds portal/static from npm packages: GOV.UK Frontend (compiled with the
-// portal's own font settings, no GDS Transport), its images, and htmx.
+// portal's own font settings, no GDS Transport), its images, and htmx; then gives every
+// static file a hashed, compressed copy in portal/static/dist (assets/digest.mjs).
 import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import * as sass from "sass";
+import { digest } from "./digest.mjs";
 
 const out = "portal/static";
 rmSync(`${out}/vendor`, { recursive: true, force: true });
@@ -21,4 +23,5 @@ cpSync(`${dist}/govuk-frontend.min.js`, `${out}/vendor/govuk/govuk-frontend.min.
 cpSync(`${dist}/assets/images`, `${out}/vendor/govuk/images`, { recursive: true });
 cpSync(`${dist}/assets/manifest.json`, `${out}/vendor/govuk/manifest.json`);
 cpSync("node_modules/htmx.org/dist/htmx.min.js", `${out}/vendor/htmx.min.js`);
-console.log("assets built into", out);
+const files = digest(out);
+console.log("assets built into", out, `(${Object.keys(files).length} files hashed into ${out}/dist)`);

@@ -11,6 +11,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from portal.config import PROJECT_ROOT, load_config
 from flask_talisman import Talisman
 
+from portal import static_files
 from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from portal.http import converters, input_guard
 
@@ -57,6 +58,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     limiter.init_app(app)
     WTFormsHelpers(app)
     _security_headers(app)
+    static_files.init_app(app)  # hashed, compressed static files, answered before Flask
 
     from portal.events import connect_receivers
 

@@ -47,17 +47,6 @@ class MembershipSchema(Schema):
     user = fields.Nested(MemberUserSchema)
 
 
-class AuditEventSchema(Schema):
-    id = fields.Integer()
-    action = fields.String()
-    object_type = fields.String(allow_none=True)
-    object_id = fields.String(allow_none=True)
-    details = fields.Dict()
-    ip_address = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-    actor = fields.Function(lambda e: e.actor.email if e.actor else None)
-
-
 def limit_field(default: int, maximum: int):
     return fields.Integer(load_default=default, validate=validate.Range(
         min=1, max=maximum, error=f"Enter a limit from 1 to {maximum:,} (items per answer)"))

@@ -20,7 +20,7 @@ from portal.returns import queries
 from portal.returns.models import (ACCEPTED, AWAITING_REVIEW, CHANGES_REQUESTED, EDITABLE, RESUBMITTED, SUBMITTED,
                                    Answer, Return, ReturnVersion)
 from portal.returns.signals import return_reviewed, return_submitted
-from portal.returns.validation import FieldError, parse, to_json
+from portal.returns.validation import FieldError, display, parse, to_json
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -76,13 +76,16 @@ def save_answers(ret: Return, values: dict[str, object], *, expected_version: in
     if errors:
         raise ValidationFailed(errors, within="answers")
     existing = {a.measure_id: a for a in queries.answers_for(ret)}
-    now, saved = utcnow(), []
+    now, saved, changes = utcnow(), [], {}  # changes: each changed answer before and after, for the audit log
     for measure in targets:
         number, boolean, text = parsed[measure.code]
         answer = existing.get(measure.id)
         if answer is None:
             answer = Answer(tenant_id=ret.tenant_id, return_id=ret.id, measure_id=measure.id)
             db.session.add(answer)
+        before = display(measure, answer.value_number, answer.value_bool, answer.value_text)
+        if before != (after := display(measure, number, boolean, text)):
+            changes[measure.code] = [before, after]
         answer.value_number, answer.value_bool, answer.value_text = number, boolean, text
         answer.updated_at, answer.updated_by_id = now, actor.id if actor else None
         saved.append(answer)
@@ -92,7 +95,7 @@ def save_answers(ret: Return, values: dict[str, object], *, expected_version: in
     if ret.problem_tasks and touched & set(ret.problem_tasks):
         ret.problem_tasks = [t for t in ret.problem_tasks if t not in touched]  # answered the review
     _flush_or_conflict()
-    record("return_answers_saved", ret, actor=actor, measures=sorted(parsed))
+    record("return_answers_saved", ret, actor=actor, measures=sorted(parsed), changes=changes)
     return saved
 
 
@@ -182,7 +185,7 @@ def review(ret: Return, *, decision: str, comment: str, problem_tasks: list[str]
     if ret.status not in AWAITING_REVIEW:
         raise Conflict("Only a submitted return can be reviewed")
     comment = (comment or "").strip()
-    now = now or utcnow()
+    now, status_before = now or utcnow(), ret.status
     if decision == "accept":
         ret.status = ACCEPTED
         ret.problem_tasks, ret.section_comments, ret.respond_by = [], {}, None
@@ -209,7 +212,8 @@ def review(ret: Return, *, decision: str, comment: str, problem_tasks: list[str]
         raise ValidationFailed({"decision": "Choose accept or request changes"})
     ret.review_comment, ret.reviewed_by_id, ret.reviewed_at, ret.updated_at = comment, actor.id, now, now
     _flush_or_conflict()
-    record("return_reviewed", ret, actor=actor, decision=decision)
+    record("return_reviewed", ret, actor=actor, decision=decision, status_before=status_before,
+           status_after=ret.status, sections=list(ret.problem_tasks), comment=comment)
     enqueue_after_commit("notify_review", tenant_id=ret.tenant_id, return_id=ret.id)
     return_reviewed.send(ret, decision=decision)
 

@@ -181,4 +181,5 @@ def test_invitations_and_acceptance_are_audited(app, web, invited, client):
     client.post("/sign-out", data={"csrf_token": web.csrf("/account/")})
     web.sign_in(invited["admin"].email)
     page = client.get(f"/o/{invited['org'].slug}/audit").get_data(as_text=True)
-    assert "Invitation sent" in page and "Invitation accepted" in page
+    assert "invited new@example.org to join as submitter" in page
+    assert "<strong>New Person</strong> accepted an invitation and joined as submitter" in page

@@ -81,7 +81,8 @@ def test_admin_changes_a_role_and_removes_a_member(app, web, make_user, make_org
     page = client.get(f"/o/{org.slug}/members").get_data(as_text=True)
     assert f'<td class="govuk-table__cell">{staff.email}</td>' not in page
     audit = client.get(f"/o/{org.slug}/audit").get_data(as_text=True)
-    assert "Member role changed" in audit and "Member removed" in audit
+    assert "changed the role of" in audit and "Role: changed from <strong>Submitter</strong> to <strong>Finance</strong>" in audit
+    assert f"removed {staff.email} (finance) from the organisation" in audit
 
 
 def test_demo_data_is_idempotent(app):

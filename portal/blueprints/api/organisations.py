@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from flask import g
 
-from portal.accounts.schemas import AuditEventSchema, MembershipSchema, OrganisationSchema, PageArgsSchema
-from portal.audit.queries import list_audit_events
+from portal.accounts.schemas import MembershipSchema, OrganisationSchema
+from portal.audit import filters as audit_filters
+from portal.audit.describe import describe
+from portal.audit.queries import audit_people, list_audit_events
+from portal.audit.schemas import AuditArgsSchema, AuditEventSchema
 from portal.http.access import requires
 from portal.http.api import BEARER, ApiBlueprint
 from portal.tenants import queries as tenants
@@ -41,9 +44,11 @@ def member(membership):
 
 @bp.org_route("/audit")
 @requires("view_audit")
-@bp.arguments(PageArgsSchema, location="query")
+@bp.arguments(AuditArgsSchema, location="query")
 @bp.response(200, AuditEventSchema(many=True))
 @bp.doc(security=BEARER)
 def audit(args):
-    """The organisation's audit log, newest first (administrators only)"""
-    return list_audit_events(limit=args["limit"], offset=args["offset"])
+    """The organisation's audit log, newest first, each event in words (administrators only)"""
+    filters = audit_filters.from_api_args(args, people=audit_people())
+    events = list_audit_events(limit=args["limit"], offset=args["offset"], filters=filters)
+    return describe(events, g.organisation)

@@ -8,7 +8,9 @@ from flask_login import current_user
 
 from portal.accounts import services as accounts
 from portal.accounts.forms import ChangeRoleForm, InviteForm
-from portal.audit.queries import list_audit_events
+from portal.audit import filters as audit_filters
+from portal.audit.describe import describe
+from portal.audit.queries import audit_people, list_audit_events
 from portal.http.access import requires
 from portal.http.organisation import tenant_blueprint
 from portal.http.pages import flash_success, form_errors, redirect_to, render
@@ -88,10 +90,33 @@ def withdraw_invitation(invitation):
     return redirect_to(url_for(".members"))
 
 
+#: Which page each kind of object in the audit log opens, and the permission that page needs.
+AUDIT_LINKS = {
+    "return": ("returns.show", "return_id", "view_returns"),
+    "document": ("documents.document", "document_id", "view_documents"),
+    "member": ("organisation.member", "membership_id", "manage_members"),
+    "contract": ("contracts.show", "contract_id", "view_contracts"),
+    "framework": ("frameworks.show", "framework_id", "view_frameworks"),
+    "collaborative": ("collaboratives.show", "collaborative_id", "view_collaboratives"),
+}
+
+
+def _audit_link(part) -> str | None:
+    """The address of an object an audit entry names, when the person may open it."""
+    target = AUDIT_LINKS.get(part.kind)
+    if target is None or part.id is None or not g.membership.can(target[2]):
+        return None
+    endpoint, argument, _permission = target
+    return url_for(endpoint, **{argument: part.id})
+
+
 @bp.get("/audit")
 @requires("view_audit")
 def audit():
     page = min(max(request.args.get("page", 1, type=int), 1), 10_000)
-    events = list_audit_events(limit=AUDIT_PAGE + 1, offset=(page - 1) * AUDIT_PAGE)
-    return render("organisation/audit.html", events=events[:AUDIT_PAGE], page=page,
-                  has_next=len(events) > AUDIT_PAGE)
+    people = audit_people()
+    form = audit_filters.from_page_args(request.args, kind=g.organisation.kind, people=people)
+    events = list_audit_events(limit=AUDIT_PAGE + 1, offset=(page - 1) * AUDIT_PAGE, filters=form.filters)
+    return render("organisation/audit.html", entries=describe(events[:AUDIT_PAGE], g.organisation), page=page,
+                  has_next=len(events) > AUDIT_PAGE, form=form, people=people, link=_audit_link,
+                  actions=audit_filters.action_choices(g.organisation.kind))

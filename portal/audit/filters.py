@@ -75,7 +75,7 @@ class FilterForm:
 def _person(value: str, people: dict) -> int | str | None:
     if value == SYSTEM:
         return SYSTEM
-    if value.isascii() and value.isdigit() and fits_id(int(value)) and int(value) in people:
+    if value.isascii() and value.isdigit() and len(value) <= 19 and fits_id(int(value)) and int(value) in people:
         return int(value)
     return None
 

@@ -17,7 +17,8 @@ MONTHS = ("9999-12", "0001-01", "0000-00", "2025-13", "10000-01", "9999-12-31")
 TEXTS = ("x" * 5000, "Llŷr Gwynedd – Ò Chaluim, café 😀", "'; select 1; --", "<script>")
 KINDS = {"page": NUMBERS, "offset": NUMBERS, "limit": NUMBERS, "per_page": NUMBERS, "contract": NUMBERS,
          "framework": NUMBERS, "threshold": NUMBERS, "from-month": NUMBERS + ("13",), "to-month": NUMBERS,
-         "from-year": NUMBERS + ("9999", "0001"), "to-year": NUMBERS + ("9999",),
+         "from-year": NUMBERS + ("9999", "0001"), "to-year": NUMBERS + ("9999",), "from-day": NUMBERS + ("32",),
+         "to-day": NUMBERS, "person": NUMBERS + TEXTS + ("portal",),
          "period_from": DATES, "period_to": DATES, "from": MONTHS + DATES, "to": MONTHS + DATES}
 BROKEN = ("%00", "a%00b", "%ED%A0%80", "%FF")
 
@@ -25,9 +26,10 @@ DASHBOARD = ("from", "to", "from-month", "from-year", "to-month", "to-year", "pr
              "locality", "threshold")
 OUTCOMES = ("framework", "from", "to", "provider", "service_type", "locality", "threshold")
 RETURNS = ("status", "contract", "period_from", "period_to", "provider", "late", "service_type", "locality")
+AUDIT = ("page", "person", "action", "from-day", "from-month", "from-year", "to-day", "to-month", "to-year")
 PAGES = {
-    "provider": {"/documents/": ("q", "page"), "/audit": ("page",), "/search": ("q", "page"), "/returns/": RETURNS},
-    "commissioner": {"/audit": ("page",), "/search": ("q", "page"), "/returns/": RETURNS,
+    "provider": {"/documents/": ("q", "page"), "/audit": AUDIT, "/search": ("q", "page"), "/returns/": RETURNS},
+    "commissioner": {"/audit": AUDIT, "/search": ("q", "page"), "/returns/": RETURNS,
                      "/reviews/": ("from", "to", "provider", "contract", "status", "service_type", "locality"),
                      "/dashboards/compliance": DASHBOARD, "/dashboards/delivery": DASHBOARD,
                      "/dashboards/compliance.csv": DASHBOARD, "/dashboards/delivery.xlsx": DASHBOARD,

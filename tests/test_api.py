@@ -6,8 +6,8 @@ from sqlalchemy import select
 from tests.conftest import PASSWORD
 
 
-def test_token_for_good_credentials(client, make_user):
-    user = make_user()
+def test_token_for_good_credentials(client, make_user, make_org):
+    user = make_user(memberships=[(make_org(), "submitter")])
     response = client.post("/api/v1/auth/tokens", json={"email": user.email, "password": PASSWORD})
     assert response.status_code == 201
     body = response.get_json()
@@ -28,11 +28,11 @@ def test_missing_fields_give_422_per_field(client):
     assert "password" in errors and "email" in errors
 
 
-def test_tokens_are_stored_hashed(app, make_user, api_token):
+def test_tokens_are_stored_hashed(app, make_user, make_org, api_token):
     from portal.accounts.models import ApiToken
     from portal.extensions import db
 
-    user = make_user()
+    user = make_user(memberships=[(make_org(), "submitter")])
     raw = api_token(user.email)
     with app.app_context():
         stored = db.session.scalars(select(ApiToken.token_hash)).all()
@@ -52,10 +52,10 @@ def test_me_lists_organisations_and_roles(client, make_user, make_org, api_token
     assert body["roles"] == ["submitter", "viewer"]
 
 
-def test_no_token_bad_token_and_revoked_token_give_401(client, make_user, api_token):
+def test_no_token_bad_token_and_revoked_token_give_401(client, make_user, make_org, api_token):
     assert client.get("/api/v1/me").status_code == 401
     assert client.get("/api/v1/me", headers={"Authorization": "Bearer pt_made-up"}).status_code == 401
-    token = api_token(make_user().email)
+    token = api_token(make_user(memberships=[(make_org(), "provider_admin")]).email)
     headers = {"Authorization": f"Bearer {token}"}
     assert client.delete("/api/v1/auth/tokens/current", headers=headers).status_code == 204
     response = client.get("/api/v1/me", headers=headers)

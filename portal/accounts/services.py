@@ -16,8 +16,9 @@ from portal.errors import Conflict, Forbidden, ServiceError
 from portal.extensions import db
 from portal.models_base import utcnow
 from portal.notifications.services import send_email
-from portal.tenants.context import current_tenant_id
+from portal.tenants.context import current_tenant_id, tenant_context
 from portal.tenants.models import Membership, Organisation
+from portal.tenants.queries import memberships_of
 from portal.urls import external_url
 
 INVITATION_SALT = "invitation"
@@ -269,6 +270,24 @@ def reset_password(token: str, password: str, confirm: str) -> User:
 
 
 # -- API tokens --------------------------------------------------------------------------------
+
+API_NOT_FOR_YOUR_ROLES = ("None of your roles uses the API, so you cannot create an API token. If you need to "
+                          "connect another system, ask your organisation's administrator.")
+
+
+def may_use_api(user: User) -> bool:
+    """Whether the person may have API tokens: a token is personal, so any membership that grants
+    ``use_api_tokens`` allows it (portal.tenants.permissions)."""
+    with tenant_context(current_tenant_id(), user.id):
+        return any(m.can("use_api_tokens") for m in memberships_of(user))
+
+
+def issue_api_token(user: User, label: str = "API token") -> tuple[ApiToken, str]:
+    """A new token for a person whose roles use the API (the page and the API's token exchange)."""
+    if not may_use_api(user):
+        raise Forbidden(API_NOT_FOR_YOUR_ROLES, field="label")
+    return create_api_token(user, label)
+
 
 def create_api_token(user: User, label: str = "API token") -> tuple[ApiToken, str]:
     raw = "pt_" + secrets.token_urlsafe(32)

@@ -39,28 +39,40 @@ PERMISSIONS: dict[str, str] = {
     "view_documents": "See and download the organisation's documents",
     "upload_documents": "Upload documents",
     "search": "Search narratives and evidence",
+    "use_api_tokens": "Create personal API tokens, to connect another system to the portal",
 }
+
+# Permissions of a person rather than of a page: a personal API token is allowed when any of the
+# person's memberships grants it (portal.accounts.services.may_use_api), so no route names them.
+ACCOUNT_PERMISSIONS = frozenset({"use_api_tokens"})
 
 _EVERYONE = {"view_organisation", "view_contracts", "view_returns", "view_documents", "search"}
 _COMMISSIONER_READER = _EVERYONE | {"view_frameworks", "view_review_queue", "view_dashboards", "view_collaboratives"}
 
+# API tokens go to the roles that connect systems: a provider's administrator and submitters (a
+# care-management system sends the returns), a commissioner's administrator and contract managers
+# (returns, reviews and outcomes into their own reporting) and its finance staff (delivery and spend
+# figures into finance systems). Viewers, procurement officers and a provider's finance staff use
+# the pages only.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # providers
-    "provider_admin": frozenset(_EVERYONE | {"manage_members", "view_audit", "edit_returns", "upload_documents"}),
-    "submitter": frozenset(_EVERYONE | {"edit_returns", "upload_documents"}),
+    "provider_admin": frozenset(_EVERYONE | {"manage_members", "view_audit", "edit_returns", "upload_documents",
+                                             "use_api_tokens"}),
+    "submitter": frozenset(_EVERYONE | {"edit_returns", "upload_documents", "use_api_tokens"}),
     # "finance" is a role in both kinds of organisation: what it may do depends on the kind.
     # commissioners
     "commissioner_admin": frozenset(_COMMISSIONER_READER | {
         "manage_members", "view_audit", "manage_contracts", "manage_frameworks", "review_returns",
-        "manage_collaboratives", "upload_documents"}),
+        "manage_collaboratives", "upload_documents", "use_api_tokens"}),
     "contract_manager": frozenset(_COMMISSIONER_READER | {
-        "manage_contracts", "manage_frameworks", "review_returns", "manage_collaboratives", "upload_documents"}),
+        "manage_contracts", "manage_frameworks", "review_returns", "manage_collaboratives", "upload_documents",
+        "use_api_tokens"}),
     "procurement": frozenset(_COMMISSIONER_READER | {"manage_contracts", "upload_documents"}),
     "viewer": frozenset(_COMMISSIONER_READER),
 }
 KIND_ROLE_PERMISSIONS: dict[tuple[str, str], frozenset[str]] = {
     (PROVIDER, "finance"): frozenset(_EVERYONE | {"upload_documents"}),
-    (COMMISSIONER, "finance"): frozenset(_COMMISSIONER_READER | {"upload_documents"}),
+    (COMMISSIONER, "finance"): frozenset(_COMMISSIONER_READER | {"upload_documents", "use_api_tokens"}),
 }
 
 

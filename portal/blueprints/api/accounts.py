@@ -21,16 +21,17 @@ bp = ApiBlueprint("api_auth", __name__, description="API tokens and the signed-i
 @bp.arguments(TokenRequestSchema)
 @bp.response(201, TokenSchema)
 @bp.alt_response(401, description="Wrong email or password")
+@bp.alt_response(403, description="None of the person's roles uses the API")
 @bp.alt_response(429, description="Too many failed attempts")
 def create_token(data):
-    """Exchange an email and password for a bearer token"""
+    """Exchange an email and password for a bearer token (for people whose roles use the API)"""
     try:
         user = accounts.authenticate(data["email"], data["password"])
     except accounts.SignInLocked as exc:  # the failure is audited: answered without a rollback
         return answer(429, exc.message)
     except ServiceError as exc:
         return answer(401, exc.message)
-    token, raw = accounts.create_api_token(user, data["label"])
+    token, raw = accounts.issue_api_token(user, data["label"])
     return {"token": raw, "expires_at": token.expires_at}
 
 

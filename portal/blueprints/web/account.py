@@ -18,13 +18,19 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 @bp.route("/", methods=["GET", "POST"])
 @requires(SIGNED_IN)
 def index():
+    """The person's name and email; API tokens only for people whose roles use the API."""
     form = ApiTokenForm()
-    new_token = None
+    new_token, status = None, 200
     if form.validate_on_submit():
-        _token, new_token = accounts.create_api_token(current_user, form.label.data)
-        form = ApiTokenForm(formdata=None)
-    return render("account/index.html", form=form, tokens=list_own_api_tokens(current_user), new_token=new_token,
-                  now=utcnow())
+        with form_errors(form) as attempt:
+            _token, new_token = accounts.issue_api_token(current_user._get_current_object(), form.label.data)
+        if attempt.ok:
+            form = ApiTokenForm(formdata=None)
+        status = attempt.status
+    elif form.errors:
+        status = 422
+    return render("account/index.html", status=status, form=form, tokens=list_own_api_tokens(current_user),
+                  new_token=new_token, now=utcnow(), uses_api=accounts.may_use_api(current_user))
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -70,3 +70,42 @@ def check_accessibility(page) -> None:
         for node in violation["nodes"]:
             lines.append(f"    {', '.join(map(str, node['target']))}: {node.get('failureSummary', '')!r}")
     assert not blocking, f"axe found serious or critical violations on {page.url}:\n" + "\n".join(lines)
+
+
+_OVERFLOW_SCRIPT = """() => {
+  const width = window.innerWidth;
+  const clips = (el) => ['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(el).overflowX);
+  const culprits = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const box = el.getBoundingClientRect();
+    const position = getComputedStyle(el).position;
+    // Its box, or its text running out of its box (a long email address in a heading).
+    const right = clips(el) ? box.right : Math.max(box.right, box.left + el.scrollWidth);
+    if (box.width === 0 || right <= width + 1 || position === 'fixed') continue;
+    // An element inside a region that scrolls sideways is fine, unless it is positioned out of it
+    // (an absolutely positioned element escapes a scrolling region that is not positioned itself).
+    let parent = el.parentElement, clipped = false, anchored = position !== 'absolute';
+    while (parent && parent !== document.body) {
+      anchored = anchored || getComputedStyle(parent).position !== 'static';
+      if (clips(parent) && anchored) { clipped = true; break; }
+      parent = parent.parentElement;
+    }
+    if (clipped) continue;
+    const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+      + (typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+    culprits.push(`${name} (right edge at ${Math.round(right)} px)`);
+  }
+  return {scrollWidth: document.documentElement.scrollWidth, innerWidth: width, culprits: culprits.slice(0, 15)};
+}"""
+
+
+def assert_no_horizontal_scroll(page) -> None:
+    """Fail when the page scrolls sideways (``document.documentElement.scrollWidth`` wider than the
+    window), naming the elements that stick out. Call it with the page at 375 px wide
+    (``page.set_viewport_size({"width": 375, "height": 800})``); a wide table belongs in
+    ``scroll_table`` (templates/components/tables.html)."""
+    found = page.evaluate(_OVERFLOW_SCRIPT)
+    assert found["scrollWidth"] <= found["innerWidth"], (
+        f"{page.url} scrolls sideways at {found['innerWidth']} px (the page is {found['scrollWidth']} px wide); "
+        "these stick out:\n    " + "\n    ".join(found["culprits"] or ["(none found: look for a margin or a "
+                                                                      "positioned element)"]))

@@ -141,8 +141,11 @@ def test_without_a_scanner_the_document_says_not_scanned(app, org_member, upload
     [document] = documents_of(app, org)
     assert document.status == "clean" and document.scan_status == "not_scanned"
     page = client.get(f"/o/{org.slug}/documents/{document.id}").get_data(as_text=True)
-    assert "Not scanned" in page and "has not been scanned for viruses" in page
-    assert "Not scanned" in client.get(f"/o/{org.slug}/documents/").get_data(as_text=True)
+    assert "Not scanned" in page and "no virus scanner set up, so this file was not checked for viruses" in page
+    assert "SHA-256" not in page.split("Technical details")[0]  # the fingerprint waits under a disclosure
+    assert document.sha256 in page.split("Technical details")[1]
+    library = client.get(f"/o/{org.slug}/documents/").get_data(as_text=True)
+    assert "Not scanned" in library and "were not checked for viruses, because this portal has no virus" in library
 
 
 def test_the_clamscan_scanner_is_pluggable(app, org_member, upload, monkeypatch, clamav_database):

@@ -159,7 +159,8 @@ def test_sign_in_and_out_without_javascript(browser, live_server, make_org, make
 def test_account_and_choose_organisation_pages(live_server, page, make_org, make_user):
     provider = make_org("provider", slug="hillside-care", name="Hillside Care")
     council = make_org("commissioner", slug="north-council", name="North Council")
-    user = make_user(memberships=[(provider, "finance"), (council, "viewer")], full_name="Morgan Two-Hats")
+    # A viewer at the council who submits for the provider: one role that uses the API is enough for tokens.
+    user = make_user(memberships=[(provider, "submitter"), (council, "viewer")], full_name="Morgan Two-Hats")
 
     sign_in(page, user.email)
     expect(page).to_have_url(f"{live_server}/choose-organisation")

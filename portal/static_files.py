@@ -75,7 +75,8 @@ def static_url(filename: str) -> str:
 
 def init_app(app: Flask) -> None:
     root = Path(app.static_folder)
-    reload = bool(app.debug or app.config.get("TEMPLATES_AUTO_RELOAD"))
+    # In development `make assets` may run while the portal is up: look for new files and names.
+    reload = bool(app.debug or app.config.get("PORTAL_ENV") == "development")
     app.extensions["static_manifest"] = Manifest(root / MANIFEST, reload=reload)
     app.jinja_env.globals["static_url"] = static_url
     app.wsgi_app = StaticFiles(

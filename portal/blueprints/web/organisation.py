@@ -40,7 +40,7 @@ def home():
 @requires("manage_members")
 def members():
     return render("organisation/members.html", members=tenants.list_members(),
-                  invitations=tenants.list_invitations(), now=utcnow())
+                  invitations=tenants.list_invitations(), now=utcnow(), role_labels=ROLE_LABELS)
 
 
 @bp.route("/members/invite", methods=["GET", "POST"])

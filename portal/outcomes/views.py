@@ -10,7 +10,7 @@ from portal.contracts.models import SERVICE_TYPES, Contract, OutcomeFramework
 from portal.extensions import db
 from portal.outcomes.queries import OutcomeFilters, measure_totals, outcome_summaries
 from portal.reporting.exports import csv_text, table_xlsx
-from portal.reporting.periods import london_today, month_field, month_start, months_back
+from portal.reporting.periods import london_today, month_start, months_back, read_month_range
 from portal.reporting.suppression import threshold_field, threshold_floor
 from portal.tenants.models import Organisation
 
@@ -26,16 +26,10 @@ def filters_from(args, organisation: Organisation) -> tuple[OutcomeFilters | Non
                "service_types": sorted({c.service_type for c in contracts}),
                "localities": sorted({c.locality for c in contracts if c.locality}),
                "threshold_floor": threshold_floor()}
-    errors: dict[str, str] = {}
     today = month_start(london_today())
-    period_from, problem = month_field(args.get("from"), default=months_back(today, 11))
-    if problem:
-        errors["from"] = problem
-    period_to, problem = month_field(args.get("to"), default=today)
-    if problem:
-        errors["to"] = problem
-    if period_to < period_from:
-        errors["to"] = "The end month must be the same as or after the start month"
+    first, last, errors = read_month_range(args, default_from=months_back(today, 11), default_to=today)
+    choices["months"] = (first, last)
+    period_from, period_to = first.value, last.value
     framework_id = args.get("framework", type=int) or (used[0].id if used else None)
     if framework_id not in {f.id for f in used}:
         errors["framework"] = "Choose one of the frameworks your contracts use"

@@ -10,7 +10,7 @@ from portal.contracts.models import SERVICE_TYPES, Contract, OutcomeFramework
 from portal.extensions import db
 from portal.outcomes.queries import OutcomeFilters, measure_totals, outcome_summaries
 from portal.reporting.exports import csv_text, table_xlsx
-from portal.reporting.periods import london_today, month_start, months_back, read_month_range
+from portal.reporting.periods import london_today, month_start, months_back, months_between, read_month_range
 from portal.reporting.suppression import threshold_field, threshold_floor
 from portal.tenants.models import Organisation
 
@@ -45,12 +45,24 @@ def filters_from(args, organisation: Organisation) -> tuple[OutcomeFilters | Non
                           locality=args.get("locality") or None, threshold=threshold), errors, choices
 
 
+def outcome_name(outcome) -> str:
+    """A few words people know an outcome by: its short name, or the start of its wording."""
+    if outcome.short_name:
+        return outcome.short_name
+    words = outcome.text.split()
+    short = " ".join(words[:8])
+    return short + (" …" if len(words) > 8 else "")
+
+
 def report(filters: OutcomeFilters, organisation: Organisation) -> dict:
     framework = db.session.get(OutcomeFramework, filters.framework_id)
     texts = {o.code: o.text for o in framework.outcomes}
     names = {o.id: o.name for o in db.session.scalars(select(Organisation))}
     summaries = outcome_summaries(filters, organisation.id)
+    providers = sorted({pid for s in summaries for pid in s.providers}, key=lambda pid: names.get(pid, ""))
     return {"framework": framework, "texts": texts, "names": names, "summaries": summaries,
+            "outcome_names": {o.code: outcome_name(o) for o in framework.outcomes},
+            "providers": providers, "months": months_between(filters.period_from, filters.period_to),
             "service_type_labels": SERVICE_TYPES, "measures": measure_totals(filters, organisation.id),
             "filters": filters}
 

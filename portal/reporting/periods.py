@@ -94,6 +94,7 @@ def read_month(args, name: str, *, default: date | None = None) -> MonthInput:
     (with the error set, and what was typed kept to show back)."""
     label = MONTH_LABELS.get(name, name)
     wrong = f"The {label} month must be a real month and year, like 3 2026"
+    out_of_range = f"The {label} month must be between January {FIRST_YEAR} and December {LAST_YEAR}"
     month_text = (args.get(f"{name}-month") or "").strip()
     year_text = (args.get(f"{name}-year") or "").strip()
     link_text = (args.get(name) or "").strip()
@@ -103,15 +104,23 @@ def read_month(args, name: str, *, default: date | None = None) -> MonthInput:
             return MonthInput(name, default, typed, f"The {label} month must include a month and a year")
         value = (parse_month(f"{year_text}-{month_text}")
                  if (month_text + year_text).isascii() and len(year_text) == 4 else None)
-        return MonthInput(name, value or default, typed, None if value else wrong)
+        problem = None if value else out_of_range if _year_outside(f"{year_text}-{month_text}") else wrong
+        return MonthInput(name, value or default, typed, problem)
     if link_text:
         value = parse_month(link_text)
         if value is None:
-            return MonthInput(name, default, {"month": "", "year": ""}, wrong)
+            problem = out_of_range if _year_outside(link_text) else wrong
+            return MonthInput(name, default, {"month": "", "year": ""}, problem)
     else:
         value = default
     typed = {"month": str(value.month), "year": str(value.year)} if value else {"month": "", "year": ""}
     return MonthInput(name, value, typed)
+
+
+def _year_outside(text: str) -> bool:
+    """A well-formed month whose year the portal does not take."""
+    match = MONTH_RE.match(text.strip())
+    return bool(match) and 1 <= int(match.group(2)) <= 12 and not FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR
 
 
 def read_month_range(args, *, default_from: date | None = None, default_to: date | None = None,
@@ -158,3 +167,15 @@ def recent_financial_years(today: date, count: int = 5) -> list[date]:
     """The first days of this financial year and the ``count - 1`` before it, newest first."""
     start = financial_year_start(today)
     return [start - relativedelta(years=n) for n in range(count)]
+
+
+def with_month_args(args, *months: MonthInput):
+    """A copy of ``args`` (a MultiDict) in which each month is YYYY-MM under its name, or left
+    out when blank or wrong: for code that reads months as YYYY-MM."""
+    copy = args.copy()
+    for m in months:
+        for key in (m.name, f"{m.name}-month", f"{m.name}-year"):
+            copy.pop(key, None)
+        if m.value is not None and not m.error:
+            copy[m.name] = f"{m.value:%Y-%m}"
+    return copy

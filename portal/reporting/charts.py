@@ -49,8 +49,9 @@ def tag(name: str, content: str = "", **attributes) -> str:
 
 
 def text(x, y, content, *, size=LABEL, fill=TEXT, anchor=None, weight=None) -> str:
+    """Text with a white halo, so that a grid or reference line behind it never runs through it."""
     return tag("text", str(escape(content)), x=num(x), y=num(y), font_size=size, fill=fill, text_anchor=anchor,
-               font_weight=weight)
+               font_weight=weight, stroke="#ffffff", stroke_width="4", stroke_linejoin="round", paint_order="stroke")
 
 
 def rect(x, y, width, height, fill, title: str | None = None) -> str:
@@ -212,7 +213,8 @@ def dot_plot(rows: Sequence[Dot], *, label: str, refs: Sequence[Reference] = (),
              width: int = WIDE) -> Markup:
     """Each row's value as a dot on a scale fitted to the values and the reference lines; the
     label above, the value beside the dot. ``band`` shades a range (the middle half)."""
-    scale = fitted([r.value for r in rows] + [r.value for r in refs] + list(band or ()), 8, width - 8,
+    inset = text_width(f"100.5{unit}", SMALL) / 2 + 2  # room for the end ticks' labels
+    scale = fitted([r.value for r in rows] + [r.value for r in refs] + list(band or ()), inset, width - inset,
                    ticks=5 if width >= WIDE else 3, floor=floor, ceiling=ceiling)
     scale.thin(text_width(tick_label(scale.high, unit), SMALL) + 12)
     body: list[str] = []
@@ -297,7 +299,7 @@ def stacked_columns(columns: Sequence[tuple[str, str, Sequence[Segment]]], *, co
     body, top = legend([(keys[k], colours[k]) for k in keys], width)
     totals = [sum(s.count for s in segments) for _l, _y, segments in columns]
     left = 8 + text_width(str(max(totals + [1])), SMALL)
-    scale = fitted(totals + [1], top + height, top, ticks=4, zero=True)
+    scale = fitted(totals + [1], top + height, top + 12, ticks=4, zero=True)
     if scale.step < 1:  # counts: whole-number ticks
         scale.step, scale.high = 1.0, float(math.ceil(scale.high))
     for tick in scale.ticks():

@@ -68,22 +68,17 @@ def refresh_rollup_of_return(ret, **_event) -> None:
     _refresh_later([ret.commissioner_id])
 
 
-def directory(org: Organisation, collaborative_id: int | None = None) -> list[Organisation]:
+def directory(org: Organisation) -> list[Organisation]:
     """The commissioners ``org`` may invite, by name: every active commissioner on the platform
-    (organisations' names and kinds are not tenant data) except ``org`` itself and, for an
-    existing collaborative, those already in it or invited."""
+    (organisations' names and kinds are not tenant data) except ``org`` itself."""
     query = select(Organisation).where(Organisation.kind == COMMISSIONER, Organisation.is_active,
                                        Organisation.id != org.id)
-    if collaborative_id is not None:
-        members = select(CollaborativeMember.organisation_id).where(
-            CollaborativeMember.collaborative_id == collaborative_id)
-        query = query.where(Organisation.id.not_in(members))
     return list(db.session.scalars(query.order_by(func.lower(Organisation.name), Organisation.id)))
 
 
-def _chosen(org: Organisation, invite: list[str], collaborative_id: int | None = None) -> list[Organisation]:
+def _chosen(org: Organisation, invite: list[str]) -> list[Organisation]:
     """The organisations chosen from the directory (by their short names); anything else is refused."""
-    listed = {o.slug: o for o in directory(org, collaborative_id)}
+    listed = {o.slug: o for o in directory(org)}
     chosen = []
     for slug in dict.fromkeys(s.strip().lower() for s in invite if s and s.strip()):
         if slug not in listed:

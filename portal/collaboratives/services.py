@@ -68,18 +68,34 @@ def refresh_rollup_of_return(ret, **_event) -> None:
     _refresh_later([ret.commissioner_id])
 
 
+def directory(org: Organisation) -> list[Organisation]:
+    """The commissioners ``org`` may invite, by name: every active commissioner on the platform
+    (organisations' names and kinds are not tenant data) except ``org`` itself."""
+    query = select(Organisation).where(Organisation.kind == COMMISSIONER, Organisation.is_active,
+                                       Organisation.id != org.id)
+    return list(db.session.scalars(query.order_by(func.lower(Organisation.name), Organisation.id)))
+
+
+def _chosen(org: Organisation, invite: list[str]) -> list[Organisation]:
+    """The organisations chosen from the directory (by their short names); anything else is refused."""
+    listed = {o.slug: o for o in directory(org)}
+    chosen = []
+    for slug in dict.fromkeys(s.strip().lower() for s in invite if s and s.strip()):
+        if slug not in listed:
+            raise ServiceError("Choose commissioners from the list", field="invite")
+        chosen.append(listed[slug])
+    return chosen
+
+
 def create_collaborative(org: Organisation, *, name: str, invite: list[str], actor: User | None) -> Collaborative:
     _commissioner(org)
     name = (name or "").strip()
     if not name:
         raise ServiceError("Enter a name for the collaborative", field="name")
-    invited = []
-    for slug in [s.strip().lower() for s in invite if s.strip()]:
-        other = db.session.scalar(select(Organisation).where(Organisation.slug == slug, Organisation.is_active))
-        if other is None or other.kind != COMMISSIONER or other.id == org.id:
-            raise ServiceError(f"{slug} is not another commissioner's short name", field="invite")
-        invited.append(other)
-    collaborative = Collaborative(name=name[:200], created_by_id=org.id)
+    if len(name) > 200:
+        raise ServiceError("Enter a name of 200 characters or fewer", field="name")
+    invited = _chosen(org, invite)
+    collaborative = Collaborative(name=name, created_by_id=org.id)
     db.session.add(collaborative)
     db.session.flush()
     db.session.add(CollaborativeMember(collaborative_id=collaborative.id, organisation_id=org.id, status=ACTIVE,

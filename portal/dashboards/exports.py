@@ -7,7 +7,7 @@ from portal.dashboards.filters import Filters
 from portal.dashboards.queries import STATE_LABELS, STATES, ComplianceReport, DeliveryReport
 from portal.reporting.exports import XLSX_MIMETYPE, csv_text, table_xlsx
 
-__all__ = ["XLSX_MIMETYPE", "compliance_rows", "delivery_rows", "filter_rows", "to_csv", "to_xlsx"]
+__all__ = ["XLSX_MIMETYPE", "compliance_rows", "delivery_rows", "filter_rows", "to_csv", "to_xlsx", "total_name"]
 PERCENT_STATES = ("on_time", "late", "changes_requested", "missing")
 
 
@@ -31,15 +31,22 @@ def compliance_rows(report: ComplianceReport) -> tuple[list[str], list[list]]:
 
 
 def delivery_rows(report: DeliveryReport) -> tuple[list[str], list[list]]:
+    """One row per contract, then one per type of service (figures are added up only within a
+    type of service: services count different units)."""
     header = ["Contract", "Title", "Provider", "Service type", "Locality", "Returns counted",
               "Hours or units contracted", "Hours or units delivered", "Delivered (%)",
               f"Below {report.filters.threshold}%"]
     rows = [[c.reference, c.title, c.provider, SERVICE_TYPES.get(c.service_type, ""), c.locality, c.returns,
              c.contracted, c.delivered, c.pct, "Yes" if c.under else "No"] for c in report.contracts]
-    t = report.total
-    rows.append(["All contracts", "", "", "", "", t.returns, t.contracted, t.delivered, t.pct,
-                 "Yes" if t.under else "No"])
+    for t in report.totals:
+        rows.append([total_name(t), "", "", t.service_type_label, "", t.returns, t.contracted, t.delivered, t.pct,
+                     ("Yes" if t.under else "No") if t.added else "Not added up"])
     return header, rows
+
+
+def total_name(total) -> str:
+    """'All care at home contracts (2)'."""
+    return f"All {total.service_type_label.lower()} contracts ({total.contracts})"
 
 
 def filter_rows(filters: Filters, names: dict[str, str] | None = None) -> list[list[str]]:

@@ -7,7 +7,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from portal.contracts.models import SERVICE_TYPES
-from portal.reporting.periods import london_today, month_end, month_start, months_back, months_between, parse_month
+from portal.reporting.periods import (MonthInput, london_today, month_end, month_start, months_back, months_between,
+                                     read_month_range)
 from portal.returns.models import CHANGES_REQUESTED, COUNTED
 
 DEFAULT_MONTHS = 12
@@ -81,14 +82,6 @@ def default_filters(today: date | None = None) -> Filters:
     return Filters(month_from=months_back(to, DEFAULT_MONTHS - 1), month_to=to)
 
 
-def range_error(month_from: date, month_to: date) -> str | None:
-    if month_from > month_to:
-        return "The start month must be the same as or before the end month"
-    if len(months_between(month_from, month_to)) > MAX_MONTHS:
-        return f"Choose a range of at most {MAX_MONTHS} months"
-    return None
-
-
 @dataclass
 class FormState:
     """The filter form as the person filled it in, with the problems found."""
@@ -96,45 +89,22 @@ class FormState:
     filters: Filters
     values: dict
     errors: dict[str, str]
+    months: tuple[MonthInput, MonthInput] | None = None
 
 
 def from_request_args(args, today: date | None = None) -> FormState:
     """Read the page's filters from a query string.
 
     The form sends GOV.UK date inputs (``from-month``, ``from-year``, ``to-month``, ``to-year``);
-    links, exports and the API send ``from`` and ``to`` as YYYY-MM. Problems are reported per
-    field and the default is used in their place, so the page still shows figures.
+    links, exports and the API send ``from`` and ``to`` as YYYY-MM (both read by
+    portal.reporting.periods). Problems are reported per field and the default is used in their
+    place, so the page still shows figures.
     """
     defaults = default_filters(today)
-    errors: dict[str, str] = {}
-    values: dict = {}
-    months = {}
-    for name, label, default in (("from", "start", defaults.month_from), ("to", "end", defaults.month_to)):
-        month_text, year_text = (args.get(f"{name}-month") or "").strip(), (args.get(f"{name}-year") or "").strip()
-        if month_text or year_text:
-            values[name] = {"month": month_text, "year": year_text}
-            parsed = None
-            if not month_text or not year_text:
-                errors[name] = f"The {label} month must include a month and a year"
-            elif not (f"{month_text}{year_text}".isascii() and month_text.isdigit() and year_text.isdigit()
-                      and len(year_text) == 4):
-                errors[name] = f"The {label} month must be a real month, like 4 2025"
-            else:
-                parsed = parse_month(f"{int(year_text):04d}-{int(month_text):02d}") if len(month_text) <= 2 else None
-                if parsed is None:
-                    errors[name] = f"The {label} month must be a real month, like 4 2025"
-        elif args.get(name):
-            parsed = parse_month(args.get(name))
-            if parsed is None:
-                errors[name] = f"The {label} month must be a real month, written like 2025-04"
-        else:
-            parsed = default
-        months[name] = parsed or default
-        values.setdefault(name, {"month": str(months[name].month), "year": str(months[name].year)})
-    if not errors and (problem := range_error(months["from"], months["to"])):
-        errors["from"] = problem
-        months = {"from": defaults.month_from, "to": defaults.month_to}
-    filters = Filters(month_from=months["from"], month_to=months["to"])
+    first, last, errors = read_month_range(args, default_from=defaults.month_from, default_to=defaults.month_to,
+                                           longest=MAX_MONTHS)
+    values: dict = {"from": first.typed, "to": last.typed}
+    filters = Filters(month_from=first.value, month_to=last.value)
 
     provider = (args.get("provider") or "").strip()
     values["provider"] = provider
@@ -172,4 +142,4 @@ def from_request_args(args, today: date | None = None) -> FormState:
             errors["threshold"] = "Enter a percentage between 0 and 1000, like 95"
         else:
             filters = filters.with_(threshold=number)
-    return FormState(filters=filters, values=values, errors=errors)
+    return FormState(filters=filters, values=values, errors=errors, months=(first, last))

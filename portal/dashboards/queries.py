@@ -211,10 +211,44 @@ class ContractDelivery:
 
 
 @dataclass
+class ServiceTotal:
+    """The contracts of one type of service added up. The return asks for "hours or units", and
+    different services count different things (hours of care, sessions, nights), so figures are
+    only ever added within one type of service; contracts of "other" types are not added up at
+    all (``added`` is False) unless there is only one."""
+
+    service_type: str
+    contracts: int
+    returns: int
+    contracted: Decimal | None
+    delivered: Decimal | None
+    pct: Decimal | None
+    under: bool
+    added: bool = True
+
+    @property
+    def service_type_label(self) -> str:
+        return SERVICE_TYPES.get(self.service_type, self.service_type)
+
+
+@dataclass
 class DeliveryReport:
     filters: Filters
     contracts: list[ContractDelivery]
-    total: ContractDelivery
+    totals: list[ServiceTotal] = field(default_factory=list)
+
+    @property
+    def below(self) -> list[ContractDelivery]:
+        """The contracts that delivered less than the threshold."""
+        return [c for c in self.contracts if c.under]
+
+    @property
+    def returns(self) -> int:
+        return sum(c.returns for c in self.contracts)
+
+
+#: Services whose contracts may count different units from one another: never added up.
+UNLIKE_UNITS = {"other"}
 
 
 def _number(version, code: str):
@@ -224,10 +258,12 @@ def _number(version, code: str):
 
 
 def delivery(filters: Filters) -> DeliveryReport:
-    """Hours or units delivered against contracted, per contract, over the range.
+    """Hours or units delivered against contracted, per contract and per type of service, over
+    the range.
 
     Sums the latest submitted version of each return whose period starts in the range (a
-    window function picks it), with the overall total through ROLLUP: one statement.
+    window function picks it), with a subtotal per type of service through GROUPING SETS (never
+    one total across services: they count different units): one statement.
     """
     ranked = (select(ReturnVersion.return_id, ReturnVersion.tenant_id,
                      _number(ReturnVersion, UNITS_CONTRACTED).label("contracted"),
@@ -247,7 +283,8 @@ def delivery(filters: Filters) -> DeliveryReport:
     group = func.grouping(Contract.id)
     rows = db.session.execute(
         select(Contract.id, Contract.reference, Contract.title, Organisation.slug, Organisation.name,
-               Contract.service_type, Contract.locality, group.label("overall"),
+               Contract.service_type, Contract.locality, group.label("subtotal"),
+               func.count(func.distinct(Contract.id)).label("contracts"),
                func.count(latest.c.contract_id).label("returns"), contracted.label("contracted"),
                delivered.label("delivered"), pct.label("pct"),
                func.coalesce(pct < filters.threshold, False).label("under"))
@@ -255,24 +292,28 @@ def delivery(filters: Filters) -> DeliveryReport:
         .join(Organisation, Organisation.id == Contract.tenant_id)
         .outerjoin(latest, and_(latest.c.contract_id == Contract.id, latest.c.tenant_id == Contract.tenant_id))
         .where(*_contract_conditions(filters))
-        .group_by(func.rollup(tuple_(Contract.id, Contract.reference, Contract.title, Organisation.slug,
-                                        Organisation.name, Contract.service_type, Contract.locality)))
-        .order_by(group, Organisation.name, Contract.reference)
+        .group_by(func.grouping_sets(
+            tuple_(Contract.id, Contract.reference, Contract.title, Organisation.slug, Organisation.name,
+                   Contract.service_type, Contract.locality),
+            tuple_(Contract.service_type)))
+        .order_by(group, Organisation.name, Contract.reference, Contract.service_type)
     ).all()
-    contracts, total = [], None
+    contracts, totals = [], {}
     for row in rows:
-        item = ContractDelivery(
-            contract_id=row.id, reference=row.reference or "", title=row.title or "", provider_slug=row.slug or "",
-            provider=row.name or "", service_type=row.service_type or "", locality=row.locality or "",
-            returns=row.returns, contracted=row.contracted, delivered=row.delivered, pct=row.pct,
-            under=bool(row.under))
-        if row.overall:
-            total = item
+        if row.subtotal:
+            added = row.service_type not in UNLIKE_UNITS or row.contracts == 1
+            totals[row.service_type] = ServiceTotal(
+                service_type=row.service_type, contracts=row.contracts, returns=row.returns,
+                contracted=row.contracted if added else None, delivered=row.delivered if added else None,
+                pct=row.pct if added else None, under=bool(row.under) and added, added=added)
         else:
-            contracts.append(item)
-    if total is None:  # no contracts: ROLLUP gives no rows at all
-        total = ContractDelivery(None, "", "", "", "", "", "", 0, None, None, None, False)
-    return DeliveryReport(filters=filters, contracts=contracts, total=total)
+            contracts.append(ContractDelivery(
+                contract_id=row.id, reference=row.reference or "", title=row.title or "",
+                provider_slug=row.slug or "", provider=row.name or "", service_type=row.service_type or "",
+                locality=row.locality or "", returns=row.returns, contracted=row.contracted,
+                delivered=row.delivered, pct=row.pct, under=bool(row.under)))
+    ordered = [totals[key] for key in SERVICE_TYPES if key in totals]
+    return DeliveryReport(filters=filters, contracts=contracts, totals=ordered)
 
 
 # -- filter choices ------------------------------------------------------------------------------

@@ -102,10 +102,26 @@ class ContractDeliverySchema(Schema):
     under_delivery = fields.Boolean(attribute="under")
 
 
+class ServiceTotalSchema(Schema):
+    service_type = fields.String()
+    contracts = fields.Integer()
+    returns = fields.Integer(metadata={"description": "Returns whose latest submitted version was counted"})
+    added_up = fields.Boolean(attribute="added", metadata={
+        "description": "False for contracts of 'other' types, which may count different units: their figures "
+                       "are not added up (contracted, delivered and percentage are null)"})
+    contracted = fields.Decimal(as_string=True, allow_none=True)
+    delivered = fields.Decimal(as_string=True, allow_none=True)
+    percentage = fields.Decimal(as_string=True, allow_none=True, attribute="pct")
+    under_delivery = fields.Boolean(attribute="under")
+
+
 class DeliverySchema(Schema):
     filters = fields.Nested(FiltersOutSchema)
     contracts = fields.List(fields.Nested(ContractDeliverySchema))
-    total = fields.Nested(ContractDeliverySchema)
+    totals = fields.List(fields.Nested(ServiceTotalSchema), metadata={
+        "description": "Per type of service: hours or units are never added up across services, which count "
+                       "different units"})
+    below_threshold = fields.Integer(metadata={"description": "Contracts that delivered less than `threshold`"})
 
 
 def filters_json(filters) -> dict:
@@ -128,4 +144,5 @@ def compliance_json(report: ComplianceReport) -> dict:
 
 
 def delivery_json(report: DeliveryReport) -> dict:
-    return {"filters": filters_json(report.filters), "contracts": report.contracts, "total": report.total}
+    return {"filters": filters_json(report.filters), "contracts": report.contracts, "totals": report.totals,
+            "below_threshold": len(report.below)}

@@ -16,6 +16,9 @@ from portal.extensions import db
 from portal.reporting.suppression import effective_threshold
 from portal.returns.models import COUNTED
 
+#: Quartiles of fewer providers' rates say little and come close to naming them: no benchmark then.
+BENCHMARK_PROVIDERS = 4
+
 # The latest submitted version of every visible return in range, one row per outcome.
 FACTS = """
 WITH latest AS (
@@ -71,6 +74,7 @@ SELECT outcome,
        count(*) AS providers
 FROM per_provider WHERE NOT suppressed AND rate IS NOT NULL
 GROUP BY outcome
+HAVING count(*) >= :benchmark_providers
 """
 
 TREND = FACTS + f"""
@@ -86,6 +90,7 @@ SELECT m.code, min(m.label) AS label, m.type, min(m.position) AS position,
        (m.type = 'integer' AND sum(x.value) > 0 AND sum(x.value) < :threshold) AS suppressed
 FROM latest l
 JOIN measures m ON m.framework_id = l.framework_id AND m.type IN ('integer', 'decimal', 'percentage')
+                AND m.code NOT IN ('DEL.UNITS_CONTRACTED', 'DEL.UNITS_DELIVERED')
 CROSS JOIN LATERAL (SELECT NULLIF(l.answers ->> m.code, '')::numeric AS value) x
 GROUP BY GROUPING SETS ((m.code, m.type), (m.code, m.type, l.provider_id))
 ORDER BY min(m.position), overall DESC, l.provider_id
@@ -106,7 +111,7 @@ class OutcomeFilters:
         return {"org": org_id, "framework": self.framework_id, "period_from": self.period_from,
                 "period_to": self.period_to, "provider": self.provider_id, "service_type": self.service_type,
                 "locality": self.locality, "threshold": effective_threshold(self.threshold),
-                "counted": list(COUNTED)}
+                "counted": list(COUNTED), "benchmark_providers": BENCHMARK_PROVIDERS}
 
 
 @dataclass
@@ -141,7 +146,9 @@ def _cell(row) -> Cell:
 
 
 def outcome_summaries(filters: OutcomeFilters, org_id: int) -> list[OutcomeSummary]:
-    """Three queries whatever the number of providers: grouped totals, benchmarks, trend."""
+    """Three queries whatever the number of providers: grouped totals, benchmarks (quartiles of
+    the providers' rates, only where at least BENCHMARK_PROVIDERS providers have a figure shown),
+    trend."""
     params = filters.params(org_id)
     summaries: dict[str, OutcomeSummary] = {}
     for row in db.session.execute(text(GROUPED), params):
@@ -167,7 +174,9 @@ def outcome_summaries(filters: OutcomeFilters, org_id: int) -> list[OutcomeSumma
 
 def measure_totals(filters: "OutcomeFilters", org_id: int) -> list:
     """Every numeric measure across providers and per provider: totals (means for percentages),
-    whole-number counts below the threshold suppressed. One query whatever the number of providers."""
+    whole-number counts below the threshold suppressed. One query whatever the number of providers.
+    Hours or units contracted and delivered are left out: services count different units, and
+    the delivery dashboard adds them up only within a type of service."""
     return list(db.session.execute(text(MEASURES), filters.params(org_id)))
 
 

@@ -10,7 +10,7 @@ from portal.contracts.models import SERVICE_TYPES, Contract, OutcomeFramework
 from portal.extensions import db
 from portal.outcomes.queries import OutcomeFilters, measure_totals, outcome_summaries
 from portal.reporting.exports import csv_text, table_xlsx
-from portal.reporting.periods import london_today, month_field, month_start, months_back
+from portal.reporting.periods import london_today, month_start, months_back, months_between, read_month_range
 from portal.reporting.suppression import threshold_field, threshold_floor
 from portal.tenants.models import Organisation
 
@@ -26,16 +26,10 @@ def filters_from(args, organisation: Organisation) -> tuple[OutcomeFilters | Non
                "service_types": sorted({c.service_type for c in contracts}),
                "localities": sorted({c.locality for c in contracts if c.locality}),
                "threshold_floor": threshold_floor()}
-    errors: dict[str, str] = {}
     today = month_start(london_today())
-    period_from, problem = month_field(args.get("from"), default=months_back(today, 11))
-    if problem:
-        errors["from"] = problem
-    period_to, problem = month_field(args.get("to"), default=today)
-    if problem:
-        errors["to"] = problem
-    if period_to < period_from:
-        errors["to"] = "The end month must be the same as or after the start month"
+    first, last, errors = read_month_range(args, default_from=months_back(today, 11), default_to=today)
+    choices["months"] = (first, last)
+    period_from, period_to = first.value, last.value
     framework_id = args.get("framework", type=int) or (used[0].id if used else None)
     if framework_id not in {f.id for f in used}:
         errors["framework"] = "Choose one of the frameworks your contracts use"
@@ -51,12 +45,24 @@ def filters_from(args, organisation: Organisation) -> tuple[OutcomeFilters | Non
                           locality=args.get("locality") or None, threshold=threshold), errors, choices
 
 
+def outcome_name(outcome) -> str:
+    """A few words people know an outcome by: its short name, or the start of its wording."""
+    if outcome.short_name:
+        return outcome.short_name
+    words = outcome.text.split()
+    short = " ".join(words[:8])
+    return short + (" …" if len(words) > 8 else "")
+
+
 def report(filters: OutcomeFilters, organisation: Organisation) -> dict:
     framework = db.session.get(OutcomeFramework, filters.framework_id)
     texts = {o.code: o.text for o in framework.outcomes}
     names = {o.id: o.name for o in db.session.scalars(select(Organisation))}
     summaries = outcome_summaries(filters, organisation.id)
+    providers = sorted({pid for s in summaries for pid in s.providers}, key=lambda pid: names.get(pid, ""))
     return {"framework": framework, "texts": texts, "names": names, "summaries": summaries,
+            "outcome_names": {o.code: outcome_name(o) for o in framework.outcomes},
+            "providers": providers, "months": months_between(filters.period_from, filters.period_to),
             "service_type_labels": SERVICE_TYPES, "measures": measure_totals(filters, organisation.id),
             "filters": filters}
 

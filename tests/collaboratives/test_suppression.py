@@ -134,21 +134,45 @@ def _collaborative(app, make_org, make_user, figures: dict[str, tuple[int, int]]
 
 
 def _views(app, pool, viewer: str, query: str = "") -> list[dict[tuple[str, str], str]]:
-    """NHWO-1's rates as the page, the CSV and the Excel file show them to ``viewer``."""
+    """NHWO-1's rates as the page, the CSV and the Excel file show them to ``viewer``. Each
+    shows counts too: they are checked here to be suppressed exactly where the rate is, and the
+    same in all three."""
     party = pool["parties"][viewer]
     web = Browserless(app.test_client())
     web.sign_in(party["manager"].email)
     base = f"/o/{party['commissioner'].slug}/collaboratives/{pool['id']}"
     page = web.client.get(base + query)
     assert page.status_code == 200, page.get_data(as_text=True)[:500]
-    table = BeautifulSoup(page.get_data(as_text=True), "html.parser").find("table")
-    shown = {(cells[0], cells[1]): cells[2] for cells in (
-        [td.get_text(strip=True) for td in tr.find_all("td")] for tr in table.find("tbody").find_all("tr"))}
-    exported = {(row[0], row[1]): row[2] for row in list(csv.reader(io.StringIO(
-        web.client.get(f"{base}/export.csv{query}").get_data(as_text=True))))[1:]}
+    table = BeautifulSoup(page.get_data(as_text=True), "html.parser").find("table", id="pooled")
+    shown, shown_counts = {}, {}
+    for body in table.find_all("tbody"):
+        outcome = body.find("th").get_text(strip=True).split(":")[0]
+        for tr in body.find_all("tr"):
+            commissioner, reviewed, achieved, rate = [td.get_text(strip=True) for td in tr.find_all("td")]
+            shown[(outcome, commissioner)] = rate
+            shown_counts[(outcome, commissioner)] = [reviewed, achieved, rate.rstrip("%").lower()]
+    rows = list(csv.reader(io.StringIO(web.client.get(f"{base}/export.csv{query}").get_data(as_text=True))))[1:]
+    exported = {(row[0], row[2]): row[5] for row in rows}
+    exported_counts = {(row[0], row[2]): [row[3], row[4], row[5]] for row in rows}
     sheet = load_workbook(io.BytesIO(web.client.get(f"{base}/export.xlsx{query}").data)).active
-    workbook = {(row[0], row[1]): row[2] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    sheet_rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    workbook = {(row[0], row[2]): row[5] for row in sheet_rows}
+    assert exported_counts == {key: [str(v).lower() for v in counts] for key, counts in shown_counts.items()}
+    for (_outcome, _who), (reviewed, achieved, rate) in exported_counts.items():
+        assert (rate == "suppressed") == (reviewed == "suppressed") == (achieved == "suppressed")
+    def same(value, text) -> bool:
+        return value == text if text == "suppressed" else Decimal(str(value)) == Decimal(text)
+
+    assert all(all(same(v, c) for v, c in zip(row[3:6], exported_counts[(row[0], row[2])])) for row in sheet_rows)
     return [{k: v for k, v in view.items() if k[0] == "NHWO-1"} for view in (shown, exported, workbook)]
+
+
+def _page_text(app, pool, viewer: str, query: str = "") -> str:
+    party = pool["parties"][viewer]
+    web = Browserless(app.test_client())
+    web.sign_in(party["manager"].email)
+    page = web.client.get(f"/o/{party['commissioner'].slug}/collaboratives/{pool['id']}{query}")
+    return BeautifulSoup(page.get_data(as_text=True), "html.parser").select_one("main").get_text(" ")
 
 
 def _rate(achieved, reviewed) -> Decimal:
@@ -166,6 +190,8 @@ def test_two_members_one_small_the_pooled_figure_is_suppressed(app, make_org, ma
         assert workbook[("NHWO-1", "All members")] == "suppressed" == workbook[("NHWO-1", "Bravo HSCP")]
         leaked = str(_rate(32, 43))
         assert leaked not in str(page) + str(exported) + str(workbook)
+        text = _page_text(app, pool, "Alpha", query)
+        assert "43" not in text and "32" not in text  # the pooled counts are not shown either
     page, exported, _workbook = _views(app, pool, "Alpha")
     assert page[("NHWO-1", "Alpha HSCP")] == "75.0%" and exported[("NHWO-1", "Alpha HSCP")] == "75.0"
     # Bravo, who knows its own 2 of 3, sees no more than Alpha's own rate either.

@@ -109,9 +109,12 @@ def test_delivery_per_contract(as_commissioner):
     # resubmission replaces 70); April's draft is not counted. Birch: 297 of 300.
     assert rows == {"CLY-001": (4, Decimal("400"), Decimal("365"), Decimal("91.3"), True),
                     "CLY-002": (1, Decimal("300"), Decimal("297"), Decimal("99.0"), False)}
-    total = report.total
-    assert (total.returns, total.contracted, total.delivered, total.pct, total.under) == (
-        5, Decimal("700"), Decimal("662"), Decimal("94.6"), True)
+    # Never one total across services: care at home and supported living may count different units.
+    assert [(t.service_type, t.contracts, t.returns, t.contracted, t.delivered, t.pct, t.under)
+            for t in report.totals] == [("care_at_home", 1, 4, Decimal("400"), Decimal("365"), Decimal("91.3"), True),
+                                        ("supported_living", 1, 1, Decimal("300"), Decimal("297"), Decimal("99.0"),
+                                         False)]
+    assert [c.reference for c in report.below] == ["CLY-001"] and report.returns == 5
 
 
 def test_delivery_threshold_and_filters(as_commissioner, hand_computed):
@@ -119,7 +122,7 @@ def test_delivery_threshold_and_filters(as_commissioner, hand_computed):
 
     report = as_commissioner(delivery, _filters(threshold=Decimal("90")))
     assert [(c.reference, c.under) for c in report.contracts] == [("CLY-002", False), ("CLY-001", False)]
-    assert report.total.under is False
+    assert [t.under for t in report.totals] == [False, False]
     strict = as_commissioner(delivery, _filters(threshold=Decimal("99.5")))
     assert [(c.reference, c.under) for c in strict.contracts] == [("CLY-002", True), ("CLY-001", True)]
     january = as_commissioner(delivery, _filters(month_to=date(2025, 1, 1)))
@@ -182,3 +185,29 @@ def test_no_tenant_no_figures(app, hand_computed):
 
     with app.app_context(), pytest.raises(TenantNotSet):
         compliance(_filters(), today=JULY_1)
+
+
+def test_delivery_adds_up_only_within_a_type_of_service(as_commissioner, hand_computed):
+    """Two care at home contracts are added up together; supported living stays apart; two
+    'other' contracts (a lunch club counting meals, a sitting service counting visits) are
+    never added up, one alone is shown as it is."""
+    from portal.dashboards.queries import delivery
+
+    m = hand_computed
+    elm = m["add_provider"]("elm-care", "Elm Care")
+    home = m["add_contract"](elm, "CLY-003")
+    m["submit"](elm, home, date(2025, 2, 1), date(2025, 3, 1), contracted="50", delivered="45")
+    meals = m["add_contract"](elm, "CLY-MEALS", service_type="other")
+    visits = m["add_contract"](elm, "CLY-SIT", service_type="other")
+    m["submit"](elm, meals, date(2025, 2, 1), date(2025, 3, 1), contracted="600", delivered="580")
+    m["submit"](elm, visits, date(2025, 2, 1), date(2025, 3, 1), contracted="8", delivered="4")
+    report = as_commissioner(delivery, _filters())
+    totals = {t.service_type: (t.contracts, t.returns, t.contracted, t.delivered, t.pct, t.added)
+              for t in report.totals}
+    assert totals == {"care_at_home": (2, 5, Decimal("450"), Decimal("410"), Decimal("91.1"), True),
+                      "supported_living": (1, 1, Decimal("300"), Decimal("297"), Decimal("99.0"), True),
+                      "other": (2, 2, None, None, None, False)}
+    assert [t.service_type for t in report.totals] == ["care_at_home", "supported_living", "other"]
+    one_other = as_commissioner(delivery, _filters(contract_id=meals))
+    assert [(t.service_type, t.contracted, t.delivered, t.added) for t in one_other.totals] == [
+        ("other", Decimal("600"), Decimal("580"), True)]

@@ -77,22 +77,30 @@ def test_compliance_page_shows_the_hand_computed_figures(signed_in):
     assert rows["Birch Support"] == [("0", "0.0"), ("1", "100.0"), ("0", "0.0"), ("0", "0.0"), ("1", ""), "1"]
     assert rows["All providers"] == [("2", "33.3"), ("2", "33.3"), ("1", "16.7"), ("1", "16.7"), ("2", ""), "6"]
     matrix = {row[0]: row[1:] for row in _rows(page.select_one("#matrix"))}
-    assert matrix["Fern Care"] == ["On time", "Late", "Changes requested", "Missing", "On time", "Not yet due"]
-    assert matrix["Birch Support"] == ["Late", "–", "–", "Not yet due", "–", "–"]
-    # Charts: inline SVG images described for screen readers, each followed by a table of the same numbers.
+    # The newest month first.
+    assert [th.get_text(strip=True) for th in page.select("#matrix thead th")][1:] == [
+        "Jun 2025", "May 2025", "Apr 2025", "Mar 2025", "Feb 2025", "Jan 2025"]
+    assert matrix["Fern Care"] == ["Not yet due", "On time", "Missing", "Changes requested", "Late", "On time"]
+    assert matrix["Birch Support"] == ["–", "–", "Not yet due", "–", "–", "Late"]
+    region = page.select_one("#matrix").parent
+    assert region["role"] == "region" and region["tabindex"] == "0" and "portal-grid" in region["class"]
+    # Charts: inline SVG images described for screen readers (drawn for a wide and a narrow screen),
+    # each followed by a table of the same numbers (in a region that scrolls on a narrow screen).
     figures = page.select("main figure")
     assert len(figures) == 2
     for figure in figures:
-        assert figure.find("figcaption") and figure.find("svg")["role"] == "img"
-        assert figure.find("svg")["aria-label"]
-        assert figure.find_next_sibling().name == "table"
+        drawings = figure.find_all("svg")
+        assert figure.find("figcaption") and [svg["role"] for svg in drawings] == ["img", "img"]
+        assert all(svg["aria-label"] for svg in drawings)
+        assert figure.find_next_sibling().find("table") is not None
     assert "style=" not in str(page.select_one("main")) and "<script" not in str(page.select_one("main"))
 
 
 def test_compliance_exports_match_the_page(signed_in):
     page = _soup(signed_in.get(f"/o/clyde-hscp/dashboards/compliance?{RANGE}"))
     summary = {row[0]: row[1:] for row in _rows(page.select_one("#by-provider"))}
-    matrix = {row[0]: ["" if cell == "–" else cell for cell in row[1:]] for row in _rows(page.select_one("#matrix"))}
+    matrix = {row[0]: ["" if cell == "–" else cell for cell in reversed(row[1:])]  # the page puts the newest first
+              for row in _rows(page.select_one("#matrix"))}
     by_month = _rows(page.select_one("#by-month"))
     exported = _csv(signed_in.get(f"/o/clyde-hscp/dashboards/compliance.csv?{RANGE}"))
     header, body = exported[0], exported[1:]
@@ -124,27 +132,35 @@ def test_compliance_exports_match_the_page(signed_in):
 def test_delivery_page_and_exports_match(signed_in):
     page = _soup(signed_in.get(f"/o/clyde-hscp/dashboards/delivery?{RANGE}"))
     rows = _rows(page.select_one("#by-contract"))
-    assert [row[0] for row in rows] == ["CLY-002 Contract CLY-002", "CLY-001 Care at home, north", "All contracts"]
-    assert [row[3:] for row in rows] == [["1", "300", "297", "99.0%"], ["4", "400", "365", "91.3% Below 95%"],
-                                         ["5", "700", "662", "94.6% Below 95%"]]
+    assert [row[0] for row in rows] == ["CLY-002 Contract CLY-002", "CLY-001 Care at home, north"]
+    assert [row[3:] for row in rows] == [["1", "300", "297", "99.0%"], ["4", "400", "365", "91.3% Below 95%"]]
+    # No total across services: care at home and supported living count their own units.
+    services = _rows(page.select_one("#by-service"))
+    assert services == [["Care at home", "1", "4", "400", "365", "91.3% Below 95%"],
+                        ["Supported living", "1", "1", "300", "297", "99.0%"]]
+    assert "662" not in page.get_text() and "700" not in _text(page.select_one("main"))
     assert page.select_one("main figure svg")["role"] == "img"
-    assert page.select_one("main figure").find_next_sibling().name == "table"
+    assert page.select_one("main figure").find_next_sibling().find("table")["id"] == "by-contract"
     body = _csv(signed_in.get(f"/o/clyde-hscp/dashboards/delivery.csv?{RANGE}"))
     assert body[0][5:] == ["Returns counted", "Hours or units contracted", "Hours or units delivered",
                            "Delivered (%)", "Below 95%"]
-    for on_page, exported in zip(rows, body[1:]):
-        assert exported[0] == (on_page[0] if on_page[0] == "All contracts" else on_page[0].split(" ")[0])
+    for on_page, exported in zip(rows, body[1:3]):
+        assert exported[0] == on_page[0].split(" ")[0]
         assert exported[5:9] == [on_page[3], on_page[4], on_page[5], on_page[6].split("%")[0]]
         assert exported[9] == ("Yes" if "Below" in on_page[6] else "No")
+    assert [row[0] for row in body[3:]] == ["All care at home contracts (1)", "All supported living contracts (1)"]
+    for on_page, exported in zip(services, body[3:]):
+        assert exported[3] == on_page[0] and exported[5:9] == [on_page[2], on_page[3], on_page[4],
+                                                                on_page[5].split("%")[0]]
     sheet = _xlsx(signed_in.get(f"/o/clyde-hscp/dashboards/delivery.xlsx?{RANGE}"))
     assert len(sheet) == len(body) and [_same(row, csv_row) for row, csv_row in zip(sheet, body)] == body
 
 
 def test_threshold_from_the_address(signed_in):
     page = _soup(signed_in.get(f"/o/clyde-hscp/dashboards/delivery?{RANGE}&threshold=90"))
-    assert [row[6] for row in _rows(page.select_one("#by-contract"))] == ["99.0%", "91.3%", "94.6%"]
+    assert [row[6] for row in _rows(page.select_one("#by-contract"))] == ["99.0%", "91.3%"]
     body = _csv(signed_in.get(f"/o/clyde-hscp/dashboards/delivery.csv?{RANGE}&threshold=90"))
-    assert body[0][9] == "Below 90%" and [row[9] for row in body[1:]] == ["No", "No", "No"]
+    assert body[0][9] == "Below 90%" and [row[9] for row in body[1:]] == ["No", "No", "No", "No"]
 
 
 def test_exports_keep_the_filters(signed_in):
@@ -159,7 +175,7 @@ def test_date_inputs_and_their_errors(signed_in):
     page = _soup(signed_in.get("/o/clyde-hscp/dashboards/compliance?from-month=2&from-year=2025&to-month=3"
                                "&to-year=2025"))
     assert [row[0] for row in _rows(page.select_one("#matrix"))] == ["Fern Care"]
-    assert [th.get_text(strip=True) for th in page.select("#matrix thead th")][1:] == ["Feb 2025", "Mar 2025"]
+    assert [th.get_text(strip=True) for th in page.select("#matrix thead th")][1:] == ["Mar 2025", "Feb 2025"]
     response = signed_in.get("/o/clyde-hscp/dashboards/compliance?from-month=13&from-year=2025")
     assert response.status_code == 400
     html = response.get_data(as_text=True)
@@ -184,7 +200,7 @@ def test_figures_drill_down_to_their_returns(signed_in):
     assert _returns_listed(signed_in, late) == ["1 Feb 2025 to 28 Feb 2025"]
     assert _returns_listed(signed_in, changes) == ["1 Mar 2025 to 31 Mar 2025"]
     assert fern.find_all("td")[3].find("a") is None  # missing: no submitted return to open
-    cell = page.select_one("#provider-fern-care").find_all("td")[1].find("a")["href"]  # February's tag
+    cell = page.select_one("#provider-fern-care").find_all("td")[4].find("a")["href"]  # February's tag
     assert _returns_listed(signed_in, cell) == ["1 Feb 2025 to 28 Feb 2025"]
     month = page.select("#by-month tbody tr")[0].find_all("td")[1].find("a")["href"]  # January, late
     assert _returns_listed(signed_in, month) == ["1 Jan 2025 to 31 Mar 2025"]  # Birch's quarter

@@ -54,3 +54,33 @@ def test_status_groups_and_the_declaration_key_are_defined_once():
                  if p.relative_to(root).parts[0] not in ("dev",) and p.name != "models.py" and spelled.search(
                      p.read_text())]
     assert offenders == []
+
+
+def test_read_month_from_a_date_input_or_a_link():
+    from portal.reporting.periods import read_month, read_month_range, with_month_args
+    from werkzeug.datastructures import MultiDict
+
+    typed = read_month({"from-month": "3", "from-year": "2026"}, "from")
+    linked = read_month({"from": "2026-03"}, "from")
+    assert typed.value == linked.value == date(2026, 3, 1) and typed.error is None is linked.error
+    assert typed.typed == linked.typed == {"month": "3", "year": "2026"}  # a link fills the boxes too
+    default = read_month({}, "to", default=date(2025, 1, 1))
+    assert (default.value, default.typed, default.error) == (date(2025, 1, 1), {"month": "1", "year": "2025"}, None)
+    for args, message in (({"to-month": "3"}, "The end month must include a month and a year"),
+                          ({"to-month": "13", "to-year": "2025"}, "The end month must be a real month and year, like 3 2026"),
+                          ({"to-month": "3", "to-year": "25"}, "The end month must be a real month and year, like 3 2026"),
+                          ({"to-month": "٣", "to-year": "2025"}, "The end month must be a real month and year, like 3 2026"),
+                          ({"to-month": "3", "to-year": "1850"}, "The end month must be between January 1900 and December 2200"),
+                          ({"to": "March"}, "The end month must be a real month and year, like 3 2026")):
+        month = read_month(args, "to", default=date(2025, 6, 1))
+        assert month.error == message and month.value == date(2025, 6, 1), args
+    assert read_month({"to-month": "13", "to-year": "2025"}, "to").typed == {"month": "13", "year": "2025"}
+    first, last, errors = read_month_range({"from": "2025-06", "to": "2025-01"}, default_from=date(2024, 1, 1),
+                                           default_to=date(2024, 12, 1))
+    assert errors == {"from": "The start month must be the same as or before the end month"}
+    assert (first.value, last.value) == (date(2024, 1, 1), date(2024, 12, 1))
+    _f, _l, errors = read_month_range({"from": "2000-01", "to": "2025-01"}, longest=120)
+    assert errors == {"from": "Choose a range of at most 120 months"}
+    args = with_month_args(MultiDict({"from-month": "2", "from-year": "2025", "to": "nonsense", "status": "x"}),
+                           read_month({"from-month": "2", "from-year": "2025"}, "from"), read_month({"to": "x"}, "to"))
+    assert args.to_dict() == {"from": "2025-02", "status": "x"}

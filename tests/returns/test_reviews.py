@@ -53,7 +53,7 @@ def test_queue_lists_my_providers_first_then_oldest_due(app, web, client, make_o
     south = client.get(f"/o/{contract_setup['commissioner'].slug}/reviews/?locality=South&from=2024-07&to=2024-07")
     assert "1 return," in south.get_data(as_text=True)
     bad = client.get(f"/o/{contract_setup['commissioner'].slug}/reviews/?from=July")
-    assert "as year and month, like 2026-03" in bad.get_data(as_text=True)
+    assert "The start month must be a real month and year, like 3 2026" in bad.get_data(as_text=True)
 
 
 def test_queue_through_the_api_and_never_drafts(app, client, api_token, contract_setup):

@@ -13,11 +13,16 @@ from portal.http.pages import flash_success, form_errors, redirect_to, render
 bp = tenant_blueprint("collaboratives", __name__, "/collaboratives")
 
 
+def _index(problem=None, form=None, status=200):
+    return render("collaboratives/index.html", memberships=services.my_collaboratives(g.organisation),
+                  directory=services.directory(g.organisation), problem=problem, form=form or {},
+                  invited=request.form.getlist("invite") if form else [], status=status)
+
+
 @bp.get("/")
 @requires("view_collaboratives")
 def index():
-    return render("collaboratives/index.html", memberships=services.my_collaboratives(g.organisation),
-                  problem=None, form={})
+    return _index()
 
 
 @bp.post("/")
@@ -25,13 +30,12 @@ def index():
 def create():
     with form_errors() as attempt:
         collaborative = services.create_collaborative(
-            g.organisation, name=request.form.get("name", ""),
-            invite=request.form.get("invite", "").replace(",", " ").split(), actor=current_user)
+            g.organisation, name=request.form.get("name", ""), invite=request.form.getlist("invite"),
+            actor=current_user)
     if attempt.ok:
         flash_success(f"{collaborative.name} has been formed; invited commissioners must accept")
         return redirect_to(url_for(".index"))
-    return render("collaboratives/index.html", memberships=services.my_collaboratives(g.organisation),
-                  problem=attempt.error, form=request.form, status=attempt.status)
+    return _index(problem=attempt.error, form=request.form, status=attempt.status)
 
 
 @bp.post("/<int:collaborative_id>/accept")
@@ -42,11 +46,20 @@ def accept(member):
     return redirect_to(url_for(".show", collaborative_id=member.collaborative_id))
 
 
+@bp.get("/<int:collaborative_id>/leave")
+@requires("manage_collaboratives")
+def confirm_leave(member):
+    """Leaving (or declining an invitation) is asked for on a page of its own first."""
+    return render("collaboratives/leave.html", member=member)
+
+
 @bp.post("/<int:collaborative_id>/leave")
 @requires("manage_collaboratives")
 def leave(member):
+    invited = not can_see_figures(member)
+    name = member.collaborative.name
     services.leave(g.organisation, member.collaborative_id, actor=current_user)
-    flash_success("You have left the collaborative")
+    flash_success(f"You have declined the invitation to {name}" if invited else f"You have left {name}")
     return redirect_to(url_for(".index"))
 
 
@@ -61,7 +74,8 @@ def _report(member):
 @requires("view_collaboratives")
 def show(member):
     report = _report(member)
-    return render("collaboratives/show.html", report=report, status=422 if report.errors else 200)
+    return render("collaboratives/show.html", report=report, chart=None if report.errors else reports.chart(report),
+                  status=422 if report.errors else 200)
 
 
 @bp.get("/<int:collaborative_id>/export.<any(csv, xlsx):file_format>")

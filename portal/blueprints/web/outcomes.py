@@ -7,7 +7,7 @@ from portal.documents.filenames import content_disposition
 from portal.http.access import requires
 from portal.http.organisation import tenant_blueprint
 from portal.http.pages import render
-from portal.outcomes import views
+from portal.outcomes import charts, views
 
 bp = tenant_blueprint("outcomes", __name__, "/outcomes")
 
@@ -18,7 +18,8 @@ def index():
     filters, errors, choices = views.filters_from(request.args, g.organisation)
     data = views.report(filters, g.organisation) if filters else None
     return render("outcomes/index.html", filters=filters, errors=errors, choices=choices, data=data,
-                  args=request.args, measure_figure=views.measure_figure, status=422 if errors else 200)
+                  charts=charts.page_charts(data) if data else None, args=request.args,
+                  measure_figure=views.measure_figure, status=422 if errors else 200)
 
 
 @bp.get("/export.<any(csv, xlsx):file_format>")

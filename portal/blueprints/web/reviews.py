@@ -8,6 +8,7 @@ from portal.contracts.models import SERVICE_TYPES
 from portal.http.access import requires
 from portal.http.organisation import tenant_blueprint
 from portal.http.pages import render
+from portal.reporting.periods import read_month_range, with_month_args
 from portal.returns.models import STATUS_LABELS
 from portal.returns.review_queue import filter_choices, queue_filters_from, review_queue
 
@@ -17,7 +18,10 @@ bp = tenant_blueprint("reviews", __name__, "/reviews")
 @bp.get("/")
 @requires("view_review_queue")
 def index():
-    filters, errors = queue_filters_from(request.args)
+    # The months come as a GOV.UK date input (or YYYY-MM from links), read as on every page.
+    first, last, month_errors = read_month_range(request.args)
+    filters, errors = queue_filters_from(with_month_args(request.args, first, last))
+    errors = {**month_errors, **{k: v for k, v in errors.items() if k not in ("period_from", "period_to")}}
     return render("reviews/index.html", returns=review_queue(filters, me=current_user), filters=filters,
-                  choices=filter_choices(), errors=errors, args=request.args, statuses=STATUS_LABELS,
-                  service_types=SERVICE_TYPES)
+                  choices=filter_choices(), errors=errors, args=request.args, months=(first, last),
+                  statuses=STATUS_LABELS, service_types=SERVICE_TYPES)

@@ -32,7 +32,7 @@ $(STAMP): pyproject.toml
 
 assets: $(ASSETS)
 
-$(ASSETS): package.json package-lock.json assets/build.mjs assets/scss/portal.scss
+$(ASSETS): package.json package-lock.json assets/build.mjs $(wildcard assets/scss/*.scss)
 	npm ci --no-audit --no-fund --loglevel=error
 	npm run --silent build
 

@@ -357,6 +357,38 @@ def overdue_by_provider(today: date | None = None) -> list[ProviderChase]:
     return sorted(chases.values(), key=lambda c: (c.oldest.due_date, c.provider.name))
 
 
+@dataclass
+class WorkLists:
+    """The home page's lists: a provider's returns due or overdue; a commissioner's returns to
+    review and the returns it is waiting for, by provider."""
+
+    today: date
+    due: list[Return] = field(default_factory=list)
+    due_total: int = 0
+    to_review: list[Return] = field(default_factory=list)
+    to_review_total: int = 0
+    waiting_for: list[ProviderChase] = field(default_factory=list)
+
+    @property
+    def due_more(self) -> int:
+        return self.due_total - len(self.due)
+
+    @property
+    def to_review_more(self) -> int:
+        return self.to_review_total - len(self.to_review)
+
+
+def work_lists(organisation: Organisation, today: date | None = None, *, limit: int = 10) -> WorkLists:
+    from portal.tenants.models import PROVIDER
+
+    today = today or london_today()
+    if organisation.kind == PROVIDER:
+        due, total = due_returns(today, limit=limit)
+        return WorkLists(today=today, due=due, due_total=total)
+    return WorkLists(today=today, to_review=awaiting_review(limit=limit), to_review_total=count_awaiting_review(),
+                     waiting_for=overdue_by_provider(today))
+
+
 def previous_period_version(ret: Return) -> tuple[Return | None, ReturnVersion | None]:
     """The return for the period just before ``ret``'s on the same contract (if the reader can
     see it) and its latest submitted version (None if it was never submitted)."""

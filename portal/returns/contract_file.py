@@ -132,8 +132,10 @@ def _section(section: Section, page: ReviewPage) -> list:
                 f", so this period is up {change:.1f} percentage points" if change > 0 else
                 f", so this period is down {-change:.1f} percentage points" if change < 0 else ", no change")
             pairs.append(("Previous period", _pct(section.previous_rate) + trend))
-        elif page.previous_version is None and page.previous_return is not None:
-            pairs.append(("Previous period", "No figures: that period's return has not been submitted"))
+        elif page.first_period:
+            pairs.append(("Previous period", "No previous period: this is the contract’s first"))
+        elif page.previous_version is None:
+            pairs.append(("Previous period", "No figures: the return for the previous period has not been received"))
     if section.narrative:
         pairs.append((section.narrative.measure.label, _answer(section.narrative)))
     heading = section.title + ("  (needs changes)" if section.flagged else "")

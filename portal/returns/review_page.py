@@ -109,6 +109,11 @@ class ReviewPage:
     lateness: str | None
 
     @property
+    def first_period(self) -> bool:
+        """Whether this is the contract's first period (so there is no previous one to compare with)."""
+        return self.ret.period_start <= self.ret.contract.start_date
+
+    @property
     def changes_count(self) -> int:
         return sum(1 for s in self.sections for f in s.all_figures if f.change)
 

@@ -66,14 +66,15 @@ def test_the_first_period_has_no_previous_rate(app, web, client, contract_setup)
     factories.submission(contract_setup["contract"], JAN, on=date(2025, 2, 10))
     web.sign_in(contract_setup["manager"].email)
     page = _soup(client.get(_return_url(contract_setup, JAN)))
-    assert "Previous period No previous period on this contract" in _section(page, "NHWO-1")
+    assert "Previous period No previous period: this is the contract’s first" in _section(page, "NHWO-1")
 
 
 def test_a_previous_period_never_submitted_is_said_so(app, web, client, contract_setup):
     factories.submission(contract_setup["contract"], FEB, on=date(2025, 3, 10))  # January stays a draft
     web.sign_in(contract_setup["manager"].email)
     page = _soup(client.get(_return_url(contract_setup)))
-    assert "Previous period No previous period on this contract" in _section(page, "NHWO-1")  # a draft is invisible
+    assert ("Previous period No figures: the return for the previous period has not been received"
+            in _section(page, "NHWO-1"))  # to the commissioner a draft is not there at all
 
 
 def test_differences_from_the_previous_version_are_shown_inline(app, web, client, contract_setup):
@@ -173,7 +174,10 @@ def test_the_review_form_reveals_the_request_for_changes_under_its_radio(app, we
     page = _soup(client.get(_return_url(contract_setup)))
     radio = page.find("input", {"name": "decision", "value": "request_changes"})
     revealed = page.find(id=radio["data-aria-controls"])
-    assert "govuk-radios__conditional--hidden" in revealed["class"]  # hidden only once JavaScript runs
+    # Revealed by CSS (no script puts aria-expanded on a radio), so it is in the page, not hidden by a class
+    assert revealed.find_parent(class_="portal-reveal") and "govuk-radios__conditional--hidden" not in revealed["class"]
+    assert not revealed.find_parent(attrs={"data-module": "govuk-radios"})
+    assert revealed.find_previous_sibling(class_="govuk-radios__item").find("input")["value"] == "request_changes"
     assert revealed.find("input", {"name": "tasks", "value": "NHWO-1"})
     assert revealed.find(id="respond_by-day") and revealed.find("textarea", {"name": "section_comment_NHWO-1"})
     checkbox = revealed.find("input", {"name": "tasks", "value": "NHWO-1"})

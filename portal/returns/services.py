@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal.accounts.models import User
 from portal.audit.services import record
 from portal.contracts.models import Measure
-from portal.errors import Conflict, Invalid, ServiceError
+from portal.errors import Conflict, ServiceError
 from portal.extensions import db
 from portal.limits import LATEST_DATE
 from portal.models_base import utcnow
@@ -176,6 +176,15 @@ SECTION_COMMENT_LIMIT = 2000
 REVIEW_COMMENT_LIMIT = 10_000
 
 
+class ReviewInvalid(ValidationFailed):
+    """Every problem with a review at once; nothing was saved."""
+
+    def __init__(self, errors: dict[str, str]):
+        ServiceError.__init__(self, next(iter(errors.values())) if len(errors) == 1 else
+                              f"There are {len(errors)} problems with the review: correct them and save again",
+                              errors=errors)
+
+
 def review(ret: Return, *, decision: str, comment: str, problem_tasks: list[str] | None = None,
            actor: User, now: datetime | None = None, respond_by=None,
            section_comments: dict[str, str] | None = None) -> None:
@@ -211,8 +220,7 @@ def review(ret: Return, *, decision: str, comment: str, problem_tasks: list[str]
         if problem:
             errors["respond_by"] = problem
     if errors:
-        raise Invalid(next(iter(errors.values())) if len(errors) == 1 else
-                      f"There are {len(errors)} problems with the review: correct them and save again", errors=errors)
+        raise ReviewInvalid(errors)
     if decision == "accept":
         ret.status = ACCEPTED
         ret.problem_tasks, ret.section_comments, ret.respond_by = [], {}, None

@@ -7,7 +7,7 @@ from portal.returns.models import Return
 from portal.tenants.models import PROVIDER, Organisation
 
 FIELDS = ("id", "contract_id", "period_start", "period_end", "due_date", "status", "submitted_late", "lock_version",
-          "review_comment", "problem_tasks")
+          "review_comment", "problem_tasks", "section_comments", "respond_by", "reviewed_at")
 
 
 def return_detail(ret: Return, organisation: Organisation) -> dict:

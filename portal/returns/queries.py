@@ -2,16 +2,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
 from portal.contracts.models import DELIVERY_TASK, Contract, Measure, Outcome
 from portal.extensions import db
 from portal.limits import INTEGER_MAX, clamp_offset, fits_id
-from portal.returns.models import CHANGES_REQUESTED, DECLARATION_TASK, Answer, Return, ReturnVersion
+from portal.reporting.periods import london_today
+from portal.returns.models import (AWAITING_REVIEW, CHANGES_REQUESTED, DECLARATION_TASK, EDITABLE, Answer, Return,
+                                   ReturnVersion)
 from portal.returns.validation import display
 from portal.tenants.models import Organisation
+
+if TYPE_CHECKING:
+    from portal.accounts.models import User
 
 
 @dataclass
@@ -39,10 +45,12 @@ def get_return(return_id: int) -> Return | None:
 def list_returns(*, status: str | list[str] | tuple[str, ...] | None = None, contract_id: int | None = None,
                  period_from: date | None = None, period_to: date | None = None, provider: str | None = None,
                  late: bool | None = None, service_type: str | None = None, locality: str | None = None,
-                 limit: int = 200, offset: int = 0) -> list[Return]:
+                 due: bool = False, limit: int = 200, offset: int = 0) -> list[Return]:
     """``status`` may be one status or several; ``provider`` is a provider's slug; ``late`` is whether
-    the first submission was late."""
+    the first submission was late; ``due``: only returns to do now (see ``due_returns``)."""
     query = select(Return).join(Return.contract)
+    if due:
+        query = query.where(*_due_conditions(london_today()))
     if status:
         query = query.where(Return.status.in_([status] if isinstance(status, str) else list(status)))
     if contract_id:
@@ -119,7 +127,8 @@ def listing_from_args(args) -> Listing:
     from portal.returns.models import STATUS_LABELS
 
     contract = (args.get("contract") or "").strip()
-    drill = {"period_from": _date_arg(args, "period_from"), "period_to": _date_arg(args, "period_to"),
+    drill = {"due": True if args.get("due") == "yes" else None,
+             "period_from": _date_arg(args, "period_from"), "period_to": _date_arg(args, "period_to"),
              "provider": (args.get("provider") or "").strip() or None,
              "late": {"yes": True, "no": False}.get(args.get("late", "")),
              "service_type": args.get("service_type") or None, "locality": args.get("locality") or None}
@@ -227,6 +236,180 @@ def diff(old: ReturnVersion | None, new: ReturnVersion, measures: list[Measure])
         if was != now:
             rows.append({"measure": measure, "old": was, "new": now})
     return rows
+
+
+# -- work lists and the contract's schedule ---------------------------------------------------------
+
+def _due_conditions(today: date) -> list:
+    """A return to do now: not yet submitted (or sent back) and its period is over."""
+    return [Return.status.in_(EDITABLE), Return.period_end < today]
+
+
+def due_returns(today: date | None = None, *, limit: int = 10) -> tuple[list[Return], int]:
+    """A provider's returns due or overdue (the soonest due first, at most ``limit``) and how many
+    there are in all."""
+    today = today or london_today()
+    conditions = _due_conditions(today)
+    total = db.session.scalar(select(func.count(Return.id)).where(*conditions)) or 0
+    shown = list(db.session.scalars(select(Return).join(Return.contract).where(*conditions)
+                                    .order_by(Return.due_date, Contract.reference, Return.id).limit(limit)))
+    return shown, total
+
+
+def count_awaiting_review() -> int:
+    return db.session.scalar(select(func.count(Return.id)).where(Return.status.in_(AWAITING_REVIEW))) or 0
+
+
+@dataclass
+class Period:
+    """One period of a contract's schedule and its return, if the reader can see one (a
+    commissioner never sees a draft: to it, a return not yet submitted is not received)."""
+
+    contract: Contract
+    period_start: date
+    period_end: date
+    due_date: date
+    ret: Return | None
+    today: date
+
+    @property
+    def received(self) -> bool:
+        return self.ret is not None and self.ret.first_submitted_at is not None
+
+    @property
+    def overdue(self) -> bool:
+        """Due and not received; or sent back for changes and not resubmitted by the date asked."""
+        if not self.received:
+            return self.due_date < self.today
+        return self.ret.status == CHANGES_REQUESTED and (self.ret.respond_by or self.due_date) < self.today
+
+    @property
+    def days_overdue(self) -> int:
+        deadline = self.due_date if not self.received else (self.ret.respond_by or self.due_date)
+        return max((self.today - deadline).days, 0)
+
+    @property
+    def not_yet_due(self) -> bool:
+        return not self.received and self.due_date >= self.today
+
+
+def schedule_of(contract: Contract, today: date | None = None) -> list[Period]:
+    """Every period of the contract's schedule, oldest first, with the return the reader sees.
+    The periods come from the schedule (the same rule that made the returns), not the returns."""
+    from portal.contracts.models import ReturnSchedule
+    from portal.contracts.services import periods
+
+    today = today or london_today()
+    schedule = db.session.scalar(select(ReturnSchedule).where(ReturnSchedule.contract_id == contract.id))
+    if schedule is None:
+        return []
+    returns = {r.period_start: r for r in db.session.scalars(select(Return).where(Return.contract_id == contract.id))}
+    return [Period(contract=contract, period_start=start, period_end=end,
+                   due_date=end + timedelta(days=schedule.due_days), ret=returns.get(start), today=today)
+            for start, end in periods(contract.start_date, contract.end_date, schedule.frequency)]
+
+
+@dataclass
+class ProviderChase:
+    """A provider's returns a commissioner is waiting for: not received though due, or sent back
+    and not resubmitted by the date asked."""
+
+    provider: Organisation
+    periods: list[Period] = field(default_factory=list)
+
+    @property
+    def missing(self) -> list[Period]:
+        return [p for p in self.periods if not p.received]
+
+    @property
+    def changes_overdue(self) -> list[Period]:
+        return [p for p in self.periods if p.received]
+
+    @property
+    def oldest(self) -> Period:
+        return min(self.periods, key=lambda p: p.due_date)
+
+
+def overdue_by_provider(today: date | None = None) -> list[ProviderChase]:
+    """The commissioner's overdue returns grouped by provider, the provider waited on longest
+    first. Three statements, whatever the number of contracts."""
+    from portal.contracts.models import ReturnSchedule
+    from portal.contracts.services import periods
+
+    today = today or london_today()
+    contracts = {c.id: c for c in db.session.scalars(select(Contract).where(Contract.start_date < today))}
+    schedules = list(db.session.scalars(select(ReturnSchedule).where(ReturnSchedule.contract_id.in_(list(contracts)))))
+    seen = {(r.contract_id, r.period_start): r for r in db.session.scalars(
+        select(Return).where(Return.contract_id.in_(list(contracts)), Return.due_date < today))}
+    chases: dict[int, ProviderChase] = {}
+    for schedule in schedules:
+        contract = contracts[schedule.contract_id]
+        for start, end in periods(contract.start_date, contract.end_date, schedule.frequency):
+            due = end + timedelta(days=schedule.due_days)
+            if due >= today:
+                break
+            period = Period(contract=contract, period_start=start, period_end=end, due_date=due,
+                            ret=seen.get((contract.id, start)), today=today)
+            if period.overdue:
+                chases.setdefault(contract.tenant_id, ProviderChase(provider=contract.provider)).periods.append(period)
+    for chase in chases.values():
+        chase.periods.sort(key=lambda p: (p.due_date, p.contract.reference))
+    return sorted(chases.values(), key=lambda c: (c.oldest.due_date, c.provider.name))
+
+
+@dataclass
+class WorkLists:
+    """The home page's lists: a provider's returns due or overdue; a commissioner's returns to
+    review and the returns it is waiting for, by provider."""
+
+    today: date
+    due: list[Return] = field(default_factory=list)
+    due_total: int = 0
+    to_review: list[Return] = field(default_factory=list)
+    to_review_total: int = 0
+    waiting_for: list[ProviderChase] = field(default_factory=list)
+
+    @property
+    def due_more(self) -> int:
+        return self.due_total - len(self.due)
+
+    @property
+    def to_review_more(self) -> int:
+        return self.to_review_total - len(self.to_review)
+
+
+def work_lists(organisation: Organisation, today: date | None = None, *, limit: int = 10) -> WorkLists:
+    from portal.tenants.models import PROVIDER
+
+    today = today or london_today()
+    if organisation.kind == PROVIDER:
+        due, total = due_returns(today, limit=limit)
+        return WorkLists(today=today, due=due, due_total=total)
+    return WorkLists(today=today, to_review=awaiting_review(limit=limit), to_review_total=count_awaiting_review(),
+                     waiting_for=overdue_by_provider(today))
+
+
+def previous_period_version(ret: Return) -> tuple[Return | None, ReturnVersion | None]:
+    """The return for the period just before ``ret``'s on the same contract (if the reader can
+    see it) and its latest submitted version (None if it was never submitted)."""
+    previous = db.session.scalar(select(Return).where(Return.contract_id == ret.contract_id,
+                                                      Return.period_end == ret.period_start - timedelta(days=1)))
+    if previous is None:
+        return None, None
+    version = db.session.scalar(select(ReturnVersion).where(ReturnVersion.return_id == previous.id)
+                                .order_by(ReturnVersion.number.desc()).limit(1))
+    return previous, version
+
+
+def people(*user_ids: int | None) -> dict[int, User]:
+    """Who submitted, declared or reviewed, by id (people are not tenant data; their names are shown
+    on the returns they acted on)."""
+    from portal.accounts.models import User
+
+    ids = [i for i in user_ids if i is not None]
+    if not ids:
+        return {}
+    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
 
 
 __all__ = ["DELIVERY_TASK", "DECLARATION_TASK", "Task", "get_return", "list_returns", "task_list", "diff"]

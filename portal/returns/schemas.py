@@ -54,6 +54,9 @@ class ReturnDetailSchema(ReturnSummarySchema):
     versions = fields.List(fields.Nested(VersionSummarySchema))
     review_comment = fields.String()
     problem_tasks = fields.List(fields.String())
+    section_comments = fields.Dict(keys=fields.String(), values=fields.String())
+    respond_by = fields.Date(allow_none=True)
+    reviewed_at = fields.DateTime(allow_none=True)
 
 
 class AnswerInSchema(Schema):
@@ -77,7 +80,12 @@ class SubmitSchema(Schema):
 class ReviewSchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(["accept", "request_changes"]))
     comment = fields.String(load_default="")
-    tasks = fields.List(fields.String(), load_default=list)
+    tasks = fields.List(fields.String(), load_default=list,
+                        metadata={"description": "The sections that need changes (outcome codes, or delivery)"})
+    section_comments = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict, metadata={
+        "description": "A comment on each section that needs changes, by section"})
+    respond_by = fields.Date(load_default=None, allow_none=True, metadata={
+        "description": "When asking for changes: the date the provider should respond by (after today)"})
 
 
 class AttachSchema(Schema):

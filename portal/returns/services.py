@@ -14,6 +14,7 @@ from portal.audit.services import record
 from portal.contracts.models import Measure
 from portal.errors import Conflict, ServiceError
 from portal.extensions import db
+from portal.limits import LATEST_DATE
 from portal.models_base import utcnow
 from portal.outbox import enqueue_after_commit
 from portal.returns import queries
@@ -175,41 +176,61 @@ def submit(ret: Return, *, expected_version: int | None, actor: User, now: datet
 
 
 SECTION_COMMENT_LIMIT = 2000
+REVIEW_COMMENT_LIMIT = 10_000
+
+
+class ReviewInvalid(ValidationFailed):
+    """Every problem with a review at once; nothing was saved."""
+
+    def __init__(self, errors: dict[str, str]):
+        ServiceError.__init__(self, next(iter(errors.values())) if len(errors) == 1 else
+                              f"There are {len(errors)} problems with the review: correct them and save again",
+                              errors=errors)
 
 
 def review(ret: Return, *, decision: str, comment: str, problem_tasks: list[str] | None = None,
-           actor: User, now: datetime | None = None, respond_by: date | None = None,
+           actor: User, now: datetime | None = None, respond_by=None,
            section_comments: dict[str, str] | None = None) -> None:
     """The commissioner accepts a submitted return or asks for changes: a comment, the sections
-    that need changes (each with its own comment, if any) and a date to respond by."""
+    that need changes (each with its own comment, if any) and a date to respond by (a date, or
+    the day, month and year as typed: ``portal.returns.review_form.DateParts``). Every problem is
+    reported at once; on accepting, the parts that only belong to a request for changes are ignored."""
     if ret.status not in AWAITING_REVIEW:
         raise Conflict("Only a submitted return can be reviewed")
     comment = (comment or "").strip()
     now, status_before = now or utcnow(), ret.status
+    errors: dict[str, str] = {}
+    if decision not in ("accept", "request_changes"):
+        errors["decision"] = "Choose whether to accept the return or ask the provider for changes"
+    if len(comment) > REVIEW_COMMENT_LIMIT:
+        errors["comment"] = f"Write the comment in up to {REVIEW_COMMENT_LIMIT:,} characters"
+    tasks, comments, deadline = [], {}, None
+    if decision == "request_changes":
+        if not comment:
+            errors["comment"] = "Say what the provider needs to change"
+        known = [t.key for t in queries.task_list(ret, for_review=True)]
+        tasks = list(dict.fromkeys(problem_tasks or []))
+        unknown = [t for t in tasks if t not in known]
+        if unknown:
+            shown = ", ".join(t[:40] for t in unknown[:3]) + (" and others" if len(unknown) > 3 else "")
+            errors["tasks"] = f"Choose sections of this return: {shown} is not one"
+        comments = {key: (text or "").strip() for key, text in (section_comments or {}).items()
+                    if key in tasks and (text or "").strip()}
+        for key, text in comments.items():
+            if len(text) > SECTION_COMMENT_LIMIT:
+                errors[f"section_comment_{key}"] = f"Write the comment in up to {SECTION_COMMENT_LIMIT:,} characters"
+        deadline, problem = _respond_by(respond_by, now)
+        if problem:
+            errors["respond_by"] = problem
+    if errors:
+        raise ReviewInvalid(errors)
     if decision == "accept":
         ret.status = ACCEPTED
         ret.problem_tasks, ret.section_comments, ret.respond_by = [], {}, None
-    elif decision == "request_changes":
-        if not comment:
-            raise ValidationFailed({"comment": "Say what the provider needs to change"})
-        known = {t.key for t in queries.task_list(ret, for_review=True)}
-        unknown = [t for t in (problem_tasks or []) if t not in known]
-        if unknown:
-            raise ValidationFailed({"tasks": f"Unknown sections: {', '.join(unknown)}"})
-        comments = {key: (text or "").strip() for key, text in (section_comments or {}).items()
-                    if key in (problem_tasks or []) and (text or "").strip()}
-        too_long = [key for key, text in comments.items() if len(text) > SECTION_COMMENT_LIMIT]
-        if too_long:
-            raise ValidationFailed({f"section_comment_{key}": f"Write the comment in up to {SECTION_COMMENT_LIMIT} "
-                                    "characters" for key in too_long})
-        today = now.astimezone(LONDON).date()
-        if respond_by is not None and not today < respond_by <= date(2099, 12, 31):
-            raise ValidationFailed({"respond_by": "The date to respond by must be after today"})
-        ret.status = CHANGES_REQUESTED
-        ret.problem_tasks = list(problem_tasks or [])
-        ret.section_comments, ret.respond_by = comments, respond_by
     else:
-        raise ValidationFailed({"decision": "Choose accept or request changes"})
+        ret.status = CHANGES_REQUESTED
+        ret.problem_tasks = [t for t in known if t in tasks]  # in the order of the task list
+        ret.section_comments, ret.respond_by = comments, deadline
     ret.review_comment, ret.reviewed_by_id, ret.reviewed_at, ret.updated_at = comment, actor.id, now, now
     _flush_or_conflict()
     record("return_reviewed", ret, actor=actor, decision=decision, status_before=status_before,
@@ -217,3 +238,19 @@ def review(ret: Return, *, decision: str, comment: str, problem_tasks: list[str]
     enqueue_after_commit("notify_review", tenant_id=ret.tenant_id, return_id=ret.id)
     return_reviewed.send(ret, decision=decision)
 
+
+def _respond_by(value, now: datetime) -> tuple[date | None, str | None]:
+    """The date to respond by (None: none given) and what is wrong with it, if anything."""
+    if value is None:
+        return None, None
+    if not isinstance(value, date):
+        try:
+            value = value.parse()
+        except ValueError as exc:
+            return None, str(exc)
+    today = now.astimezone(LONDON).date()
+    if value <= today:
+        return None, "The date to respond by must be in the future"
+    if value > LATEST_DATE:
+        return None, f"The date to respond by must be in {LATEST_DATE.year} or before"
+    return value, None

@@ -2,12 +2,13 @@
 review queue. The same services as the pages."""
 from __future__ import annotations
 
-from flask import g, request
+from flask import Response, g, request
 from flask_login import current_user
 
 from portal.http.access import requires
 from portal.http.api import BEARER, ApiBlueprint
-from portal.returns import attachments, imports, queries, services
+from portal.documents.filenames import content_disposition
+from portal.returns import attachments, contract_file, imports, queries, review_page, services
 from portal.returns.detail import return_detail
 from portal.returns.review_queue import QueueFilters, review_queue
 from portal.returns.schemas import (AttachSchema, ImportSchema, ReturnDetailSchema, ReturnListArgsSchema,
@@ -46,6 +47,16 @@ def return_detail_view(ret):
     return _detail(ret)
 
 
+@bp.org_route("/returns/<int:return_id>/pdf", endpoint="return_pdf")
+@requires("view_returns")
+@bp.doc(security=BEARER, responses={"200": {"description": "The return as a PDF", "content": {
+    "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}})
+def return_pdf(ret):
+    """The return as a PDF for the contract file: the latest version's answers, evidence, versions and review"""
+    body, name = contract_file.pdf(review_page.build(ret), organisation=g.organisation)
+    return Response(body, mimetype="application/pdf", headers={"Content-Disposition": content_disposition(name)})
+
+
 @bp.org_route("/returns/<int:return_id>", methods=["PATCH"])
 @requires("edit_returns")
 @bp.arguments(ReturnPatchSchema)
@@ -81,7 +92,7 @@ def submit_return(data, ret):
 def review_return(data, ret):
     """Accept a submitted return or ask for changes (commissioners)"""
     services.review(ret, decision=data["decision"], comment=data["comment"], problem_tasks=data["tasks"],
-                    actor=current_user)
+                    respond_by=data.get("respond_by"), section_comments=data["section_comments"], actor=current_user)
     return _detail(ret)
 
 

@@ -11,7 +11,8 @@ from portal.contracts.forms import ContractForm
 from portal.http.access import requires
 from portal.http.organisation import tenant_blueprint
 from portal.http.pages import flash_success, form_errors, redirect_to, render
-from portal.returns.queries import list_returns
+from portal.returns.queries import schedule_of
+from portal.returns.review_page import lateness
 
 bp = tenant_blueprint("contracts", __name__, "/contracts")
 
@@ -52,4 +53,4 @@ def new():
 @requires("view_contracts")
 def show(contract):
     return render("contracts/show.html", contract=contract, schedule=queries.schedule_for(contract),
-                  returns=list_returns(contract_id=contract.id))
+                  periods=schedule_of(contract), lateness=lateness)

@@ -1,8 +1,6 @@
 """An organisation's own pages: home, members, invitations, audit log."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import g, request, url_for
 from flask_login import current_user
 
@@ -15,7 +13,7 @@ from portal.http.access import requires
 from portal.http.organisation import tenant_blueprint
 from portal.http.pages import flash_success, form_errors, redirect_to, render
 from portal.models_base import utcnow
-from portal.returns.queries import work_to_do
+from portal.returns.queries import work_lists
 from portal.tenants import queries as tenants
 from portal.tenants import services as tenant_services
 from portal.tenants.models import ROLE_LABELS
@@ -32,8 +30,7 @@ def _role_choices():
 @bp.get("/")
 @requires("view_organisation")
 def home():
-    return render("organisation/home.html", memberships=memberships_of(current_user),
-                  to_do=work_to_do(g.organisation), today=date.today())
+    return render("organisation/home.html", memberships=memberships_of(current_user), work=work_lists(g.organisation))
 
 
 @bp.get("/members")

@@ -11,7 +11,8 @@ from portal.documents.queries import list_usable_documents
 from portal.http.access import requires
 from portal.http.organisation import tenant_blueprint
 from portal.http.pages import flash_success, form_errors, redirect_to, render
-from portal.returns import attachments, imports, queries
+from portal.models_base import utcnow
+from portal.returns import attachments, contract_file, imports, queries, review_form, review_page
 from portal.returns import services as return_services
 from portal.returns.models import ACCEPTED, STATUS_LABELS
 from portal.returns.policy import can_edit, can_review, sees_working_copy
@@ -56,12 +57,25 @@ def show(ret):
                   library=[d for d in list_usable_documents() if d.id not in attached_ids])
 
 
-def _review_page(ret, *, errors: dict | None = None, form=None, status: int = 200):
-    versions = queries.versions_for(ret)
-    latest = versions[-1] if versions else None
-    return render("returns/review.html", ret=ret, versions=versions, latest=latest,
-                  rows=queries.version_rows(ret, latest), tasks=queries.task_list(ret, for_review=True),
-                  can_review=can_review(ret, g.membership), errors=errors or {}, form=form, status=status)
+def _review_page(ret, *, errors: dict | None = None, form: review_form.ReviewForm | None = None, status: int = 200):
+    page = review_page.build(ret)
+    return render("returns/review.html", ret=ret, page=page, tasks=page.sections,
+                  can_review=can_review(ret, g.membership), errors=errors or {}, form=form or review_form.ReviewForm(),
+                  respond_by_example=review_form.example_date(), status=status)
+
+
+@bp.get("/<int:return_id>/print")
+@requires("view_returns")
+def print_view(ret):
+    """The return for the contract file: answers, evidence, versions and review, set for printing."""
+    return render("returns/print.html", ret=ret, page=review_page.build(ret), printed_at=utcnow())
+
+
+@bp.get("/<int:return_id>/return.pdf")
+@requires("view_returns")
+def pdf(ret):
+    body, name = contract_file.pdf(review_page.build(ret), organisation=g.organisation)
+    return Response(body, mimetype="application/pdf", headers={"Content-Disposition": content_disposition(name)})
 
 
 @bp.route("/<int:return_id>/tasks/<task_key>", methods=["GET", "POST"])
@@ -120,25 +134,22 @@ def submit(ret):
 @bp.get("/<int:return_id>/versions/<int:number>")
 @requires("view_returns")
 def version(ret, version):
-    previous = queries.get_version(ret, version.number - 1) if version.number > 1 else None
-    return render("returns/version.html", ret=ret, version=version, previous=previous,
-                  changes=queries.diff(previous, version, queries.measures_for(ret)),
-                  rows=queries.version_rows(ret, version))
+    return render("returns/version.html", ret=ret, version=version, page=review_page.build(ret, version))
 
 
 @bp.post("/<int:return_id>/review")
 @requires("review_returns")
 def review(ret):
     errors: dict[str, str] = {}
+    form = review_form.read(request.form, [t.key for t in queries.task_list(ret, for_review=True)])
     with form_errors(errors) as attempt:
-        return_services.review(ret, decision=request.form.get("decision", ""), comment=request.form.get("comment", ""),
-                               problem_tasks=request.form.getlist("tasks"), actor=current_user)
+        return_services.review(ret, **form.arguments(), actor=current_user)
     if attempt.ok:
         flash_success("Return accepted" if ret.status == ACCEPTED else "Changes requested from the provider")
         return redirect_to(url_for(".show", return_id=ret.id))
     if not errors:
         errors = {"decision": attempt.message}
-    return _review_page(ret, errors=errors, form=request.form, status=attempt.status)
+    return _review_page(ret, errors=errors, form=form, status=attempt.status)
 
 
 # -- evidence documents -------------------------------------------------------------------------

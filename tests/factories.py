@@ -290,8 +290,9 @@ def submission(contract_, period_start: date | None = None, *, on: date | None =
 
 
 def review(contract_, period_start: date | None = None, decision: str = "accept", *, on: date | None = None,
-           by=None, comment: str | None = None, tasks=()):
-    """The commissioner accepts a submitted return or asks for changes."""
+           by=None, comment: str | None = None, tasks=(), respond_by: date | None = None,
+           section_comments: dict | None = None):
+    """The commissioner accepts a submitted return or asks for changes (by ``respond_by``)."""
     from portal.accounts.models import User
     from portal.returns import services
 
@@ -301,7 +302,8 @@ def review(contract_, period_start: date | None = None, decision: str = "accept"
         ret = _return(session, contract_, period_start)
         services.review(ret, decision=decision, comment=comment if comment is not None else (
             "" if decision == "accept" else "Check the figures"), problem_tasks=list(tasks),
-            actor=session.get(User, by.id), now=noon(on) if on else None)
+            actor=session.get(User, by.id), now=noon(on) if on else None, respond_by=respond_by,
+            section_comments=section_comments)
         session.flush()
         return _detached(session, ret)
 

@@ -34,24 +34,40 @@ def test_fill_every_task_check_and_submit_once(app, web, client, contract_setup)
     return_id = _first_return_id(app, provider.id)
     base = f"/o/{provider.slug}/returns/{return_id}"
     page = client.get(base).get_data(as_text=True)
-    assert "govuk-task-list" in page and page.count("Not yet started") == 11
+    assert "govuk-task-list" in page and page.count("Not yet started") == 10
+    assert "You have completed 0 of 10 sections" in page and f"{base}/check" not in page
     for key, measures in _tasks(app, provider.id, return_id):
-        if key == "declaration":
-            continue
         form_page = client.get(f"{base}/tasks/{key}").get_data(as_text=True)
         data = {"version": _version(form_page), **full_answers(measures)}
         response = web.post(f"{base}/tasks/{key}", data)
         assert response.status_code == 303, (key, response.get_data(as_text=True)[:500])
-    declaration = client.get(f"{base}/declaration").get_data(as_text=True)
-    assert web.post(f"{base}/declaration", {"version": _version(declaration), "confirm": "yes"}).status_code == 303
+    page = client.get(base).get_data(as_text=True)
+    assert "You have completed 10 of 10 sections" in page and f"{base}/check" in page
     check = client.get(f"{base}/check").get_data(as_text=True)
-    assert "Submit return" in check and "Evidence for NHWO-1.NARRATIVE" in check
+    assert "Accept and submit" in check and "Evidence for NHWO-1.NARRATIVE" in check
+    assert "I confirm that the information in this return is accurate" in check
     version = _version(check)
-    first = web.post(f"{base}/submit", {"version": version}, page=f"{base}/check")
-    second = web.post(f"{base}/submit", {"version": version}, page=f"{base}/check")  # a double click
-    assert first.status_code == second.status_code == 303
+    undeclared = web.post(f"{base}/submit", {"version": version}, page=f"{base}/check")
+    assert undeclared.status_code == 422
+    assert "Confirm that the information in this return is accurate and complete" in undeclared.get_data(as_text=True)
+    assert 'href="#declaration"' in undeclared.get_data(as_text=True)
+    first = web.post(f"{base}/submit", {"version": version, "declaration": "yes"}, page=f"{base}/check")
+    second = web.post(f"{base}/submit", {"version": version, "declaration": "yes"}, page=f"{base}/check")
+    assert first.status_code == second.status_code == 303  # a double click
+    assert first.headers["Location"].endswith(f"{base}/submitted")
+    done = client.get(first.headers["Location"]).get_data(as_text=True)
+    assert "govuk-panel--confirmation" in done and "Return submitted" in done and "What happens next" in done
+    assert "Clyde HSCP will review the return" in done
     page = client.get(base).get_data(as_text=True)
     assert "Version 1" in page and "Version 2" not in page and "Submitted" in page
+
+
+def test_the_old_declaration_address_leads_to_check_answers(app, web, client, contract_setup):
+    provider = contract_setup["provider"]
+    web.sign_in(contract_setup["submitter"].email)
+    base = f"/o/{provider.slug}/returns/{_first_return_id(app, provider.id)}"
+    response = client.get(f"{base}/declaration")
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"{base}/check#declaration")
 
 
 def test_a_bad_answer_shows_the_error_summary_and_keeps_what_was_typed(app, web, client, contract_setup):

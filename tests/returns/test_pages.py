@@ -161,3 +161,35 @@ def test_commissioner_creates_a_contract_in_the_browserless_form(app, web, clien
                                                             "annual_value": "lots"})
     text = bad.get_data(as_text=True)
     assert "There is a problem" in text and ("end date" in text or "amount" in text)
+
+
+def test_changes_requested_says_who_when_by_when_and_what(app, web, client, contract_setup):
+    from datetime import date
+
+    from tests import factories
+    from tests.returns.forms import form_data
+
+    provider, contract = contract_setup["provider"], contract_setup["contract"]
+    factories.submission(contract, date(2025, 1, 1), on=date(2025, 2, 10))
+    factories.review(contract, date(2025, 1, 1), "request_changes", on=date(2025, 2, 11),
+                     by=contract_setup["manager"], comment="Two sections need another look.", tasks=["NHWO-4", "delivery"],
+                     respond_by=date(2025, 2, 25), section_comments={"NHWO-4": "Say how you counted the reviews."})
+    ret = factories.return_of(contract, date(2025, 1, 1))
+    base = f"/o/{provider.slug}/returns/{ret.id}"
+    web.sign_in(contract_setup["submitter"].email)
+    page = client.get(base).get_data(as_text=True)
+    banner = page.split('class="govuk-notification-banner"')[1].split("</div>\n</div>")[0]
+    assert "Important" in banner
+    assert "Test Person at Clyde HSCP asked for changes on 11 Feb 2025 12:00." in banner
+    assert "“Two sections need another look.”" in banner and "Respond by 25 Feb 2025." in banner
+    assert "Quality of life</a>: Say how you counted the reviews." in banner and "Service delivery</a>" in banner
+    assert page.count("There is a problem") == 2 and "You have completed 8 of 10 sections" in page
+    task = client.get(f"{base}/tasks/NHWO-4").get_data(as_text=True)
+    assert "Clyde HSCP asked for changes to this section" in task and "Say how you counted the reviews." in task
+    # Saving the section as complete answers the flag, even when its answers were right.
+    assert web.post(f"{base}/tasks/NHWO-4", form_data(task, button="Save and continue")).status_code == 303
+    later = client.get(f"{base}/tasks/delivery").get_data(as_text=True)
+    assert "Two sections need another look." in later  # no comment of its own: the review's comment
+    assert web.post(f"{base}/tasks/delivery", form_data(later, button="Save and come back later")).status_code == 303
+    page = client.get(base).get_data(as_text=True)
+    assert page.count("There is a problem") == 1 and "You have completed 9 of 10 sections" in page

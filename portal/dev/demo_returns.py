@@ -86,8 +86,12 @@ def _at(day: date, offset_days: int) -> datetime:
 
 
 def _state(index: int, total: int, rng: random.Random) -> str:
-    if index == total - 1:
-        return "in_progress"
+    """What happened to the return (as far as today allows): the latest months in fixed states, so
+    that every contract has a return in progress, one sent back, one resubmitted and one waiting."""
+    fixed = {total - 1: "in_progress", total - 3: "changes_requested", total - 4: "resubmitted",
+             total - 5: "submitted"}
+    if index in fixed:
+        return fixed[index]
     if index == total - 2:
         return rng.choice(["submitted", "not_started"])
     roll = rng.random()
@@ -172,7 +176,7 @@ def _fill(provider_id: int, commissioner_id: int, contract_id: int, submitter: U
         measures = queries.measures_for(returns[0])
         document_id = _evidence(returns[0].contract.reference, rng, submitter)
     base = _baseline(rng, measures)
-    jump_at = len(returns) - 5  # one month with far more people supported: a confirmed warning
+    jump_at = len(returns) - 6  # one month with far more people supported: a confirmed warning
     for index, ret_id in enumerate([r.id for r in returns]):
         state = _state(index, len(returns), rng)
         with tenant_context(provider_id, submitter.id):

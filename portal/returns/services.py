@@ -173,20 +173,27 @@ def save_answers_from_api(ret: Return, answers: list[dict], *, expected_version:
         check_version(ret, expected_version)
         saved = []
     if confirm_warnings:
-        warnings = {w.code: w for w in current_warnings(ret)}
-        unknown = [code for code in confirm_warnings if code not in warnings]
-        if unknown:
-            raise ValidationFailed({code: f"{code} has no warning to confirm" for code in unknown},
-                                   within="confirm_warnings")
-        sense_checks.confirm(ret, [warnings[code] for code in confirm_warnings], actor=actor)
-        ret.updated_at = utcnow()
-        _flush_or_conflict()
+        confirm_warnings_of(ret, confirm_warnings, actor=actor)
     return saved
 
 
 def current_warnings(ret: Return) -> list:
     """Every figure of the return far from the previous period's (sense_checks.FigureWarning)."""
     return [w for task in queries.task_list(ret) for w in task.warnings]
+
+
+def confirm_warnings_of(ret: Return, codes: list[str], *, actor: User | None) -> None:
+    """The person confirms the warnings of these measures, for their figures as they are now."""
+    _editable(ret)
+    warnings = {w.code: w for w in current_warnings(ret)}
+    unknown = [code for code in codes if code not in warnings]
+    if unknown:
+        raise ValidationFailed({code: f"{code} has no warning to confirm" for code in unknown},
+                               within="confirm_warnings")
+    sense_checks.confirm(ret, [warnings[code] for code in codes], actor=actor)
+    if db.session.is_modified(ret):
+        ret.updated_at = utcnow()
+        _flush_or_conflict()
 
 
 def declare(ret: Return, *, confirmed: bool, expected_version: int | None, actor: User) -> None:

@@ -172,3 +172,39 @@ def test_no_previous_period_no_warnings(app, contract_setup):
     factories.answers(contract_setup["contract"], FEBRUARY, values={"DEL.PEOPLE": "90"})
     version = factories.submission(contract_setup["contract"], FEBRUARY, on=date(2025, 3, 10))
     assert version.warnings == {}
+
+
+def test_a_spreadsheet_filled_part_way_and_its_impossible_figures(app, web, contract_setup):
+    """Blank rows of the template are no answer (only submitting needs every one); more people
+    achieving an outcome than reviewed fails the import at its row."""
+    import csv
+    import io
+
+    from tests.helpers import run_jobs
+
+    provider = contract_setup["provider"]
+    ret = factories.return_of(contract_setup["contract"])
+    base = f"/o/{provider.slug}/returns/{ret.id}"
+    web.sign_in(contract_setup["submitter"].email)
+    rows = list(csv.reader(io.StringIO(web.client.get(f"{base}/template.csv").get_data(as_text=True))))
+    row_of = {row[0]: number for number, row in enumerate(rows, start=1)}
+
+    def upload(values: dict) -> str:
+        out = io.StringIO()
+        csv.writer(out).writerows([row[:5] + [values.get(row[0], row[5])] if number > 1 else row
+                                   for number, row in enumerate(rows, start=1)])
+        response = web.client.post(f"{base}/import", data={
+            "csrf_token": web.csrf(f"{base}/import"), "file": (io.BytesIO(out.getvalue().encode()), "half.csv")},
+            content_type="multipart/form-data")
+        assert response.status_code == 303
+        run_jobs(app)
+        return web.client.get(response.headers["Location"]).get_data(as_text=True)
+
+    failed = upload({"NHWO-1.REVIEWED": "9", "NHWO-1.ACHIEVED": "11"})
+    assert "Not imported" in failed and "cannot be more than people reviewed (9)" in failed
+    assert f'<td class="govuk-table__cell">{row_of["NHWO-1.ACHIEVED"]}</td>' in failed
+    assert stored_answers(app, provider.id, ret.id) == {}
+    applied = upload({"NHWO-1.REVIEWED": "9", "NHWO-1.ACHIEVED": "5"})
+    assert "Answers saved" in applied and "2 answers from the spreadsheet were saved" in applied
+    assert stored_answers(app, provider.id, ret.id) == {"NHWO-1.REVIEWED": (9, None, None),
+                                                        "NHWO-1.ACHIEVED": (5, None, None)}

@@ -96,7 +96,8 @@ def task(ret, task):
         errors = {"confirm_warnings": "Confirm that the figures are right, or change them"} if again else {}
         return render("returns/task.html", ret=ret, task=queries.get_task(ret, task.key),
                       values=queries.answer_values(ret), errors=errors, status=422 if again else 200)
-    return render("returns/task.html", ret=ret, task=task, values=submitted, errors=errors,
+    return render("returns/task.html", ret=ret, task=task, values=submitted,
+                  errors={k: v for k, v in errors.items() if k in submitted},
                   problem=_problem(attempt, submitted), status=attempt.status)
 
 
@@ -129,7 +130,8 @@ def submit(ret):
         return_services.submit(ret, expected_version=ret.lock_version, actor=current_user)
     if attempt.ok or not ret.is_editable:  # a double click: the first one won
         return redirect_to(url_for(".submitted", return_id=ret.id))
-    return _check_page(ret, errors=errors, problem=_problem(attempt, ["declaration"]), status=attempt.status)
+    return _check_page(ret, errors={k: v for k, v in errors.items() if k == "declaration"},
+                       problem=_problem(attempt, ["declaration"]), status=attempt.status)
 
 
 @bp.get("/<int:return_id>/submitted")

@@ -26,6 +26,7 @@ from portal.returns.validation import FieldError, parse, to_json
 
 LONDON = ZoneInfo("Europe/London")
 DECLARATION_MESSAGE = "Confirm that the information in this return is accurate and complete"
+DECLARATION_FIELD = "declaration"  # the check answers page's checkbox
 
 
 class ValidationFailed(ServiceError):
@@ -201,7 +202,7 @@ def declare(ret: Return, *, confirmed: bool, expected_version: int | None, actor
     _editable(ret)
     check_version(ret, expected_version)
     if not confirmed:
-        raise ValidationFailed({"declaration": DECLARATION_MESSAGE})
+        raise ValidationFailed({DECLARATION_FIELD: DECLARATION_MESSAGE})
     ret.declared_at, ret.declared_by_id, ret.updated_at = utcnow(), actor.id, utcnow()
     _flush_or_conflict()
     record("return_declared", ret, actor=actor)
@@ -250,7 +251,7 @@ def submit(ret: Return, *, expected_version: int | None, actor: User, now: datet
     if blocked:
         raise Conflict("Remove or wait for these documents before you submit: " + "; ".join(blocked))
     if not _declared_for_this_submission(ret):
-        raise ValidationFailed({"declaration": DECLARATION_MESSAGE})
+        raise ValidationFailed({DECLARATION_FIELD: DECLARATION_MESSAGE})
     answers, documents, digest = snapshot(ret)
     now = now or utcnow()
     deadline = lateness.next_deadline(ret)

@@ -15,6 +15,7 @@ from portal.returns import attachments, imports, queries, readiness
 from portal.returns import services as return_services
 from portal.returns.models import ACCEPTED, AWAITING_REVIEW, STATUS_LABELS
 from portal.returns.policy import can_edit, can_review, sees_working_copy
+from portal.returns.services import DECLARATION_FIELD
 
 bp = tenant_blueprint("returns", __name__, "/returns")
 
@@ -125,13 +126,13 @@ def check(ret):
 def submit(ret):
     errors: dict[str, str] = {}
     with form_errors(errors) as attempt:
-        return_services.declare(ret, confirmed=request.form.get("declaration") == "yes",
+        return_services.declare(ret, confirmed=request.form.get(DECLARATION_FIELD) == "yes",
                                 expected_version=_version_from_form(), actor=current_user)
         return_services.submit(ret, expected_version=ret.lock_version, actor=current_user)
     if attempt.ok or not ret.is_editable:  # a double click: the first one won
         return redirect_to(url_for(".submitted", return_id=ret.id))
-    return _check_page(ret, errors={k: v for k, v in errors.items() if k == "declaration"},
-                       problem=_problem(attempt, ["declaration"]), status=attempt.status)
+    return _check_page(ret, errors={k: v for k, v in errors.items() if k == DECLARATION_FIELD},
+                       problem=_problem(attempt, [DECLARATION_FIELD]), status=attempt.status)
 
 
 @bp.get("/<int:return_id>/submitted")

@@ -61,6 +61,7 @@ class MeasureSchema(Schema):
 class WarningSchema(Schema):
     measure = fields.String(attribute="code")
     label = fields.String()
+    section = fields.String()
     value = fields.String()
     previous = fields.String(metadata={"description": "The previous period's figure"})
     period = fields.String(metadata={"description": "The previous period, in words"})
@@ -70,6 +71,7 @@ class WarningSchema(Schema):
 
 class ConfirmedWarningSchema(Schema):
     label = fields.String()
+    section = fields.String()
     value = fields.String()
     previous = fields.String()
     period = fields.String()

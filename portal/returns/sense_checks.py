@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, select
 
+from portal.contracts.frameworks import short_name_of
 from portal.contracts.models import Measure
 from portal.extensions import db
 from portal.models_base import utcnow
@@ -68,11 +69,12 @@ class FigureWarning:
     previous: str   # the previous period's figure
     period: str     # the previous period, in words ("December 2024")
     message: str
+    section: str = ""  # what pages call the measure's section ("Safe from harm", "Service delivery")
 
     def record(self, actor, now: datetime) -> dict:
         """What is kept once the person confirms it (and frozen into the version)."""
-        return {"label": self.label, "value": self.value, "previous": self.previous, "period": self.period,
-                "message": self.message, "confirmed_by": getattr(actor, "display_name", None),
+        return {"label": self.label, "section": self.section, "value": self.value, "previous": self.previous,
+                "period": self.period, "message": self.message, "confirmed_by": getattr(actor, "display_name", None),
                 "confirmed_by_id": getattr(actor, "id", None), "confirmed_at": now.isoformat(),
                 "confirmed_on": now.astimezone(LONDON).strftime("%-d %b %Y %H:%M")}
 
@@ -136,8 +138,11 @@ def warnings_for(measures: list[Measure], numbers: dict[str, Decimal | None],
         value, before = numbers.get(measure.code), _number(previous.answers.get(measure.code))
         if measure.type not in NUMERIC or value is None or before is None or not far_from(value, before):
             continue
+        section = (short_name_of(measure.outcome) + f" ({measure.outcome.code})") if measure.outcome \
+            else "Service delivery"
         found.append(FigureWarning(code=measure.code, label=measure.label, value=_text(value), previous=_text(before),
-                                   period=previous.period, message=_message(value, before, previous.period)))
+                                   period=previous.period, message=_message(value, before, previous.period),
+                                   section=section))
     return found
 
 

@@ -116,7 +116,8 @@ def test_warnings_need_a_confirmation_kept_with_the_version(app, web, client, co
                           "confirm_warnings": "yes"}).status_code == 303
     # Check answers shows the confirmed figure; the version keeps the confirmation.
     check = client.get(f"{base}/check").get_data(as_text=True)
-    assert "You confirmed this figure: it was 10 for January 2025." in check
+    assert ('41<span class="govuk-body-s govuk-!-display-block">You confirmed this figure: it was 10 for '
+            'January 2025.</span>') in check
     submitted = web.post(f"{base}/submit", {**form_data(check), "declaration": "yes"}, page=f"{base}/check")
     assert submitted.status_code == 303
     version = as_provider(app, provider.id, lambda: queries.versions_for(queries.get_return(ret.id))[-1])

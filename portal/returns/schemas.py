@@ -146,7 +146,13 @@ class SubmitSchema(Schema):
 class ReviewSchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(["accept", "request_changes"]))
     comment = fields.String(load_default="")
-    tasks = fields.List(fields.String(), load_default=list)
+    tasks = fields.List(fields.String(), load_default=list, validate=validate.Length(max=200))
+    respond_by = fields.Date(load_default=None, metadata={
+        "description": "When asking for changes: the date the provider should resubmit by (the resubmission is "
+                       "late after it); the due date stands if left out"})
+    section_comments = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict,
+                                   validate=validate.Length(max=200), metadata={
+        "description": "When asking for changes: a comment for each section in `tasks`, by its key"})
 
 
 class AttachSchema(Schema):

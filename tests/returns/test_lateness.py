@@ -143,3 +143,21 @@ def test_waiting_for_the_provider_is_judged_against_the_date_to_respond_by(app, 
         after = lateness.describe(ret, queries.versions_for(ret), today=date(2025, 2, 23))
     assert (before.overdue, before.summary) == (False, "Respond by 20 Feb 2025.")
     assert (after.overdue, after.summary) == (True, "Respond by 20 Feb 2025: 3 days overdue.")
+
+
+def test_the_api_asks_for_changes_by_a_date(app, client, api_token, contract_setup):
+    factories.submission(contract_setup["contract"], JAN, on=date(2025, 2, 10))
+    return_id = factories.return_of(contract_setup["contract"], JAN).id
+    manager = {"Authorization": f"Bearer {api_token(contract_setup['manager'].email)}"}
+    past = client.post(f"/api/v1/returns/{return_id}/review", headers=manager, json={
+        "decision": "request_changes", "comment": "Check delivery", "tasks": ["delivery"],
+        "respond_by": "2025-01-01"})
+    assert past.status_code == 422 and "after today" in past.get_json()["errors"]["respond_by"][0]
+    later = date.today().replace(year=date.today().year + 1, day=1)
+    asked = client.post(f"/api/v1/returns/{return_id}/review", headers=manager, json={
+        "decision": "request_changes", "comment": "Check delivery", "tasks": ["delivery"],
+        "respond_by": later.isoformat(), "section_comments": {"delivery": "Hours look low"}})
+    assert asked.status_code == 200, asked.get_json()
+    body = asked.get_json()
+    assert body["respond_by"] == later.isoformat() and body["deadline"] == later.isoformat()
+    assert body["section_comments"] == {"delivery": "Hours look low"} and body["overdue"] is False

@@ -128,6 +128,7 @@ def test_warnings_need_a_confirmation_kept_with_the_version(app, web, client, co
     review = reviewer.client.get(f"/o/{contract_setup['commissioner'].slug}/returns/{ret.id}").get_data(as_text=True)
     assert "Figures the provider confirmed" in review and "41, against 10 for January 2025." in review
     assert "Confirmed by Test Person on" in review
+    assert 'govuk-!-margin-bottom-0">Service delivery</span>' in review  # the section, not a code
 
 
 def test_a_confirmation_seen_for_another_figure_does_not_count(app, web, client, contract_setup, january_submitted):

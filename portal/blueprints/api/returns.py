@@ -86,7 +86,7 @@ def submit_return(data, ret):
 def review_return(data, ret):
     """Accept a submitted return or ask for changes (commissioners)"""
     services.review(ret, decision=data["decision"], comment=data["comment"], problem_tasks=data["tasks"],
-                    actor=current_user)
+                    actor=current_user, respond_by=data["respond_by"], section_comments=data["section_comments"])
     return _detail(ret)
 
 

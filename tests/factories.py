@@ -273,8 +273,9 @@ def answers(contract_, period_start: date | None = None, *, values: dict | None 
 
 def submission(contract_, period_start: date | None = None, *, on: date | None = None, values: dict | None = None,
                by=None, **delivery):
-    """Answer (every question, for a draft), declare and submit a return, at midday on ``on``.
-    ``contracted=`` and ``delivered=`` set the delivery figures. Returns the new version."""
+    """Answer (every question, for a draft), confirm any figures far from the previous period's,
+    declare and submit a return, at midday on ``on``. ``contracted=`` and ``delivered=`` set the
+    delivery figures. Returns the new version."""
     from portal.accounts.models import User
     from portal.returns import services
 
@@ -283,6 +284,7 @@ def submission(contract_, period_start: date | None = None, *, on: date | None =
         ret = _return(session, contract_, period_start)
         actor = session.get(User, by.id)
         _answer(session, ret, actor, values, delivery)
+        services.confirm_warnings_of(ret, [w.code for w in services.current_warnings(ret)], actor=actor)
         services.declare(ret, confirmed=True, expected_version=ret.lock_version, actor=actor)
         version = services.submit(ret, expected_version=ret.lock_version, actor=actor, now=noon(on) if on else None)
         session.flush()
@@ -290,8 +292,9 @@ def submission(contract_, period_start: date | None = None, *, on: date | None =
 
 
 def review(contract_, period_start: date | None = None, decision: str = "accept", *, on: date | None = None,
-           by=None, comment: str | None = None, tasks=()):
-    """The commissioner accepts a submitted return or asks for changes."""
+           by=None, comment: str | None = None, tasks=(), respond_by: date | None = None,
+           section_comments: dict | None = None):
+    """The commissioner accepts a submitted return or asks for changes (by ``respond_by``)."""
     from portal.accounts.models import User
     from portal.returns import services
 
@@ -301,7 +304,8 @@ def review(contract_, period_start: date | None = None, decision: str = "accept"
         ret = _return(session, contract_, period_start)
         services.review(ret, decision=decision, comment=comment if comment is not None else (
             "" if decision == "accept" else "Check the figures"), problem_tasks=list(tasks),
-            actor=session.get(User, by.id), now=noon(on) if on else None)
+            actor=session.get(User, by.id), now=noon(on) if on else None, respond_by=respond_by,
+            section_comments=section_comments)
         session.flush()
         return _detached(session, ret)
 

@@ -41,9 +41,9 @@ def market(contract_setup: dict) -> dict:
         factories.submission(contracts[contract_id], period_start, on=on, by=submitters[provider.id], **delivery)
 
     def review(contract_id: int, period_start: date, decision: str, on: date, *, commissioner=None,
-               manager=None) -> None:
+               manager=None, respond_by: date | None = None) -> None:
         factories.review(contracts[contract_id], period_start, decision, on=on,
-                         by=manager or (setup["manager"] if commissioner is None else None))
+                         by=manager or (setup["manager"] if commissioner is None else None), respond_by=respond_by)
 
     setup.update(add_provider=add_provider, add_contract=add_contract, fill=fill, submit=submit, review=review)
     return setup
@@ -59,7 +59,8 @@ def hand_computed(market: dict) -> dict:
       Feb  submitted 20 Mar (due 14 Mar)                             late      100 / 100
       Mar  submitted 1 Apr, changes requested                        changes   100 / 80
       Apr  answered but never submitted (a draft), due 14 May        missing   -
-      May  submitted 1 Jun, changes requested, resubmitted 20 Jun    on time   100 / 70, then 100 / 95
+      May  submitted 1 Jun, changes requested (respond by 27 Jun),
+           resubmitted 20 Jun: after the due date, by the date set     on time   100 / 70, then 100 / 95
       Jun  due 14 Jul                                                not yet due
     Birch Support, CLY-002 (quarterly, due 30 days after, supported living in South):
       Jan-Mar  submitted 5 May (due 30 Apr)                          late      300 / 297
@@ -76,7 +77,7 @@ def hand_computed(market: dict) -> dict:
     m["review"](cly1, date(2025, 3, 1), "request_changes", date(2025, 4, 3))
     m["fill"](fern, cly1, date(2025, 4, 1), contracted="100", delivered="1")
     m["submit"](fern, cly1, date(2025, 5, 1), date(2025, 6, 1), contracted="100", delivered="70")
-    m["review"](cly1, date(2025, 5, 1), "request_changes", date(2025, 6, 2))
+    m["review"](cly1, date(2025, 5, 1), "request_changes", date(2025, 6, 2), respond_by=date(2025, 6, 27))
     m["submit"](fern, cly1, date(2025, 5, 1), date(2025, 6, 20), delivered="95")
 
     birch = m["add_provider"]("birch-support", "Birch Support")

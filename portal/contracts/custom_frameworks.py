@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 
 from portal.accounts.models import User
 from portal.audit.services import record
-from portal.contracts.frameworks import add_template
+from portal.contracts.frameworks import SHORT_NAME_LENGTH, add_template, shorten
 from portal.contracts.models import MEASURE_TYPES, Contract, Measure, Outcome, OutcomeFramework
 from portal.errors import Conflict, Invalid, NotFound, ServiceError
 from portal.extensions import db
@@ -58,28 +58,36 @@ def in_use(framework: OutcomeFramework) -> bool:
     return db.session.scalar(select(func.count(Contract.id)).where(Contract.framework_id == framework.id)) > 0
 
 
-def parse_outcomes(text: str, code: str) -> list[tuple[str, str]]:
-    """One outcome a line, as 'CODE: text' or just the text (codes are then numbered)."""
+def parse_outcomes(text: str, code: str) -> list[tuple[str, str, str]]:
+    """One outcome a line, as 'CODE: outcome' or just the outcome (codes are then numbered); a
+    short name may come first, before a '|': 'CODE: Short name | outcome'."""
     outcomes = []
     for number, line in enumerate([l.strip() for l in (text or "").splitlines() if l.strip()], start=1):
         head, sep, tail = line.partition(":")
         if sep and CODE_RE.match(head.strip().upper()) and tail.strip():
-            outcomes.append((head.strip().upper(), tail.strip()))
+            outcome_code, wording = head.strip().upper(), tail.strip()
         else:
-            outcomes.append((f"{code}-{number}", line))
+            outcome_code, wording = f"{code}-{number}", line
+        short, bar, rest = wording.partition("|")
+        if bar:
+            outcomes.append((outcome_code, rest.strip(), short.strip()))
+        else:
+            outcomes.append((outcome_code, wording, ""))
     return outcomes
 
 
-def _outcomes(raw: list[tuple[str | None, str]], code: str) -> list[tuple[str, str]]:
-    """Outcomes as (code, text): a blank code is numbered after the framework's code."""
+def _outcomes(raw: list[tuple], code: str) -> list[tuple[str, str, str]]:
+    """Outcomes as (code, text, short name), from (code, text) or (code, text, short name): a blank
+    code is numbered after the framework's code; a blank short name is made from the text."""
     if not raw:
         raise Invalid("Enter at least one outcome, one a line", field="outcomes")
     if len(raw) > MAX_OUTCOMES:
         raise Invalid(f"Enter at most {MAX_OUTCOMES} outcomes", field="outcomes")
     outcomes = []
-    for number, (outcome_code, text) in enumerate(raw, start=1):
+    for number, (outcome_code, text, *rest) in enumerate(raw, start=1):
         outcome_code = (outcome_code or "").strip().upper() or f"{code}-{number}"
         text = (text or "").strip()
+        short = " ".join(((rest[0] if rest else "") or "").split())
         if not CODE_RE.match(outcome_code) or len(outcome_code) > MAX_OUTCOME_CODE:
             raise Invalid(f"Outcome {number}: give a code of capital letters, digits and hyphens, up to "
                           f"{MAX_OUTCOME_CODE} characters, like {code}-{number}", field="outcomes")
@@ -87,17 +95,21 @@ def _outcomes(raw: list[tuple[str | None, str]], code: str) -> list[tuple[str, s
             raise Invalid(f"Outcome {number}: enter what the outcome is", field="outcomes")
         if len(text) > MAX_OUTCOME_TEXT:
             raise Invalid(f"Outcome {number}: write it in up to {MAX_OUTCOME_TEXT:,} characters", field="outcomes")
-        outcomes.append((outcome_code, text))
-    codes = [c for c, _t in outcomes]
+        if len(short) > SHORT_NAME_LENGTH:
+            raise Invalid(f"Outcome {number}: write the short name in up to {SHORT_NAME_LENGTH} characters, like "
+                          "Safe from harm", field="outcomes")
+        outcomes.append((outcome_code, text, short or shorten(text)))
+    codes = [c for c, _t, _s in outcomes]
     if len(set(codes)) != len(codes):
         raise Invalid("Each outcome needs its own code", field="outcomes")
     return outcomes
 
 
-def create_framework(owner: Organisation, *, name: str, code: str, outcomes: list[tuple[str | None, str]],
+def create_framework(owner: Organisation, *, name: str, code: str, outcomes: list[tuple],
                      actor: User | None) -> OutcomeFramework:
-    """A commissioner's own framework. ``outcomes`` are (code, text) as typed; a blank code is
-    numbered after the framework's code. Codes are unique among the owner's frameworks and the
+    """A commissioner's own framework. ``outcomes`` are (code, text) or (code, text, short name) as
+    typed; a blank code is numbered after the framework's code, a blank short name is made from
+    the text. Codes are unique among the owner's frameworks and the
     national ones (which are public); another commissioner may use the same code."""
     if owner.kind != COMMISSIONER:
         raise ServiceError("Only a commissioner can define outcome frameworks")
@@ -127,7 +139,8 @@ def create_framework(owner: Organisation, *, name: str, code: str, outcomes: lis
 def create_framework_from_api(owner: Organisation, data: dict, *, actor: User | None) -> OutcomeFramework:
     """``POST /frameworks``: the framework, its outcomes and extra measures, all or nothing."""
     framework = create_framework(owner, name=data["name"], code=data["code"],
-                                 outcomes=[(o["code"], o["text"]) for o in data["outcomes"]], actor=actor)
+                                 outcomes=[(o["code"], o["text"], o["short_name"]) for o in data["outcomes"]],
+                                 actor=actor)
     for m in data["measures"]:
         add_measure(owner, framework, section=m["section"], code=m["code"], label=m["label"], type=m["type"],
                     required=m["required"], minimum=m["minimum"], maximum=m["maximum"], hint=m["hint"], actor=actor)

@@ -74,7 +74,9 @@ class FrameworkForm(FlaskForm):
     code = StringField("Code", widget=GovTextInput(), description="Capital letters, digits and hyphens, like GCH-2027",
                        validators=[InputRequired("Enter a short code"), Length(max=30)])
     outcomes = TextAreaField("Outcomes", widget=GovTextArea(),
-                             description="One outcome a line, as 'CODE: outcome' or just the outcome. Each gets the "
+                             description="One outcome a line, as 'CODE: outcome' or just the outcome. To give an "
+                                         "outcome a short name for pages, put it first with a bar: "
+                                         "'CODE: Safe from harm | People are safe from harm'. Each outcome gets the "
                                          "standard questions (people reviewed, people achieving it, evidence); "
                                          "service delivery questions are added too.",
                              validators=[InputRequired("Enter at least one outcome")])

@@ -44,10 +44,62 @@ DELIVERY_MEASURES = [
 ]
 
 
-def add_template(framework: OutcomeFramework, outcomes: list[tuple[str, str]]) -> None:
+#: The few words people know each national outcome by; the statutory wording stays in ``Outcome.text``.
+#: (migration 0010 gives the same names to the outcomes seeded before it.)
+SHORT_NAMES = {
+    "NHWO-1": "Healthier living",
+    "NHWO-2": "Independent living",
+    "NHWO-3": "Positive experiences",
+    "NHWO-4": "Quality of life",
+    "NHWO-5": "Reducing health inequalities",
+    "NHWO-6": "Carers supported",
+    "NHWO-7": "Safe from harm",
+    "NHWO-8": "Engaged workforce",
+    "NHWO-9": "Resources used well",
+    "ASCOF-1": "Quality of life",
+    "ASCOF-2": "Delaying and reducing need",
+    "ASCOF-3": "Positive experience of care",
+    "ASCOF-4": "Safeguarding",
+    "ASCOF23-QOL": "Quality of life",
+    "ASCOF23-IND": "Independence",
+    "ASCOF23-EMP": "Information and advice",
+    "ASCOF23-SAF": "Safety",
+    "ASCOF23-SOC": "Social connections",
+    "ASCOF23-CQC": "Continuity and quality of care",
+}
+SHORT_NAME_LENGTH = 80  # Outcome.short_name's column
+SHORTENED = 60  # a short name made from the wording is cut at a word before this many characters
+
+
+def shorten(text: str) -> str:
+    """A short name made from an outcome's wording: its first clause, cut at a word boundary."""
+    text = " ".join((text or "").split())
+    clause = text
+    for mark in (". ", "; ", ", "):
+        head = clause.split(mark, 1)[0]
+        if 12 <= len(head) < len(clause):
+            clause = head
+    clause = clause.rstrip(".;:, ")
+    if len(clause) <= SHORTENED:
+        return clause
+    cut = clause[:SHORTENED].rsplit(" ", 1)[0].rstrip(".;:, ")
+    return cut + "…"
+
+
+def short_name_of(outcome: Outcome | None) -> str:
+    """What a page calls an outcome: its short name, or a shortened wording where it has none."""
+    if outcome is None:
+        return ""
+    return outcome.short_name or shorten(outcome.text)
+
+
+def add_template(framework: OutcomeFramework, outcomes: list[tuple]) -> None:
+    """The outcomes, as (code, text) or (code, text, short name), with the standard questions
+    for each and the delivery questions. A blank short name is made from the wording."""
     position = 0
-    for index, (code, text) in enumerate(outcomes):
-        outcome = Outcome(code=code, text=text, position=index)
+    for index, (code, text, *rest) in enumerate(outcomes):
+        short = ((rest[0] if rest else "") or "").strip() or shorten(text)
+        outcome = Outcome(code=code, text=text, short_name=short[:SHORT_NAME_LENGTH], position=index)
         framework.outcomes.append(outcome)
         for spec in outcome_measures(code):
             position += 1
@@ -77,7 +129,7 @@ def seed_frameworks() -> int:
                                                                OutcomeFramework.owner_id.is_(None))):
             continue
         framework = OutcomeFramework(code=spec["code"], name=spec["name"], source=spec.get("source", ""))
-        add_template(framework, [(o["code"], o["text"]) for o in spec["outcomes"]])
+        add_template(framework, [(o["code"], o["text"], SHORT_NAMES.get(o["code"], "")) for o in spec["outcomes"]])
         db.session.add(framework)
         made += 1
     db.session.flush()

@@ -92,11 +92,16 @@ class ScheduleSchema(Schema):
 
 class OutcomeSchema(Schema):
     code = fields.String()
+    short_name = fields.String(metadata={"description": "The few words pages call the outcome by"})
     text = fields.String(required=True, validate=validate.Length(min=1, max=1000))
 
 
 class OutcomeInSchema(Schema):
     code = fields.String(load_default=None)
+    short_name = fields.String(load_default="", validate=validate.Length(
+        max=80, error="Write the short name in up to 80 characters, like Safe from harm"), metadata={
+        "description": "A few words to call the outcome by on pages, like 'Safe from harm'; "
+                       "made from the text when left out"})
     text = fields.String(required=True, validate=validate.Length(min=1, max=1000))
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import Date, DateTime, Numeric, and_, case, cast, func, literal,
 from portal.contracts.models import SERVICE_TYPES, Contract, ReturnSchedule
 from portal.dashboards.filters import Filters, london_today
 from portal.extensions import db
+from portal.returns.lateness import return_late_sql
 from portal.returns.models import CHANGES_REQUESTED, Return, ReturnVersion
 from portal.tenants.models import Organisation
 
@@ -82,7 +83,7 @@ def _cells(filters: Filters, today: date):
     state = case(
         (Return.id.is_(None), case((periods.c.due_date < today, literal(MISSING)), else_=literal(NOT_YET_DUE))),
         (Return.status == CHANGES_REQUESTED, literal(CHANGES)),
-        (Return.submitted_late, literal(LATE)),
+        (return_late_sql(Return), literal(LATE)),  # the one lateness rule (portal.returns.lateness)
         else_=literal(ON_TIME))
     # The ORM puts the commissioner's criteria for Return (never a draft) in this ON clause,
     # so a period whose return is a draft stays in the report with no return: missing.

@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import random
 from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from portal.contracts.frameworks import seed_frameworks
 from portal.contracts.models import Contract, OutcomeFramework
 from portal.contracts.services import create_contract, create_schedule
 from portal.extensions import db
+from portal.models_base import utcnow
 from portal.returns import attachments, queries, services
 from portal.tenants.context import tenant_context
 from portal.tenants.queries import get_organisation_by_slug
@@ -42,24 +44,39 @@ NARRATIVES = [
     "We used outcome conversations at each review: {a} of {r} people achieved or sustained the outcome this month.",
 ]
 LONDON_NOON = time(12, 0, tzinfo=timezone.utc)
+LONDON = ZoneInfo("Europe/London")
 
 
-def _answers(rng: random.Random, measures) -> dict[str, str]:
+def _baseline(rng: random.Random, measures) -> dict[str, float]:
+    """A contract's usual figures, which each month varies a little around (so that a figure far
+    from the previous month's is rare, as it is in real returns)."""
+    base = {"DEL.PEOPLE": rng.randint(30, 80), "DEL.UNITS_CONTRACTED": rng.choice([1200, 1800, 2400, 3100])}
+    for m in measures:
+        if m.code.endswith(".REVIEWED"):
+            base[m.code] = rng.randint(14, 36)
+            base[f"{m.task}.RATE"] = rng.uniform(0.6, 0.9)
+    return base
+
+
+def _answers(rng: random.Random, measures, base: dict[str, float], *, jump: bool = False) -> dict[str, str]:
     values, reviewed = {}, {}
     for m in measures:
         if m.code.endswith(".REVIEWED"):
-            reviewed[m.task] = rng.randint(8, 40)
+            reviewed[m.task] = max(1, round(base[m.code] * rng.uniform(0.9, 1.1)))
             values[m.code] = str(reviewed[m.task])
         elif m.code.endswith(".ACHIEVED"):
-            values[m.code] = str(int(reviewed[m.task] * rng.uniform(0.55, 0.95)))
+            rate = min(1.0, base[f"{m.task}.RATE"] * rng.uniform(0.93, 1.07))
+            values[m.code] = str(int(reviewed[m.task] * rate))
         elif m.is_narrative:
             r = reviewed[m.task]
             values[m.code] = rng.choice(NARRATIVES).format(r=r, a=int(values[f"{m.task}.ACHIEVED"]))
-    contracted = rng.choice([1200, 1800, 2400, 3100])
+    contracted = base["DEL.UNITS_CONTRACTED"]
+    people = round(base["DEL.PEOPLE"] * rng.uniform(0.95, 1.05) * (1.7 if jump else 1))
     values.update({
-        "DEL.PEOPLE": str(rng.randint(25, 90)), "DEL.UNITS_CONTRACTED": str(contracted),
-        "DEL.UNITS_DELIVERED": str(round(contracted * rng.uniform(0.86, 1.02), 1)),
-        "DEL.LIVING_WAGE": str(rng.choice([92, 96, 98, 100, 100])), "DEL.NOTES": "",
+        "DEL.PEOPLE": str(people), "DEL.UNITS_CONTRACTED": str(contracted),
+        "DEL.UNITS_DELIVERED": str(round(contracted * rng.uniform(0.88, 1.02), 1)),
+        "DEL.LIVING_WAGE": str(rng.choice([92, 96, 98, 100, 100])),
+        "DEL.NOTES": "New referrals from the hospital discharge team this month." if jump else "",
     })
     return values
 
@@ -69,8 +86,12 @@ def _at(day: date, offset_days: int) -> datetime:
 
 
 def _state(index: int, total: int, rng: random.Random) -> str:
-    if index == total - 1:
-        return "in_progress"
+    """What happened to the return (as far as today allows): the latest months in fixed states, so
+    that every contract has a return in progress, one sent back, one resubmitted and one waiting."""
+    fixed = {total - 1: "in_progress", total - 3: "changes_requested", total - 4: "resubmitted",
+             total - 5: "submitted"}
+    if index in fixed:
+        return fixed[index]
     if index == total - 2:
         return rng.choice(["submitted", "not_started"])
     roll = rng.random()
@@ -88,7 +109,8 @@ def _state(index: int, total: int, rng: random.Random) -> str:
 def seed_demo_returns(today: date | None = None) -> int:
     """Make the demo contracts that are missing, each with 24 monthly returns; returns how many were made."""
     seed_frameworks()
-    today = today or date.today()
+    now = utcnow()
+    today = today or now.astimezone(LONDON).date()
     start = (today.replace(day=1) - relativedelta(months=23))
     end = start + relativedelta(months=24) - timedelta(days=1)
     made = 0
@@ -112,7 +134,7 @@ def seed_demo_returns(today: date | None = None) -> int:
             contract_id = contract.id
         submitter = db.session.scalar(select(User).where(User.email.in_(
             [f"staff@{provider_slug}.example", f"admin@{provider_slug}.example"])).order_by(User.email.desc()))
-        _fill(provider.id, commissioner.id, contract_id, submitter, manager, random.Random(reference))
+        _fill(provider.id, commissioner.id, contract_id, submitter, manager, random.Random(reference), now)
         made += 1
     return made
 
@@ -135,50 +157,70 @@ def _evidence(reference: str, rng: random.Random, submitter: User) -> int:
     return document.id
 
 
+def _confirm_warnings(ret, submitter: User, at: datetime) -> None:
+    """The submitter looked at the figures far from last month's and confirmed them, before submitting."""
+    from portal.returns import sense_checks
+
+    warnings = services.current_warnings(ret)
+    if warnings:
+        sense_checks.confirm(ret, warnings, actor=submitter, now=at - timedelta(minutes=20))
+        db.session.flush()
+
+
 def _fill(provider_id: int, commissioner_id: int, contract_id: int, submitter: User, manager: User | None,
-          rng: random.Random) -> None:
+          rng: random.Random, now: datetime) -> None:
+    """Every return of the contract in a state that its dates allow: nothing happens after ``now``
+    (a step that would is left undone, so the return stays as the step before left it)."""
     with tenant_context(provider_id, submitter.id):
         returns = queries.list_returns(contract_id=contract_id)
         measures = queries.measures_for(returns[0])
         document_id = _evidence(returns[0].contract.reference, rng, submitter)
+    base = _baseline(rng, measures)
+    jump_at = len(returns) - 6  # one month with far more people supported: a confirmed warning
     for index, ret_id in enumerate([r.id for r in returns]):
         state = _state(index, len(returns), rng)
         with tenant_context(provider_id, submitter.id):
             ret = queries.get_return(ret_id)
             if state == "missing" or state == "not_started":
                 continue
-            values = _answers(rng, measures)
-            if state == "in_progress":
+            values = _answers(rng, measures, base, jump=index == jump_at)
+            late = rng.random() < 0.15
+            submit_at = _at(ret.due_date, rng.randint(1, 9) if late else -rng.randint(0, 10))
+            if submit_at <= _at(ret.period_end, 0):
+                submit_at = _at(ret.period_end, 1)
+            if state == "in_progress" or submit_at > now:
                 half = {k: v for k, v in values.items() if k.startswith(("NHWO-1.", "NHWO-2.", "DEL."))}
-                services.save_answers(ret, half, expected_version=ret.lock_version, actor=submitter)
+                services.save_answers(ret, half, expected_version=ret.lock_version, actor=submitter, partial=True)
                 continue
             services.save_answers(ret, values, expected_version=ret.lock_version, actor=submitter)
             attachments.attach(ret, document_id, actor=submitter)
+            _confirm_warnings(ret, submitter, submit_at)
             services.declare(ret, confirmed=True, expected_version=ret.lock_version, actor=submitter)
-            late = rng.random() < 0.15
-            services.submit(ret, expected_version=ret.lock_version, actor=submitter,
-                            now=_at(ret.due_date, rng.randint(1, 9) if late else -rng.randint(0, 10)))
+            services.submit(ret, expected_version=ret.lock_version, actor=submitter, now=submit_at)
             submitted_on = ret.submitted_at.date()
-        if state == "submitted" or manager is None:
+        if state == "submitted" or manager is None or _at(submitted_on, 4) > now:
             continue
         with tenant_context(commissioner_id, manager.id):
             ret = queries.get_return(ret_id)
             if state == "accepted":
-                services.review(ret, decision="accept", comment="", actor=manager, now=_at(submitted_on, 5))
+                services.review(ret, decision="accept", comment="", actor=manager, now=min(_at(submitted_on, 5), now))
                 continue
             services.review(ret, decision="request_changes", actor=manager, now=_at(submitted_on, 4),
-                            comment="The number of people achieving outcome 3 looks low against last month. "
-                                    "Please check the figures and add evidence.", problem_tasks=["NHWO-3"])
-        if state == "changes_requested":
+                            comment="Please check the outcome 3 figures and add evidence.", problem_tasks=["NHWO-3"],
+                            section_comments={"NHWO-3": "The number of people achieving outcome 3 looks low against "
+                                                        "last month. Check the figure and say what changed."},
+                            respond_by=submitted_on + timedelta(days=14))
+        if state == "changes_requested" or _at(submitted_on, 7) > now:
             continue
         with tenant_context(provider_id, submitter.id):
             ret = queries.get_return(ret_id)
-            fixed = str(int(values["NHWO-3.ACHIEVED"]) + 2)
+            fixed = str(min(int(values["NHWO-3.ACHIEVED"]) + 2, int(values["NHWO-3.REVIEWED"])))
             services.save_answers(ret, {"NHWO-3.ACHIEVED": fixed}, expected_version=ret.lock_version,
                                   actor=submitter)
+            _confirm_warnings(ret, submitter, _at(submitted_on, 7))
             services.declare(ret, confirmed=True, expected_version=ret.lock_version, actor=submitter)
             services.submit(ret, expected_version=ret.lock_version, actor=submitter, now=_at(submitted_on, 7))
-        if state == "resubmitted_accepted":
+        if state == "resubmitted_accepted" and _at(submitted_on, 9) <= now:
             with tenant_context(commissioner_id, manager.id):
                 ret = queries.get_return(ret_id)
                 services.review(ret, decision="accept", comment="Thank you for the corrections.", actor=manager,

@@ -19,8 +19,8 @@ def attached(ret: Return) -> list[ReturnDocument]:
 
 
 def _changed(ret: Return) -> None:
+    # The declaration is made with the submission (check answers), so evidence changing undoes nothing.
     ret.updated_at = utcnow()
-    ret.declared_at, ret.declared_by_id = None, None  # the evidence changed: declare again
 
 
 def attach(ret: Return, document_id: int, *, actor: User | None) -> ReturnDocument:

@@ -159,7 +159,7 @@ def check_rows(ret: Return, rows: list[tuple[int, list]]) -> tuple[dict[str, obj
         if isinstance(raw, float) and raw.is_integer():
             raw = int(raw)
         try:
-            parse(measure, raw)
+            parse(measure, raw, partial=True)  # a blank is no answer: only submitting needs every one
         except FieldError as exc:
             errors.append({"row": number, "column": value_letter, "message": str(exc)})
             continue
@@ -189,21 +189,24 @@ def process_import(import_id: int) -> None:
         errors, values = [{"row": 1, "column": "A", "message": problem}], {}
     else:
         values, errors = check_rows(ret, rows)
-        if not errors and not values:
-            errors = [{"row": 2, "column": "F (Value)", "message": "The file has no answers in the Value column"}]
+    answered = [code for code, raw in values.items() if raw is not None and str(raw).strip()]
+    if not errors and not answered:
+        errors = [{"row": 2, "column": "F (Value)", "message": "The file has no answers in the Value column"}]
     if not errors:
         if ret.status not in EDITABLE:
             errors = [{"row": 1, "column": "A", "message": f"The return is {ret.status_label.lower()} and can no "
                                                           "longer be changed"}]
         else:
             try:
-                save_answers(ret, values, expected_version=ret.lock_version, actor=item.created_by)
-            except ValidationFailed as exc:  # cannot happen after check_rows, but never half-apply
-                errors = [{"row": 1, "column": "F (Value)", "message": f"{code}: {message}"}
+                save_answers(ret, values, expected_version=ret.lock_version, actor=item.created_by, partial=True)
+            except ValidationFailed as exc:  # figures that contradict each other (more achieved than reviewed)
+                where = {code: number for number, row in rows or [] for code in [str(_cell(row, CODE_COLUMN) or "")
+                                                                                   .strip()]}
+                errors = [{"row": where.get(code, 1), "column": "F (Value)", "message": f"{code}: {message}"}
                           for code, message in exc.errors.items()]
     item.status = IMPORT_FAILED if errors else IMPORT_APPLIED
     item.errors = errors
-    item.applied_count = 0 if errors else len(values)
+    item.applied_count = 0 if errors else len(answered)
     item.processed_at = utcnow()
     db.session.flush()
     record("return_import_" + item.status, ret, actor=item.created_by, import_id=item.id, errors=len(errors))

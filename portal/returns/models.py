@@ -129,6 +129,9 @@ class ReturnVersion(CommissionerVisible, db.Model):
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     late: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    #: The date this submission was judged against (portal.returns.lateness): the due date, or
+    #: for a resubmission the date the commissioner set to respond by.
+    deadline: Mapped[date] = mapped_column(Date, nullable=False)
     #: The warnings the provider confirmed before submitting (measure code -> warning).
     warnings: Mapped[dict] = mapped_column(JSONB, nullable=False, default=dict)
 

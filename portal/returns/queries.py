@@ -13,11 +13,14 @@ from portal.limits import INTEGER_MAX, clamp_offset, fits_id
 from portal.reporting.periods import london_today
 from portal.returns.models import (AWAITING_REVIEW, CHANGES_REQUESTED, DECLARATION_TASK, EDITABLE, Answer, Return,
                                    ReturnVersion)
-from portal.returns.validation import display
+from portal.returns.validation import display, input_label
 from portal.tenants.models import Organisation
 
 if TYPE_CHECKING:
     from portal.accounts.models import User
+
+
+COMPLETED, IN_PROGRESS, NOT_STARTED, PROBLEM = "Completed", "In progress", "Not yet started", "There is a problem"
 
 
 @dataclass
@@ -27,15 +30,35 @@ class Task:
     status: str
     measures: list = field(default_factory=list)
     outcome: Outcome | None = None
+    #: What pages call the section: the outcome's short name, or "Service delivery".
+    name: str = ""
+    #: The commissioner's comment on this section, when they asked for changes to it.
+    comment: str = ""
+    #: Figures far from the previous period's (sense_checks.FigureWarning), and those not yet confirmed.
+    warnings: list = field(default_factory=list)
+    unconfirmed: list = field(default_factory=list)
 
     @property
     def is_declaration(self) -> bool:
         return self.key == DECLARATION_TASK
 
     @property
+    def code(self) -> str:
+        return self.outcome.code if self.outcome else ""
+
+    @property
+    def is_complete(self) -> bool:
+        return self.status == COMPLETED
+
+    @property
+    def input_labels(self) -> dict[str, str]:
+        """Each measure's form label, saying what to enter."""
+        return {m.code: input_label(m) for m in self.measures}
+
+    @property
     def tag_class(self) -> str:
-        return {"Completed": "", "In progress": "govuk-tag--light-blue", "Not yet started": "govuk-tag--blue",
-                "There is a problem": "govuk-tag--red"}[self.status]
+        return {COMPLETED: "", IN_PROGRESS: "govuk-tag--light-blue", NOT_STARTED: "govuk-tag--blue",
+                PROBLEM: "govuk-tag--red"}[self.status]
 
 
 def get_return(return_id: int) -> Return | None:
@@ -47,7 +70,8 @@ def list_returns(*, status: str | list[str] | tuple[str, ...] | None = None, con
                  late: bool | None = None, service_type: str | None = None, locality: str | None = None,
                  due: bool = False, limit: int = 200, offset: int = 0) -> list[Return]:
     """``status`` may be one status or several; ``provider`` is a provider's slug; ``late`` is whether
-    the first submission was late; ``due``: only returns to do now (see ``due_returns``)."""
+    the return is late by the one rule (portal.returns.lateness: any submission after its deadline);
+    ``due``: only returns to do now (see ``due_returns``)."""
     query = select(Return).join(Return.contract)
     if due:
         query = query.where(*_due_conditions(london_today()))
@@ -61,7 +85,9 @@ def list_returns(*, status: str | list[str] | tuple[str, ...] | None = None, con
         query = query.where(Return.tenant_id == select(Organisation.id).where(Organisation.slug == provider)
                             .scalar_subquery())
     if late is not None:
-        query = query.where(Return.submitted_late.is_(late))
+        from portal.returns.lateness import return_late_sql
+
+        query = query.where(return_late_sql() if late else ~return_late_sql())
     if service_type:
         query = query.where(Contract.service_type == service_type)
     if locality:
@@ -155,11 +181,13 @@ def answers_for(ret: Return) -> list[Answer]:
 
 
 def answer_values(ret: Return) -> dict[str, str]:
-    """Each measure code's answer as a person would type it (for forms)."""
+    """Each answered measure's answer as a person would type it (for forms); an unanswered one
+    has no entry (never the text "None")."""
     values = {}
     for answer in answers_for(ret):
-        values[answer.measure.code] = display(answer.measure, answer.value_number, answer.value_bool,
-                                              answer.value_text).rstrip("%")
+        if answered(answer):
+            values[answer.measure.code] = display(answer.measure, answer.value_number, answer.value_bool,
+                                                  answer.value_text).rstrip("%")
     return values
 
 
@@ -192,38 +220,54 @@ def version_document_ref(version: ReturnVersion, document_id: int) -> dict | Non
 
 
 def get_task(ret: Return, task_key: str) -> Task | None:
-    """One task a person fills in (not the declaration), or None."""
-    return next((task for task in task_list(ret) if task.key == task_key and task.key != DECLARATION_TASK), None)
+    """One task a person fills in, or None."""
+    return next((task for task in task_list(ret) if task.key == task_key), None)
+
+
+def answered(answer: Answer) -> bool:
+    return answer.value_number is not None or answer.value_bool is not None or bool((answer.value_text or "").strip())
 
 
 def task_list(ret: Return, *, for_review: bool = False) -> list[Task]:
-    """One task per outcome, then delivery and the declaration, each with its GOV.UK status."""
+    """One task per outcome, then delivery, each with its GOV.UK status. (The declaration is made
+    on the check answers page, with the submission; ``for_review`` is kept for callers.)
+
+    A task is complete when its required questions are answered and every figure far from the
+    previous period's is confirmed; a section the commissioner flagged has a problem until it is
+    saved again as complete."""
+    from portal.contracts.frameworks import short_name_of
+    from portal.returns import sense_checks
+
     measures = measures_for(ret)
-    answered = {a.measure_id for a in answers_for(ret)
-                if a.value_number is not None or a.value_bool is not None or (a.value_text or "").strip()}
+    answers = {a.measure_id: a for a in answers_for(ret) if answered(a)}
+    numbers = {m.code: answers[m.id].value_number for m in measures if m.id in answers}
+    warnings = {w.code: w for w in sense_checks.warnings_for(measures, numbers, sense_checks.previous_figures(ret))}
+    flagged = set(ret.problem_tasks or []) if ret.status == CHANGES_REQUESTED else set()
+    comments = (ret.section_comments or {}) if ret.status == CHANGES_REQUESTED else {}
     groups: dict[str, Task] = {}
     for measure in measures:
         key = measure.task
         if key not in groups:
-            title = (f"{measure.outcome.code}: {measure.outcome.text}" if measure.outcome
-                     else "Service delivery")
-            groups[key] = Task(key=key, title=title, status="", outcome=measure.outcome)
+            name = short_name_of(measure.outcome) if measure.outcome else "Service delivery"
+            title = f"{name} ({measure.outcome.code})" if measure.outcome else name
+            groups[key] = Task(key=key, title=title, name=name, status="", outcome=measure.outcome,
+                               comment=comments.get(key, ""))
         groups[key].measures.append(measure)
+        if measure.code in warnings:
+            groups[key].warnings.append(warnings[measure.code])
     tasks = list(groups.values())
     for task in tasks:
+        task.unconfirmed = sense_checks.unconfirmed(ret, task.warnings)
         required = [m for m in task.measures if m.required]
-        done = [m for m in task.measures if m.id in answered]
-        if ret.status == CHANGES_REQUESTED and task.key in (ret.problem_tasks or []):
-            task.status = "There is a problem"
-        elif all(m.id in answered for m in required) and (done or not required):
-            task.status = "Completed"
+        done = [m for m in task.measures if m.id in answers]
+        if task.key in flagged:
+            task.status = PROBLEM
+        elif all(m.id in answers for m in required) and (done or not required) and not task.unconfirmed:
+            task.status = COMPLETED
         elif done:
-            task.status = "In progress"
+            task.status = IN_PROGRESS
         else:
-            task.status = "Not yet started"
-    if not for_review:
-        tasks.append(Task(key=DECLARATION_TASK, title="Declaration",
-                          status="Completed" if ret.declared_at else "Not yet started"))
+            task.status = NOT_STARTED
     return tasks
 
 

@@ -20,15 +20,21 @@ ONE_PLACE = Decimal("0.1")
 # -- late or on time: the one place pages read it from ------------------------------------------
 
 def lateness(ret: Return) -> str | None:
-    """"Late" or "On time" for a return's first submission; None if it was never submitted.
-    (Until the late-or-on-time rule has its own module, the flag stored at submission decides.)"""
+    """"Late" or "On time" for a return by the one rule (portal.returns.lateness: late when any
+    submission came after its deadline); None if it was never submitted."""
+    from portal.returns import lateness as rule
+    from portal.returns.queries import versions_for
+
     if ret.first_submitted_at is None:
         return None
-    return "Late" if ret.submitted_late else "On time"
+    return "Late" if rule.return_is_late(versions_for(ret)) else "On time"
 
 
 def version_lateness(version: ReturnVersion) -> str:
-    return "Late" if version.late else "On time"
+    """"Late" or "On time" for one submission, against the deadline it was judged by."""
+    from portal.returns.lateness import version_is_late
+
+    return "Late" if version_is_late(version) else "On time"
 
 
 # -- the page's pieces --------------------------------------------------------------------------

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from flask_login import current_user
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from portal.accounts.schemas import id_field, limit_field, offset_field
 from portal.limits import INTEGER_MAX
+from portal.returns import lateness
 from portal.returns.models import STATUSES
 
 
@@ -18,14 +19,33 @@ class ReturnListArgsSchema(Schema):
     offset = offset_field()
 
 
+LATE_RULE = ("Late by the portal's one rule: a submission is late when made (Europe/London) after its deadline "
+             "(the due date; for a resubmission after changes were requested, the date to respond by, or the due "
+             "date if none was set); a return is late when any of its submissions was")
+
+
+def _return(obj):
+    """The Return behind a summary (a Return) or a detail (a dict that carries it)."""
+    return obj["return"] if isinstance(obj, dict) else obj
+
+
 class ReturnSummarySchema(Schema):
     id = fields.Integer()
     contract_id = fields.Integer()
     period_start = fields.Date()
     period_end = fields.Date()
     due_date = fields.Date()
+    respond_by = fields.Date(allow_none=True, metadata={
+        "description": "When changes were requested: the date the commissioner set to respond by"})
+    deadline = fields.Function(lambda r: lateness.next_deadline(_return(r)).isoformat(), metadata={
+        "type": "string", "format": "date",
+        "description": "The date the next submission is judged against: respond_by while changes are requested "
+                       "(if set), else the due date"})
     status = fields.String()
-    submitted_late = fields.Boolean()
+    late = fields.Function(lambda r: _return(r).submitted_late, metadata={"type": "boolean", "description": LATE_RULE})
+    submitted_late = fields.Boolean(metadata={"description": "The same as `late` (kept for existing clients)"})
+    overdue = fields.Function(lambda r: lateness.is_overdue(_return(r)), metadata={
+        "type": "boolean", "description": "Waiting for the provider and past `deadline`"})
 
 
 class MeasureSchema(Schema):
@@ -38,11 +58,44 @@ class MeasureSchema(Schema):
     maximum = fields.Decimal(as_string=True, allow_none=True)
 
 
+class WarningSchema(Schema):
+    measure = fields.String(attribute="code")
+    label = fields.String()
+    section = fields.String()
+    value = fields.String()
+    previous = fields.String(metadata={"description": "The previous period's figure"})
+    period = fields.String(metadata={"description": "The previous period, in words"})
+    message = fields.String()
+    confirmed = fields.Boolean()
+
+
+class ConfirmedWarningSchema(Schema):
+    label = fields.String()
+    section = fields.String()
+    value = fields.String()
+    previous = fields.String()
+    period = fields.String()
+    message = fields.String()
+    confirmed_by = fields.String(allow_none=True)
+    confirmed_at = fields.String(allow_none=True)
+
+
+class SectionSchema(Schema):
+    key = fields.String()
+    name = fields.String(metadata={"description": "The outcome's short name, or Service delivery"})
+    outcome = fields.Function(lambda t: t.code or None)
+    status = fields.String()
+    comment = fields.String(metadata={"description": "The commissioner's comment when they asked for changes"})
+
+
 class VersionSummarySchema(Schema):
     number = fields.Integer()
     submitted_at = fields.DateTime()
     sha256 = fields.String()
-    late = fields.Boolean()
+    deadline = fields.Date(metadata={"description": "The date this submission was judged against"})
+    late = fields.Boolean(metadata={"description": "Submitted after its deadline"})
+    warnings = fields.Dict(keys=fields.String(), values=fields.Nested(ConfirmedWarningSchema), metadata={
+        "description": "Figures far from the previous period's that the provider confirmed, by measure code"})
 
 
 class ReturnDetailSchema(ReturnSummarySchema):
@@ -54,8 +107,12 @@ class ReturnDetailSchema(ReturnSummarySchema):
     versions = fields.List(fields.Nested(VersionSummarySchema))
     review_comment = fields.String()
     problem_tasks = fields.List(fields.String())
-    section_comments = fields.Dict(keys=fields.String(), values=fields.String())
-    respond_by = fields.Date(allow_none=True)
+    section_comments = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "When changes were requested: the commissioner's comment by section key"})
+    sections = fields.List(fields.Nested(SectionSchema), metadata={
+        "description": "The provider's sections and their status (the provider's working copy)"})
+    warnings = fields.List(fields.Nested(WarningSchema), metadata={
+        "description": "Figures far from the previous period's: each must be confirmed before submitting"})
     reviewed_at = fields.DateTime(allow_none=True)
 
 
@@ -66,9 +123,19 @@ class AnswerInSchema(Schema):
 
 
 class ReturnPatchSchema(Schema):
-    answers = fields.List(fields.Nested(AnswerInSchema), required=True, validate=validate.Length(min=1))
+    answers = fields.List(fields.Nested(AnswerInSchema), load_default=list, validate=validate.Length(max=2000),
+                          metadata={"description": "Answers to save; null or \"\" clears one. Saving part-way is "
+                                                   "fine: only submitting needs every answer"})
+    confirm_warnings = fields.List(fields.String(), load_default=list, validate=validate.Length(max=2000), metadata={
+        "description": "Measure codes whose warnings (figures far from the previous period's) you confirm, "
+                       "for their figures after this save"})
     version = fields.Integer(required=True, validate=validate.Range(
         min=1, max=INTEGER_MAX, error="Send the version of the return you read (its `version`)"))
+
+    @validates_schema
+    def _something(self, data, **_kwargs):
+        if not data.get("answers") and not data.get("confirm_warnings"):
+            raise ValidationError("Send at least one answer, or a warning to confirm", field_name="answers")
 
 
 class SubmitSchema(Schema):
@@ -80,12 +147,13 @@ class SubmitSchema(Schema):
 class ReviewSchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(["accept", "request_changes"]))
     comment = fields.String(load_default="")
-    tasks = fields.List(fields.String(), load_default=list,
-                        metadata={"description": "The sections that need changes (outcome codes, or delivery)"})
-    section_comments = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict, metadata={
-        "description": "A comment on each section that needs changes, by section"})
+    tasks = fields.List(fields.String(), load_default=list, validate=validate.Length(max=200))
     respond_by = fields.Date(load_default=None, allow_none=True, metadata={
-        "description": "When asking for changes: the date the provider should respond by (after today)"})
+        "description": "When asking for changes: the date the provider should resubmit by (the resubmission is "
+                       "late after it); the due date stands if left out"})
+    section_comments = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict,
+                                   validate=validate.Length(max=200), metadata={
+        "description": "When asking for changes: a comment for each section in `tasks`, by its key"})
 
 
 class AttachSchema(Schema):

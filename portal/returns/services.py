@@ -1,8 +1,10 @@
-"""The return workflow: save answers per task, declare, submit (freeze a version), review."""
+"""The return workflow: save answers per task (part-way or complete), submit with the
+declaration (freeze a version), review."""
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -17,13 +19,15 @@ from portal.extensions import db
 from portal.limits import LATEST_DATE
 from portal.models_base import utcnow
 from portal.outbox import enqueue_after_commit
-from portal.returns import queries
+from portal.returns import lateness, queries, sense_checks
 from portal.returns.models import (ACCEPTED, AWAITING_REVIEW, CHANGES_REQUESTED, EDITABLE, RESUBMITTED, SUBMITTED,
                                    Answer, Return, ReturnVersion)
 from portal.returns.signals import return_reviewed, return_submitted
 from portal.returns.validation import FieldError, display, parse, to_json
 
 LONDON = ZoneInfo("Europe/London")
+DECLARATION_MESSAGE = "Confirm that the information in this return is accurate and complete"
+DECLARATION_FIELD = "declaration"  # the check answers page's checkbox
 
 
 class ValidationFailed(ServiceError):
@@ -54,11 +58,17 @@ def _editable(ret: Return) -> None:
 
 
 def save_answers(ret: Return, values: dict[str, object], *, expected_version: int | None, actor: User | None,
-                 measures: list[Measure] | None = None) -> list[Answer]:
+                 measures: list[Measure] | None = None, partial: bool = False,
+                 resolve_flags: bool = True) -> list[Answer]:
     """Validate every value, then save them all, or none. ``values`` maps measure codes to raw input.
 
-    ``measures`` (a task's measures) makes blank fields count as answers to clear; otherwise
-    only the codes given are touched (the API's PATCH).
+    ``measures`` (a task's) are the fields of a page's form: each is saved from ``values``, a
+    blank one as no answer. Otherwise only the codes given are touched (the API's PATCH, an
+    import). ``partial`` lets required questions stay blank (saving part-way); otherwise a blank
+    required one is an error. Only what the person typed is kept: a blank is no answer (never
+    stored as text), and an answer that did not change is left as it was, so saving a page
+    untouched changes nothing. Changed answers end the confirmations of their warnings and,
+    with ``resolve_flags``, answer the commissioner's flags on their sections.
     """
     _editable(ret)
     check_version(ret, expected_version)
@@ -71,16 +81,32 @@ def save_answers(ret: Return, values: dict[str, object], *, expected_version: in
     parsed, errors = {}, {}
     for measure in targets:
         try:
-            parsed[measure.code] = parse(measure, values.get(measure.code))
+            parsed[measure.code] = parse(measure, values.get(measure.code), partial=partial)
         except FieldError as exc:
             errors[measure.code] = str(exc)
     if errors:
         raise ValidationFailed(errors, within="answers")
     existing = {a.measure_id: a for a in queries.answers_for(ret)}
-    now, saved, changes = utcnow(), [], {}  # changes: each changed answer before and after, for the audit log
+    numbers = {m.code: existing[m.id].value_number for m in by_code.values() if m.id in existing}
+    numbers.update({code: number for code, (number, _b, _t) in parsed.items()})
+    impossible = sense_checks.impossible_figures(numbers, set(parsed))
+    if impossible:
+        raise ValidationFailed(impossible, within="answers")
+    # changed: the codes saved; changes: each changed answer before and after, in words, for the audit log
+    now, saved, changed, changes = utcnow(), [], set(), {}
     for measure in targets:
         number, boolean, text = parsed[measure.code]
         answer = existing.get(measure.id)
+        if number is None and boolean is None and text is None:
+            if answer is not None:  # the person cleared it
+                changes[measure.code] = [display(measure, answer.value_number, answer.value_bool,
+                                                 answer.value_text), ""]
+                db.session.delete(answer)
+                changed.add(measure.code)
+            continue
+        if answer is not None and (answer.value_number, answer.value_bool, answer.value_text) == (number, boolean, text):
+            saved.append(answer)
+            continue
         if answer is None:
             answer = Answer(tenant_id=ret.tenant_id, return_id=ret.id, measure_id=measure.id)
             db.session.add(answer)
@@ -90,33 +116,100 @@ def save_answers(ret: Return, values: dict[str, object], *, expected_version: in
         answer.value_number, answer.value_bool, answer.value_text = number, boolean, text
         answer.updated_at, answer.updated_by_id = now, actor.id if actor else None
         saved.append(answer)
+        changed.add(measure.code)
+    if not changed:
+        return saved
     ret.updated_at = now
-    ret.declared_at, ret.declared_by_id = None, None  # a changed return needs declaring again
-    touched = {m.task for m in targets}
-    if ret.problem_tasks and touched & set(ret.problem_tasks):
+    sense_checks.forget(ret, changed)
+    touched = {by_code[code].task for code in changed}
+    if resolve_flags and ret.problem_tasks and touched & set(ret.problem_tasks):
         ret.problem_tasks = [t for t in ret.problem_tasks if t not in touched]  # answered the review
     _flush_or_conflict()
-    record("return_answers_saved", ret, actor=actor, measures=sorted(parsed), changes=changes)
+    record("return_answers_saved", ret, actor=actor, measures=sorted(changed), changes=changes)
     return saved
 
 
+@dataclass
+class TaskSaved:
+    """What saving a task's page did: the figures that need the person's confirmation."""
+    complete: bool
+    warnings: list = field(default_factory=list)
+    unconfirmed: list = field(default_factory=list)
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.complete and bool(self.unconfirmed)
+
+
+def save_task(ret: Return, task: queries.Task, values: dict[str, object], *, expected_version: int | None,
+              actor: User | None, complete: bool, confirmed: dict[str, str] | None = None) -> TaskSaved:
+    """A task's page saved: ``complete`` ("Save and continue") needs every required answer;
+    otherwise ("Save and come back later") blanks are left for later. ``confirmed`` maps the
+    codes of the warnings the person was shown and confirmed to the figure they saw: a warning
+    is confirmed only for that figure. A complete save with every warning confirmed answers the
+    commissioner's flag on the section."""
+    save_answers(ret, values, expected_version=expected_version, actor=actor, measures=task.measures,
+                 partial=not complete, resolve_flags=False)
+    after = queries.get_task(ret, task.key)
+    seen = confirmed or {}
+    sense_checks.confirm(ret, [w for w in after.warnings if seen.get(w.code) == w.value], actor=actor)
+    unconfirmed = sense_checks.unconfirmed(ret, after.warnings)
+    if complete and not unconfirmed and task.key in (ret.problem_tasks or []):
+        ret.problem_tasks = [t for t in ret.problem_tasks if t != task.key]
+        record("return_section_answered", ret, actor=actor, task=task.key)
+    if db.session.is_modified(ret):
+        ret.updated_at = utcnow()
+        _flush_or_conflict()
+    return TaskSaved(complete=complete, warnings=after.warnings, unconfirmed=unconfirmed)
+
+
 def save_answers_from_api(ret: Return, answers: list[dict], *, expected_version: int | None,
-                          actor: User | None) -> list[Answer]:
-    """``PATCH /returns/<id>``: a list of ``{measure, value}``; a measure given twice is refused."""
+                          actor: User | None, confirm_warnings: list[str] | None = None) -> list[Answer]:
+    """``PATCH /returns/<id>``: a list of ``{measure, value}`` (null or "" clears an answer; saving
+    part-way is fine); a measure given twice is refused. ``confirm_warnings`` names measures whose
+    warnings (far from the previous period) the client confirms, for their figures after the save."""
     values: dict[str, object] = {}
     for item in answers:
         if item["measure"] in values:
             raise ValidationFailed({item["measure"]: f"{item['measure']} is given twice: give each answer once"},
                                    within="answers")
         values[item["measure"]] = item["value"]
-    return save_answers(ret, values, expected_version=expected_version, actor=actor)
+    if values:
+        saved = save_answers(ret, values, expected_version=expected_version, actor=actor, partial=True)
+    else:
+        _editable(ret)
+        check_version(ret, expected_version)
+        saved = []
+    if confirm_warnings:
+        confirm_warnings_of(ret, confirm_warnings, actor=actor)
+    return saved
+
+
+def current_warnings(ret: Return) -> list:
+    """Every figure of the return far from the previous period's (sense_checks.FigureWarning)."""
+    return [w for task in queries.task_list(ret) for w in task.warnings]
+
+
+def confirm_warnings_of(ret: Return, codes: list[str], *, actor: User | None) -> None:
+    """The person confirms the warnings of these measures, for their figures as they are now."""
+    _editable(ret)
+    warnings = {w.code: w for w in current_warnings(ret)}
+    unknown = [code for code in codes if code not in warnings]
+    if unknown:
+        raise ValidationFailed({code: f"{code} has no warning to confirm" for code in unknown},
+                               within="confirm_warnings")
+    sense_checks.confirm(ret, [warnings[code] for code in codes], actor=actor)
+    if db.session.is_modified(ret):
+        ret.updated_at = utcnow()
+        _flush_or_conflict()
 
 
 def declare(ret: Return, *, confirmed: bool, expected_version: int | None, actor: User) -> None:
+    """The declaration, made with the submission (the check answers page, or the API's submit)."""
     _editable(ret)
     check_version(ret, expected_version)
     if not confirmed:
-        raise ValidationFailed({"confirm": "Confirm that the information in this return is accurate"})
+        raise ValidationFailed({DECLARATION_FIELD: DECLARATION_MESSAGE})
     ret.declared_at, ret.declared_by_id, ret.updated_at = utcnow(), actor.id, utcnow()
     _flush_or_conflict()
     record("return_declared", ret, actor=actor)
@@ -140,14 +233,23 @@ def snapshot(ret: Return) -> tuple[dict, list, str]:
     return answers, documents, hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _declared_for_this_submission(ret: Return) -> bool:
+    return ret.declared_at is not None and (ret.submitted_at is None or ret.declared_at >= ret.submitted_at)
+
+
 def submit(ret: Return, *, expected_version: int | None, actor: User, now: datetime | None = None) -> ReturnVersion:
-    """Freeze an immutable version. Locks the row, so a double-click makes one submission."""
+    """Freeze an immutable version. Locks the row, so a double-click makes one submission.
+
+    Needs every section complete (every warning confirmed), every document checked and clean,
+    and the declaration made for this submission (``declare``). Whether it is late is decided by
+    ``portal.returns.lateness``, against the deadline frozen into the version."""
     db.session.execute(select(Return).where(Return.id == ret.id).with_for_update(of=Return)
                        .execution_options(populate_existing=True))
     if ret.status in AWAITING_REVIEW + (ACCEPTED,):
         raise Conflict("This return has already been submitted")
     check_version(ret, expected_version)
-    incomplete = [task.title for task in queries.task_list(ret) if task.status != "Completed"]
+    tasks = queries.task_list(ret)
+    incomplete = [task.title for task in tasks if not task.is_complete]
     if incomplete:
         raise Conflict("Complete every section before you submit: " + ", ".join(incomplete))
     from portal.returns.attachments import problems_before_submit
@@ -155,22 +257,27 @@ def submit(ret: Return, *, expected_version: int | None, actor: User, now: datet
     blocked = problems_before_submit(ret)
     if blocked:
         raise Conflict("Remove or wait for these documents before you submit: " + "; ".join(blocked))
+    if not _declared_for_this_submission(ret):
+        raise ValidationFailed({DECLARATION_FIELD: DECLARATION_MESSAGE})
     answers, documents, digest = snapshot(ret)
     now = now or utcnow()
-    late = now.astimezone(LONDON).date() > ret.due_date
+    deadline = lateness.next_deadline(ret)
+    late = lateness.is_late(now, deadline)
     number = (queries.latest_version_number(ret) or 0) + 1
     version = ReturnVersion(tenant_id=ret.tenant_id, commissioner_id=ret.commissioner_id, return_id=ret.id,
                             number=number, answers=answers, documents=documents, sha256=digest,
-                            submitted_at=now, submitted_by_id=actor.id, late=late)
+                            submitted_at=now, submitted_by_id=actor.id, late=late, deadline=deadline,
+                            warnings=sense_checks.frozen(ret, [w for t in tasks for w in t.warnings]))
     db.session.add(version)
     ret.status = RESUBMITTED if ret.status == CHANGES_REQUESTED else SUBMITTED
     ret.submitted_at = now
     ret.first_submitted_at = ret.first_submitted_at or now
-    ret.submitted_late = ret.submitted_late if number > 1 else late
+    ret.submitted_late = ret.submitted_late or late  # the rule: late if any submission was
     ret.problem_tasks = []
     ret.updated_at = now
     _flush_or_conflict()
-    record("return_submitted", ret, actor=actor, version=number, sha256=digest, late=late)
+    record("return_submitted", ret, actor=actor, version=number, sha256=digest, late=late,
+           deadline=deadline.isoformat())
     return_submitted.send(ret, version=version)  # search indexes it, the commissioner's rollup follows
     return version
 

@@ -26,12 +26,42 @@ def _name(measure: Measure) -> str:
     return label[0].upper() + label[1:] if label else measure.code
 
 
+QUESTION_WORDS = {"enter", "describe", "give", "list", "explain", "tell", "how", "what", "which", "who", "when",
+                  "where", "why", "did", "do", "does", "is", "are", "was", "were", "has", "have", "can", "will"}
+
+
+def _lower_first(text: str) -> str:
+    first = text.split(" ", 1)[0]
+    return text if first[1:2].isupper() else text[:1].lower() + text[1:]  # keep "NHS", "CQC"
+
+
+def input_label(measure: Measure) -> str:
+    """What the form asks for, saying what to enter: "Enter the number of people who achieved or
+    sustained this outcome". A label that already asks (a question, or "Describe ...") stays."""
+    label = " ".join((measure.label or measure.code).split()).rstrip(".")
+    first = label.split(" ", 1)[0].lower()
+    if label.endswith("?") or first in QUESTION_WORDS or measure.type == "yes_no":
+        return label
+    text = _lower_first(label)
+    if measure.type == "integer":
+        return f"Enter the {text}" if first in ("number", "count", "total") else f"Enter the number of {text}"
+    if measure.type == "percentage":
+        return (f"Enter the {text}" if first in ("percentage", "proportion", "share", "rate")
+                else f"Enter the percentage of {text}")
+    if measure.type == "decimal":
+        return f"Enter the {text}" if first not in ("a", "an", "the") else f"Enter {text}"
+    if measure.is_narrative:
+        return f"Describe the {text}" if first not in ("a", "an", "the") else f"Describe {text}"
+    return f"Enter {text}" if first in ("a", "an", "the", "any") else f"Enter the {text}"
+
+
 def _number_text(value: Decimal) -> str:
     return format(value.normalize(), "f") if value == value.to_integral() else str(value.normalize())
 
 
-def parse(measure: Measure, raw) -> tuple[Decimal | None, bool | None, str | None]:
-    """(number, bool, text) for one answer; (None, None, None) for a blank optional one."""
+def parse(measure: Measure, raw, *, partial: bool = False) -> tuple[Decimal | None, bool | None, str | None]:
+    """(number, bool, text) for one answer; (None, None, None) for a blank one that may be blank:
+    an optional one, or any one when the person is saving part-way (``partial``)."""
     if isinstance(raw, bool) and measure.type == "yes_no":
         return None, raw, None
     text = "" if raw is None else str(raw).strip()
@@ -39,10 +69,12 @@ def parse(measure: Measure, raw) -> tuple[Decimal | None, bool | None, str | Non
         raise FieldError(f"{_name(measure)} contains a hidden character (NUL or a broken one) that cannot be "
                          "stored: type the answer again")
     if text == "":
-        if measure.required:
+        if measure.required and not partial:
             if measure.type == "yes_no":
                 raise FieldError(f"Select yes or no: {measure.label.rstrip('?')}?")
-            raise FieldError(f"Enter {measure.label[0].lower() + measure.label[1:]}".rstrip(".?"))
+            asked = input_label(measure)
+            raise FieldError(asked if asked.startswith(("Enter ", "Describe ")) else
+                             f"Enter {_lower_first(asked)}".rstrip(".?"))
         return None, None, None
     if measure.type == "text":
         if len(text) > MAX_TEXT:

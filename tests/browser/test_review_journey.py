@@ -54,7 +54,7 @@ def test_review_with_javascript_at_desktop_and_mobile_widths(app, page, contract
     expect(changes).to_be_visible()
     section_comment = page.locator("textarea[name='section_comment_NHWO-3']")
     expect(section_comment).to_be_hidden()
-    changes.get_by_role("checkbox", name=re.compile("People who use health and social care services have positive")).check()
+    changes.get_by_role("checkbox", name=re.compile("Positive experiences")).check()
     expect(section_comment).to_be_visible()
     section_comment.fill("Say which care plans, by month")
     date_group = page.get_by_role("group", name="Date to respond by (optional)")

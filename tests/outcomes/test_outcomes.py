@@ -28,6 +28,8 @@ def _submit(app, provider_id, user_id, values_by_month: dict[date, tuple[int, in
             if ret.period_start in values_by_month:
                 values["NHWO-1.REVIEWED"], values["NHWO-1.ACHIEVED"] = map(str, values_by_month[ret.period_start])
                 services.save_answers(ret, values, expected_version=ret.lock_version, actor=user)
+                # Figures far from the previous month's are confirmed, as the person would.
+                services.confirm_warnings_of(ret, [w.code for w in services.current_warnings(ret)], actor=user)
                 services.declare(ret, confirmed=True, expected_version=ret.lock_version, actor=user)
                 services.submit(ret, expected_version=ret.lock_version, actor=user)
             elif draft and ret.period_start in draft:

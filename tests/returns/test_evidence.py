@@ -47,19 +47,19 @@ def test_upload_attach_submit_and_commissioner_download(app, web, client, contra
     page = client.get(base).get_data(as_text=True)
     assert "evidence-january.pdf" in page and "Checking" in page
     version = page.split('name="version" value="')[1].split('"')[0] if 'name="version"' in page else None
-    # Submitting while the document is being checked is refused with the reason.
-    declaration = client.get(f"{base}/declaration").get_data(as_text=True)
-    v = declaration.split('name="version" value="')[1].split('"')[0]
-    web.post(f"{base}/declaration", {"version": v, "confirm": "yes"})
+    # Check answers says the document is still being checked, and the wait, before submitting;
+    # submitting meanwhile is refused with the reason.
     check = client.get(f"{base}/check").get_data(as_text=True)
+    assert "We are still checking 1 document for viruses" in check and "a few seconds" in check
+    assert "evidence-january.pdf" in check and 'hx-trigger="every 3s"' in check
     v = check.split('name="version" value="')[1].split('"')[0]
-    refused = web.post(f"{base}/submit", {"version": v}, page=f"{base}/check")
-    assert refused.status_code == 303 and refused.headers["Location"].endswith("/check")
-    assert "is still being checked" in client.get(f"{base}/check").get_data(as_text=True)
+    refused = web.post(f"{base}/submit", {"version": v, "declaration": "yes"}, page=f"{base}/check")
+    assert refused.status_code == 409 and "is still being checked" in refused.get_data(as_text=True)
     run_jobs(app)  # the document pipeline: clean
     check = client.get(f"{base}/check").get_data(as_text=True)
+    assert "We are still checking" not in check and "Ready" in check
     v = check.split('name="version" value="')[1].split('"')[0]
-    assert web.post(f"{base}/submit", {"version": v}, page=f"{base}/check").status_code == 303
+    assert web.post(f"{base}/submit", {"version": v, "declaration": "yes"}, page=f"{base}/check").status_code == 303
     assert version is None  # the task list page carries no version field
     # The commissioner sees the document in the version and downloads it through a presigned URL.
     reviewer = Browserless(app.test_client())

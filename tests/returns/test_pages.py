@@ -34,24 +34,40 @@ def test_fill_every_task_check_and_submit_once(app, web, client, contract_setup)
     return_id = _first_return_id(app, provider.id)
     base = f"/o/{provider.slug}/returns/{return_id}"
     page = client.get(base).get_data(as_text=True)
-    assert "govuk-task-list" in page and page.count("Not yet started") == 11
+    assert "govuk-task-list" in page and page.count("Not yet started") == 10
+    assert "You have completed 0 of 10 sections" in page and f"{base}/check" not in page
     for key, measures in _tasks(app, provider.id, return_id):
-        if key == "declaration":
-            continue
         form_page = client.get(f"{base}/tasks/{key}").get_data(as_text=True)
         data = {"version": _version(form_page), **full_answers(measures)}
         response = web.post(f"{base}/tasks/{key}", data)
         assert response.status_code == 303, (key, response.get_data(as_text=True)[:500])
-    declaration = client.get(f"{base}/declaration").get_data(as_text=True)
-    assert web.post(f"{base}/declaration", {"version": _version(declaration), "confirm": "yes"}).status_code == 303
+    page = client.get(base).get_data(as_text=True)
+    assert "You have completed 10 of 10 sections" in page and f"{base}/check" in page
     check = client.get(f"{base}/check").get_data(as_text=True)
-    assert "Submit return" in check and "Evidence for NHWO-1.NARRATIVE" in check
+    assert "Accept and submit" in check and "Evidence for NHWO-1.NARRATIVE" in check
+    assert "I confirm that the information in this return is accurate" in check
     version = _version(check)
-    first = web.post(f"{base}/submit", {"version": version}, page=f"{base}/check")
-    second = web.post(f"{base}/submit", {"version": version}, page=f"{base}/check")  # a double click
-    assert first.status_code == second.status_code == 303
+    undeclared = web.post(f"{base}/submit", {"version": version}, page=f"{base}/check")
+    assert undeclared.status_code == 422
+    assert "Confirm that the information in this return is accurate and complete" in undeclared.get_data(as_text=True)
+    assert 'href="#declaration"' in undeclared.get_data(as_text=True)
+    first = web.post(f"{base}/submit", {"version": version, "declaration": "yes"}, page=f"{base}/check")
+    second = web.post(f"{base}/submit", {"version": version, "declaration": "yes"}, page=f"{base}/check")
+    assert first.status_code == second.status_code == 303  # a double click
+    assert first.headers["Location"].endswith(f"{base}/submitted")
+    done = client.get(first.headers["Location"]).get_data(as_text=True)
+    assert "govuk-panel--confirmation" in done and "Return submitted" in done and "What happens next" in done
+    assert "Clyde HSCP will review the return" in done
     page = client.get(base).get_data(as_text=True)
     assert "Version 1" in page and "Version 2" not in page and "Submitted" in page
+
+
+def test_the_old_declaration_address_leads_to_check_answers(app, web, client, contract_setup):
+    provider = contract_setup["provider"]
+    web.sign_in(contract_setup["submitter"].email)
+    base = f"/o/{provider.slug}/returns/{_first_return_id(app, provider.id)}"
+    response = client.get(f"{base}/declaration")
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"{base}/check#declaration")
 
 
 def test_a_bad_answer_shows_the_error_summary_and_keeps_what_was_typed(app, web, client, contract_setup):
@@ -145,3 +161,35 @@ def test_commissioner_creates_a_contract_in_the_browserless_form(app, web, clien
                                                             "annual_value": "lots"})
     text = bad.get_data(as_text=True)
     assert "There is a problem" in text and ("end date" in text or "amount" in text)
+
+
+def test_changes_requested_says_who_when_by_when_and_what(app, web, client, contract_setup):
+    from datetime import date
+
+    from tests import factories
+    from tests.returns.forms import form_data
+
+    provider, contract = contract_setup["provider"], contract_setup["contract"]
+    factories.submission(contract, date(2025, 1, 1), on=date(2025, 2, 10))
+    factories.review(contract, date(2025, 1, 1), "request_changes", on=date(2025, 2, 11),
+                     by=contract_setup["manager"], comment="Two sections need another look.", tasks=["NHWO-4", "delivery"],
+                     respond_by=date(2025, 2, 25), section_comments={"NHWO-4": "Say how you counted the reviews."})
+    ret = factories.return_of(contract, date(2025, 1, 1))
+    base = f"/o/{provider.slug}/returns/{ret.id}"
+    web.sign_in(contract_setup["submitter"].email)
+    page = client.get(base).get_data(as_text=True)
+    banner = page.split('class="govuk-notification-banner"')[1].split("</div>\n</div>")[0]
+    assert "Important" in banner
+    assert "Test Person at Clyde HSCP asked for changes on 11 Feb 2025 12:00." in banner
+    assert "“Two sections need another look.”" in banner and "Respond by 25 Feb 2025." in banner
+    assert "Quality of life</a>: Say how you counted the reviews." in banner and "Service delivery</a>" in banner
+    assert page.count("There is a problem") == 2 and "You have completed 8 of 10 sections" in page
+    task = client.get(f"{base}/tasks/NHWO-4").get_data(as_text=True)
+    assert "Clyde HSCP asked for changes to this section" in task and "Say how you counted the reviews." in task
+    # Saving the section as complete answers the flag, even when its answers were right.
+    assert web.post(f"{base}/tasks/NHWO-4", form_data(task, button="Save and continue")).status_code == 303
+    later = client.get(f"{base}/tasks/delivery").get_data(as_text=True)
+    assert "Two sections need another look." in later  # no comment of its own: the review's comment
+    assert web.post(f"{base}/tasks/delivery", form_data(later, button="Save and come back later")).status_code == 303
+    page = client.get(base).get_data(as_text=True)
+    assert page.count("There is a problem") == 1 and "You have completed 9 of 10 sections" in page

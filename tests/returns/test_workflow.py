@@ -59,7 +59,7 @@ def test_task_list_statuses(as_provider):
 
     ret, measures, user = as_provider
     tasks = queries.task_list(ret)
-    assert len(tasks) == 9 + 2  # nine outcomes, delivery, declaration
+    assert len(tasks) == 9 + 1  # nine outcomes and delivery (the declaration is made with the submission)
     assert {t.status for t in tasks} == {"Not yet started"}
     first = tasks[0]
     values = {m.code: "" for m in first.measures}
@@ -82,14 +82,15 @@ def test_per_field_validation_saves_nothing(as_provider):
     values["DEL.UNITS_DELIVERED"] = "12.5.1"
     values["NHWO-2.NARRATIVE"] = ""
     with pytest.raises(services.ValidationFailed) as failure:
-        services.save_answers(ret, values, expected_version=ret.lock_version, actor=user, measures=measures)
+        services.save_answers(ret, values, expected_version=ret.lock_version, actor=user, measures=measures,
+                              partial=False)
     errors = failure.value.errors
     assert set(errors) == {"NHWO-1.REVIEWED", "NHWO-1.ACHIEVED", "DEL.LIVING_WAGE", "DEL.UNITS_DELIVERED",
                            "NHWO-2.NARRATIVE"}
     assert "whole number" in errors["NHWO-1.REVIEWED"]
     assert "0 or more" in errors["NHWO-1.ACHIEVED"]
     assert "100 or less" in errors["DEL.LIVING_WAGE"]
-    assert errors["NHWO-2.NARRATIVE"].startswith("Enter evidence")
+    assert errors["NHWO-2.NARRATIVE"] == "Describe the evidence of this outcome"
     assert queries.answers_for(ret) == []
 
 

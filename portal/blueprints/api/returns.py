@@ -65,8 +65,9 @@ def return_pdf(ret):
 @bp.alt_response(422, description="Per-measure errors; nothing was saved")
 @bp.doc(security=BEARER)
 def patch_return(data, ret):
-    """Save answers (all or none); send the `version` you read"""
-    services.save_answers_from_api(ret, data["answers"], expected_version=data["version"], actor=current_user)
+    """Save answers (all or none; part-way is fine) and confirm warnings; send the `version` you read"""
+    services.save_answers_from_api(ret, data["answers"], expected_version=data["version"], actor=current_user,
+                                   confirm_warnings=data["confirm_warnings"])
     return _detail(ret)
 
 
@@ -74,10 +75,14 @@ def patch_return(data, ret):
 @requires("edit_returns")
 @bp.arguments(SubmitSchema)
 @bp.response(200, ReturnDetailSchema)
-@bp.alt_response(409, description="Not submittable: incomplete, already submitted or changed since `version`")
+@bp.alt_response(409, description="Not submittable: a section incomplete or a warning not confirmed, a document "
+                                   "still being checked, already submitted, or changed since `version`")
 @bp.doc(security=BEARER)
 def submit_return(data, ret):
-    """Declare and submit the return: freezes an immutable version"""
+    """Declare and submit the return: freezes an immutable version
+
+    Posting here is the declaration that the information is accurate and complete to the best
+    of your knowledge. Whether the submission is late follows the rule described at `late`."""
     expected = data["version"] if data["version"] is not None else ret.lock_version
     services.declare(ret, confirmed=True, expected_version=expected, actor=current_user)
     services.submit(ret, expected_version=ret.lock_version, actor=current_user)
@@ -92,7 +97,7 @@ def submit_return(data, ret):
 def review_return(data, ret):
     """Accept a submitted return or ask for changes (commissioners)"""
     services.review(ret, decision=data["decision"], comment=data["comment"], problem_tasks=data["tasks"],
-                    respond_by=data.get("respond_by"), section_comments=data["section_comments"], actor=current_user)
+                    actor=current_user, respond_by=data["respond_by"], section_comments=data["section_comments"])
     return _detail(ret)
 
 

@@ -12,10 +12,11 @@ from portal.http.access import requires
 from portal.http.organisation import tenant_blueprint
 from portal.http.pages import flash_success, form_errors, redirect_to, render
 from portal.models_base import utcnow
-from portal.returns import attachments, contract_file, imports, queries, review_form, review_page
+from portal.returns import attachments, contract_file, imports, queries, readiness, review_form, review_page
 from portal.returns import services as return_services
-from portal.returns.models import ACCEPTED, STATUS_LABELS
+from portal.returns.models import ACCEPTED, AWAITING_REVIEW, STATUS_LABELS
 from portal.returns.policy import can_edit, can_review, sees_working_copy
+from portal.returns.services import DECLARATION_FIELD
 
 bp = tenant_blueprint("returns", __name__, "/returns")
 
@@ -52,9 +53,10 @@ def show(ret):
         return _review_page(ret)
     attached = attachments.attached(ret)
     attached_ids = {link.document_id for link in attached}
-    return render("returns/task_list.html", partial="returns/_evidence.html", ret=ret, tasks=queries.task_list(ret),
-                  versions=queries.versions_for(ret), can_edit=can_edit(ret, g.membership), attached=attached,
-                  library=[d for d in list_usable_documents() if d.id not in attached_ids])
+    progress = readiness.progress(ret)
+    return render("returns/task_list.html", partial="returns/_evidence.html", ret=ret, tasks=progress.tasks,
+                  progress=progress, versions=progress.versions, can_edit=can_edit(ret, g.membership),
+                  attached=attached, library=[d for d in list_usable_documents() if d.id not in attached_ids])
 
 
 def _review_page(ret, *, errors: dict | None = None, form: review_form.ReviewForm | None = None, status: int = 200):
@@ -78,57 +80,83 @@ def pdf(ret):
     return Response(body, mimetype="application/pdf", headers={"Content-Disposition": content_disposition(name)})
 
 
+def _warned() -> dict[str, str]:
+    """The warnings the page showed, as measure code -> the figure shown (hidden fields)."""
+    shown = {}
+    for item in request.form.getlist("warned")[:200]:
+        code, _sep, value = item.partition("=")
+        shown[code] = value
+    return shown
+
+
 @bp.route("/<int:return_id>/tasks/<task_key>", methods=["GET", "POST"])
 @requires("edit_returns")
 def task(ret, task):
     if request.method == "GET":
         return render("returns/task.html", ret=ret, task=task, values=queries.answer_values(ret), errors={})
     submitted = {m.code: request.form.get(m.code, "") for m in task.measures}
+    complete = request.form.get("action") != "later"
+    confirmed = _warned() if request.form.get("confirm_warnings") == "yes" else {}
     errors: dict[str, str] = {}
     with form_errors(errors) as attempt:
-        return_services.save_answers(ret, submitted, expected_version=_version_from_form(), actor=current_user,
-                                     measures=task.measures)
-    if attempt.ok:
-        flash_success(f"Saved: {task.title}")
+        saved = return_services.save_task(ret, task, submitted, expected_version=_version_from_form(),
+                                          actor=current_user, complete=complete, confirmed=confirmed)
+    if attempt.ok and not saved.needs_confirmation:
+        flash_success(f"Saved: {task.title}" if complete else
+                      f"Saved: {task.title}. You can come back to it later.")
         return redirect_to(url_for(".show", return_id=ret.id))
-    return render("returns/task.html", ret=ret, task=task, values=submitted, errors=errors,
+    if attempt.ok:  # saved, with figures far from the previous period's to confirm
+        shown_before = _warned()
+        again = all(shown_before.get(w.code) == w.value for w in saved.unconfirmed)
+        errors = {"confirm_warnings": "Confirm that the figures are right, or change them"} if again else {}
+        return render("returns/task.html", ret=ret, task=queries.get_task(ret, task.key),
+                      values=queries.answer_values(ret), errors=errors, status=422 if again else 200)
+    return render("returns/task.html", ret=ret, task=task, values=submitted,
+                  errors={k: v for k, v in errors.items() if k in submitted},
                   problem=_problem(attempt, submitted), status=attempt.status)
 
 
 @bp.route("/<int:return_id>/declaration", methods=["GET", "POST"])
 @requires("edit_returns")
 def declaration(ret):
-    errors: dict[str, str] = {}
-    if request.method == "GET":
-        return render("returns/declaration.html", ret=ret, errors=errors)
-    with form_errors(errors) as attempt:
-        return_services.declare(ret, confirmed=request.form.get("confirm") == "yes",
-                                expected_version=_version_from_form(), actor=current_user)
-    if attempt.ok:
-        return redirect_to(url_for(".check", return_id=ret.id))
-    return render("returns/declaration.html", ret=ret, errors={k: v for k, v in errors.items() if k == "confirm"},
-                  problem=_problem(attempt, ["confirm"]), status=attempt.status)
+    """The declaration is made on the check answers page, with the submission."""
+    return redirect_to(url_for(".check", return_id=ret.id) + "#declaration")
+
+
+def _check_page(ret, *, errors: dict | None = None, problem: str | None = None, status: int = 200):
+    return render("returns/check.html", partial="returns/_check_documents.html", ret=ret,
+                  progress=readiness.progress(ret), values=queries.answer_values(ret), errors=errors or {},
+                  problem=problem, wait=readiness.CHECK_WAIT, status=status)
 
 
 @bp.get("/<int:return_id>/check")
 @requires("edit_returns")
 def check(ret):
-    return render("returns/check.html", ret=ret, tasks=queries.task_list(ret), values=queries.answer_values(ret))
+    return _check_page(ret)
 
 
 @bp.post("/<int:return_id>/submit")
 @requires("edit_returns")
 def submit(ret):
-    with form_errors() as attempt:
-        version = return_services.submit(ret, expected_version=_version_from_form(), actor=current_user)
-    if attempt.ok:
-        flash_success(f"Return submitted (version {version.number})" + (". It was late." if version.late else ""))
+    errors: dict[str, str] = {}
+    with form_errors(errors) as attempt:
+        return_services.declare(ret, confirmed=request.form.get(DECLARATION_FIELD) == "yes",
+                                expected_version=_version_from_form(), actor=current_user)
+        return_services.submit(ret, expected_version=ret.lock_version, actor=current_user)
+    if attempt.ok or not ret.is_editable:  # a double click: the first one won
+        return redirect_to(url_for(".submitted", return_id=ret.id))
+    return _check_page(ret, errors={k: v for k, v in errors.items() if k == DECLARATION_FIELD},
+                       problem=_problem(attempt, [DECLARATION_FIELD]), status=attempt.status)
+
+
+@bp.get("/<int:return_id>/submitted")
+@requires("view_returns")
+def submitted(ret):
+    """The confirmation after submitting: what happens next."""
+    if not sees_working_copy(g.membership) or ret.status not in AWAITING_REVIEW:
         return redirect_to(url_for(".show", return_id=ret.id))
-    if not ret.is_editable:  # a double click: the first one won
-        flash("This return has been submitted", "success")
-        return redirect_to(url_for(".show", return_id=ret.id))
-    flash(attempt.message, "error")
-    return redirect_to(url_for(".check", return_id=ret.id))
+    progress = readiness.progress(ret)
+    return render("returns/submitted.html", ret=ret, version=progress.versions[-1], progress=progress)
 
 
 @bp.get("/<int:return_id>/versions/<int:number>")

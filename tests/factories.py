@@ -330,6 +330,21 @@ def return_import(contract_, period_start: date | None = None, *, status: str = 
         return _detached(session, item)
 
 
+def reminder(contract_, period_start: date | None = None, kind: str = "week"):
+    """A reminder sent about a return, as the reminders job records it."""
+    from portal.returns.lateness import next_deadline
+    from portal.returns.models import ReturnReminder
+
+    with _as(contract_.tenant_id) as session:
+        ret = _return(session, contract_, period_start)
+        made = ReturnReminder(tenant_id=ret.tenant_id, commissioner_id=ret.commissioner_id, return_id=ret.id,
+                              contract_id=ret.contract_id, period_start=ret.period_start, kind=kind,
+                              deadline=next_deadline(ret))
+        session.add(made)
+        session.flush()
+        return _detached(session, made)
+
+
 def attachment(contract_, document_, period_start: date | None = None):
     """Attach a library document to a return (before it is submitted)."""
     from portal.returns.attachments import attach

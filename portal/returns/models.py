@@ -186,3 +186,37 @@ class ReturnImport(TenantScoped, db.Model):
     processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     created_by = relationship("User", lazy="joined")
+
+
+REMINDER_KINDS = ("week", "day", "overdue")
+REMINDER_LABELS = {"week": "A week before", "day": "The day before", "overdue": "When overdue"}
+
+
+class ReturnReminder(CommissionerVisible, db.Model):
+    """A reminder emailed to the provider about a return, kept where the commissioner can see it
+    even while the return is a draft (the draft itself stays the provider's own), so that a
+    contract manager chasing a missing return knows what the provider has been sent."""
+
+    __tablename__ = "return_reminders"
+    __table_args__ = tenant_table_args(
+        "return_reminders",
+        UniqueConstraint("tenant_id", "return_id", "deadline", "kind", name="uq_return_reminders_once"),
+        CheckConstraint("kind in ('week', 'day', 'overdue')", name="valid_kind"),
+        Index("ix_return_reminders_commissioner_id_contract_id", "commissioner_id", "contract_id"),
+        Index("ix_return_reminders_tenant_id_contract_id", "tenant_id", "contract_id"),
+        parents=(("return_id", "returns"), ("contract_id", "contracts")),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    return_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    #: The contract and period, so that the commissioner can place a reminder without seeing the draft.
+    contract_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    period_start: Mapped[date] = mapped_column(Date, nullable=False)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    #: The deadline the reminder was about: the due date, or the date to respond by.
+    deadline: Mapped[date] = mapped_column(Date, nullable=False)
+    sent_at: Mapped[datetime] = created_at_column()
+
+    @property
+    def label(self) -> str:
+        return REMINDER_LABELS[self.kind]

@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.limits import INTEGER_MAX, clamp_offset, fits_id
 from portal.reporting.periods import london_today
 from portal.returns.models import (AWAITING_REVIEW, CHANGES_REQUESTED, DECLARATION_TASK, EDITABLE, Answer, Return,
-                                   ReturnVersion)
+                                   ReturnReminder, ReturnVersion)
 from portal.returns.validation import display, input_label
 from portal.tenants.models import Organisation
 
@@ -315,6 +315,8 @@ class Period:
     due_date: date
     ret: Return | None
     today: date
+    #: The reminders the provider was sent about this period's return (readable by both sides).
+    reminders: list = field(default_factory=list)
 
     @property
     def received(self) -> bool:
@@ -348,8 +350,13 @@ def schedule_of(contract: Contract, today: date | None = None) -> list[Period]:
     if schedule is None:
         return []
     returns = {r.period_start: r for r in db.session.scalars(select(Return).where(Return.contract_id == contract.id))}
+    reminders: dict[date, list[ReturnReminder]] = {}
+    for reminder in db.session.scalars(select(ReturnReminder).where(ReturnReminder.contract_id == contract.id)
+                                       .order_by(ReturnReminder.sent_at, ReturnReminder.id)):
+        reminders.setdefault(reminder.period_start, []).append(reminder)
     return [Period(contract=contract, period_start=start, period_end=end,
-                   due_date=end + timedelta(days=schedule.due_days), ret=returns.get(start), today=today)
+                   due_date=end + timedelta(days=schedule.due_days), ret=returns.get(start), today=today,
+                   reminders=reminders.get(start, []))
             for start, end in periods(contract.start_date, contract.end_date, schedule.frequency)]
 
 

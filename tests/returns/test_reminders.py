@@ -50,3 +50,22 @@ def test_submitted_returns_get_no_reminders(app, contract_setup):
             services.submit(ret, expected_version=ret.lock_version, actor=user)
         db.session.commit()
         assert send_return_reminders(today=date(2025, 2, 13)) == 0
+
+
+def test_after_changes_are_asked_for_reminders_count_from_the_date_to_respond_by(app, contract_setup):
+    from portal.returns.jobs import send_return_reminders
+    from tests import factories
+
+    contract = contract_setup["contract"]
+    factories.submission(contract, date(2025, 1, 1), on=date(2025, 2, 10))
+    factories.review(contract, date(2025, 1, 1), "request_changes", on=date(2025, 2, 12),
+                     respond_by=date(2025, 3, 31))
+    with app.app_context():
+        # January's due date (14 February) has passed, but the provider was given until 31 March.
+        assert send_return_reminders(today=date(2025, 2, 15)) == 0
+        assert send_return_reminders(today=date(2025, 3, 24)) == 1  # a week before 31 March
+        assert send_return_reminders(today=date(2025, 4, 1)) == 1  # overdue, a day after 31 March
+    run_jobs(app)
+    bodies = [m.body for m in mailbox(app, to="submitter@fern.example") if "CLY-001" in m.subject]
+    assert any("The changes to the return" in b and "due on 31 March 2025" in b for b in bodies)
+    assert any("were due on 31 March 2025 and have not been submitted" in b for b in bodies)

@@ -16,6 +16,7 @@ def seed_contract_rows(app, provider, commissioner, reference: str):
     factories.attachment(contract, document)
     factories.return_import(contract)
     factories.submission(contract, by=factories.member_of(provider))
+    factories.reminder(contract, date(2025, 2, 1))  # about a draft: the commissioner sees it all the same
     factories.search_entries(contract)
     factories.outcome_rollup(commissioner)
     return contract

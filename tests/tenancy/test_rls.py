@@ -195,3 +195,21 @@ def test_a_commissioner_sees_its_providers_submissions_but_never_drafts_or_answe
             "select tenant_id, commissioner_id, id, '2030-01-01', '2030-01-31', '2030-02-14', 'draft', 1, false, "
             "'', '{}', now(), '{}' from contracts limit 1")
     app_conn.rollback()
+
+
+def test_reminders_about_drafts_are_the_commissioners_to_read_and_no_one_elses(app_conn, seeded):
+    """A reminder is readable by its commissioner although the return it is about is a draft."""
+    a, b = seeded
+    commissioner = app_conn.execute("select distinct commissioner_id from return_reminders").fetchone()
+    assert commissioner is None  # nothing without the setting
+    app_conn.rollback()
+    app_conn.execute(SET, (str(a.id),))
+    provider_rows = app_conn.execute("select tenant_id, commissioner_id from return_reminders").fetchall()
+    assert provider_rows and {row[0] for row in provider_rows} == {a.id}
+    commissioner_id = provider_rows[0][1]
+    app_conn.rollback()
+    app_conn.execute(SET, (str(commissioner_id),))
+    assert app_conn.execute("select count(*) from returns where status = 'draft'").fetchone()[0] == 0
+    rows = app_conn.execute("select distinct tenant_id from return_reminders").fetchall()
+    assert {row[0] for row in rows} == {a.id, b.id}
+    app_conn.rollback()

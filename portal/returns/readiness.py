@@ -8,7 +8,7 @@ from portal.accounts.models import User
 from portal.documents.models import CLEAN
 from portal.extensions import db
 from portal.returns import attachments, lateness, queries
-from portal.returns.models import CHANGES_REQUESTED, Return, ReturnDocument
+from portal.returns.models import ACCEPTED, CHANGES_REQUESTED, Return, ReturnDocument
 
 #: What the check answers page says about documents still being checked.
 CHECK_WAIT = "This usually takes a few seconds, and up to a minute for a large file."
@@ -19,7 +19,7 @@ class Progress:
     tasks: list[queries.Task]
     documents: list[ReturnDocument]
     timeliness: lateness.Timeliness
-    reviewer: User | None = None  # who asked for changes
+    reviewer: User | None = None  # who asked for changes, or accepted the return
     versions: list = field(default_factory=list)
 
     @property
@@ -68,7 +68,7 @@ class Progress:
 def progress(ret: Return) -> Progress:
     versions = queries.versions_for(ret)
     reviewer = None
-    if ret.status == CHANGES_REQUESTED and ret.reviewed_by_id:
+    if ret.status in (CHANGES_REQUESTED, ACCEPTED) and ret.reviewed_by_id:
         reviewer = db.session.get(User, ret.reviewed_by_id)
     return Progress(tasks=queries.task_list(ret), documents=attachments.attached(ret),
                     timeliness=lateness.describe(ret, versions), reviewer=reviewer, versions=versions)

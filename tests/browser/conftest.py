@@ -58,8 +58,10 @@ def page(browser, live_server):
     context.close()
 
 
-def check_accessibility(page) -> None:
-    """Fail on any axe violation of serious or critical impact, naming the rules and nodes."""
+NARROW = 375
+
+
+def _axe(page) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page)
@@ -70,6 +72,22 @@ def check_accessibility(page) -> None:
         for node in violation["nodes"]:
             lines.append(f"    {', '.join(map(str, node['target']))}: {node.get('failureSummary', '')!r}")
     assert not blocking, f"axe found serious or critical violations on {page.url}:\n" + "\n".join(lines)
+
+
+def check_accessibility(page) -> None:
+    """Every page of the journeys, at the width the journey uses and at 375 px: no axe violation of
+    serious or critical impact (naming the rules and nodes), and no sideways scrolling at 375 px."""
+    _axe(page)
+    size = page.viewport_size
+    if size and size["width"] != NARROW:
+        page.set_viewport_size({"width": NARROW, "height": size["height"]})
+        try:
+            assert_no_horizontal_scroll(page)
+            _axe(page)
+        finally:
+            page.set_viewport_size(size)
+    else:
+        assert_no_horizontal_scroll(page)
 
 
 _OVERFLOW_SCRIPT = """() => {

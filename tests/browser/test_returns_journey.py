@@ -66,7 +66,7 @@ def test_fill_upload_submit_and_review_a_return(app, page, contract_setup, tmp_p
     check_accessibility(page)
     run_jobs(app)  # the worker checks the file
     page.reload()
-    expect(page.locator("#evidence + table")).to_contain_text("Ready")
+    expect(page.locator("#evidence-section table")).to_contain_text("Ready")
 
     page.get_by_role("button", name="Check your answers and submit").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers before submitting your return")

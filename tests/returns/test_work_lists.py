@@ -125,3 +125,15 @@ def test_the_commissioner_home_lists_returns_to_review_and_returns_missing_by_pr
     assert "changes asked for, due 14 Apr 2025" in " ".join(birch_text.split())
     links = page.find("h3", string="Fern Care").find_next("ul").select("a")
     assert links[0]["href"].endswith(f"/contracts/{contract.id}#returns") and "1 Feb 2025" in links[0].get_text()
+
+
+def test_the_provider_sees_who_accepted_its_return_and_when(app, web, client, contract_setup):
+    contract = contract_setup["contract"]
+    factories.submission(contract, JAN, on=date(2025, 2, 10))
+    factories.review(contract, JAN, "accept", on=date(2025, 2, 12), by=contract_setup["manager"],
+                     comment="Thank you: clear evidence")
+    web.sign_in(contract_setup["submitter"].email)
+    page = client.get(f"/o/{contract_setup['provider'].slug}/returns/{factories.return_of(contract, JAN).id}")
+    text = " ".join(_soup(page).get_text(" ").split())
+    assert "Accepted by Test Person at Clyde HSCP on 12 Feb 2025 12:00" in text
+    assert "Thank you: clear evidence" in text

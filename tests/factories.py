@@ -205,7 +205,8 @@ def contract(*, commissioner=None, provider=None, reference: str | None = None, 
              framework_id: int | None = None, start: date = date(2025, 1, 1), end: date = date(2025, 12, 31),
              frequency: str | None = "monthly", due_days: int = 14, service_type: str = "care_at_home",
              care_group: str = "Older people", locality: str = "North", annual_value: str = "100000.00",
-             funding_model: str = "outcomes_based", lead_manager=None, living_wage_rate: str | None = None):
+             funding_model: str = "outcomes_based", lead_manager=None, living_wage_rate: str | None = None,
+             delivery_unit: str | None = None):
     """A contract (made by the commissioner, through the service) and, unless ``frequency`` is
     None, its schedule with a draft return for every period."""
     from portal.contracts.services import create_contract, create_schedule
@@ -221,7 +222,8 @@ def contract(*, commissioner=None, provider=None, reference: str | None = None, 
             title=title or f"Contract {reference}", service_type=service_type, care_group=care_group,
             locality=locality, start_date=start, end_date=end, annual_value=annual_value,
             funding_model=funding_model, framework_id=framework_id,
-            lead_manager_id=lead_manager.id if lead_manager else None, living_wage_rate=living_wage_rate, actor=None)
+            lead_manager_id=lead_manager.id if lead_manager else None, living_wage_rate=living_wage_rate,
+            delivery_unit=delivery_unit, actor=None)
         if frequency:
             create_schedule(made, frequency=frequency, due_days=due_days, actor=None)
         session.flush()

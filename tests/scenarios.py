@@ -21,11 +21,11 @@ def market(contract_setup: dict) -> dict:
 
     def add_contract(provider, reference: str, *, commissioner=None, manager=None, start=date(2025, 1, 1),
                      end=date(2025, 12, 31), frequency="monthly", due_days=14, service_type="care_at_home",
-                     locality="North") -> int:
+                     locality="North", delivery_unit=None) -> int:
         made = factories.contract(commissioner=commissioner or setup["commissioner"], provider=provider,
                                   reference=reference, framework_id=setup["framework_id"], start=start, end=end,
                                   frequency=frequency, due_days=due_days, service_type=service_type,
-                                  locality=locality)
+                                  locality=locality, delivery_unit=delivery_unit)
         contracts[made.id] = made
         return made.id
 

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, GovSubmitInput, GovTextInput
-from wtforms import PasswordField, RadioField, StringField, SubmitField
+from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length
+
+from portal.forms import ChoiceRadioField
 
 
 class SignInForm(FlaskForm):
@@ -42,12 +44,12 @@ class InviteForm(FlaskForm):
     email = StringField("Email address", widget=GovTextInput(),
                         validators=[InputRequired("Enter the email address of the person to invite"),
                                     Email("Enter an email address in the correct format, like name@example.org")])
-    role = RadioField("Role", widget=GovRadioInput(), validators=[InputRequired("Choose a role")])
+    role = ChoiceRadioField("Role", widget=GovRadioInput(), validators=[InputRequired("Choose a role")])
     submit = SubmitField("Send invitation", widget=GovSubmitInput())
 
 
 class ChangeRoleForm(FlaskForm):
-    role = RadioField("Role", widget=GovRadioInput(), validators=[InputRequired("Choose a role")])
+    role = ChoiceRadioField("Role", widget=GovRadioInput(), validators=[InputRequired("Choose a role")])
     submit = SubmitField("Change role", widget=GovSubmitInput())
 
 
@@ -64,9 +66,9 @@ class OrganisationForm(FlaskForm):
     slug = StringField("Short name", widget=GovTextInput(),
                        description="Used in web addresses: lower-case letters, digits and hyphens, like glasgow-hscp",
                        validators=[InputRequired("Enter a short name"), Length(max=63)])
-    kind = RadioField("Kind of organisation", widget=GovRadioInput(),
-                      choices=[("provider", "Care provider"), ("commissioner", "Commissioner (council or HSCP)")],
-                      validators=[InputRequired("Choose the kind of organisation")])
+    kind = ChoiceRadioField("Kind of organisation", widget=GovRadioInput(),
+                            choices=[("provider", "Care provider"), ("commissioner", "Commissioner (council or HSCP)")],
+                            validators=[InputRequired("Choose the kind of organisation")])
     admin_email = StringField("First administrator's email address", widget=GovTextInput(),
                               validators=[InputRequired("Enter the email address of the first administrator"),
                                           Email("Enter an email address in the correct format, like name@example.org")])

@@ -21,6 +21,18 @@ SERVICE_TYPES = {
     "residential": "Residential",
     "other": "Other",
 }
+#: What a contract counts its delivery in. Figures are only ever added up within one unit.
+DELIVERY_UNITS = {
+    "hours": "Hours",
+    "visits": "Visits",
+    "sessions": "Sessions",
+    "nights": "Nights",
+    "weeks": "Weeks",
+    "places": "Places",
+}
+#: The unit a contract counts when the commissioner does not say.
+USUAL_UNIT = {"care_at_home": "hours", "supported_living": "hours", "day_opportunities": "sessions",
+              "residential": "nights", "other": "hours"}
 FUNDING_MODELS = {"block": "Block", "hourly": "Hourly", "outcomes_based": "Outcomes-based"}
 FREQUENCIES = {"monthly": "Monthly", "quarterly": "Quarterly", "annual": "Annual"}
 MEASURE_TYPES = {
@@ -124,6 +136,7 @@ class Contract(CommissionerVisible, db.Model):
         CheckConstraint("annual_value >= 0", name="value_not_negative"),
         CheckConstraint(f"service_type in {_in(SERVICE_TYPES)}", name="valid_service_type"),
         CheckConstraint(f"funding_model in {_in(FUNDING_MODELS)}", name="valid_funding_model"),
+        CheckConstraint(f"delivery_unit in {_in(DELIVERY_UNITS)}", name="valid_delivery_unit"),
         Index("ix_contracts_commissioner_id", "commissioner_id"),
     )
 
@@ -137,6 +150,8 @@ class Contract(CommissionerVisible, db.Model):
     end_date: Mapped[date] = mapped_column(Date, nullable=False)
     annual_value: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)
     funding_model: Mapped[str] = mapped_column(String(20), nullable=False)
+    #: What the return's "contracted" and "delivered" figures count (hours, visits, nights...).
+    delivery_unit: Mapped[str] = mapped_column(String(20), nullable=False, default="hours")
     lead_manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     framework_id: Mapped[int] = mapped_column(ForeignKey("outcome_frameworks.id", ondelete="RESTRICT"), nullable=False)
     living_wage_rate: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
@@ -154,6 +169,11 @@ class Contract(CommissionerVisible, db.Model):
     @property
     def funding_model_label(self) -> str:
         return FUNDING_MODELS[self.funding_model]
+
+    @property
+    def delivery_unit_label(self) -> str:
+        """The unit in lower case, for sentences: "hours"."""
+        return DELIVERY_UNITS[self.delivery_unit].lower()
 
 
 class ReturnSchedule(CommissionerVisible, db.Model):

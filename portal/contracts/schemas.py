@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from portal.contracts.models import FREQUENCIES, FUNDING_MODELS, SERVICE_TYPES, Contract
+from portal.contracts.models import DELIVERY_UNITS, FREQUENCIES, FUNDING_MODELS, SERVICE_TYPES, Contract
 from portal.contracts.services import TEXT_FIELDS, too_long
 from portal.limits import EARLIEST_DATE, LATEST_DATE, numeric_max
 
@@ -55,6 +55,7 @@ class ContractSchema(Schema):
     end_date = fields.Date()
     annual_value = fields.Decimal(as_string=True, metadata={"description": "Pounds, as a string"})
     funding_model = fields.String()
+    delivery_unit = fields.String(metadata={"description": "What the delivery figures of its returns count"})
     framework = fields.Function(lambda c: c.framework.code)
     living_wage_rate = fields.Decimal(as_string=True, allow_none=True)
 
@@ -70,6 +71,10 @@ class ContractCreateSchema(Schema):
     end_date = fields.Date(required=True, validate=_date_in_range("an end date"))
     annual_value = _pounds("the annual value", ANNUAL_VALUE_MAX, "125000.00", required=True)
     funding_model = fields.String(required=True, validate=validate.OneOf(list(FUNDING_MODELS)))
+    delivery_unit = fields.String(
+        load_default=None, validate=validate.OneOf(list(DELIVERY_UNITS)),
+        metadata={"description": "What the contract counts delivery in; the usual unit of the type of service if "
+                                 "left out (hours; sessions for day opportunities; nights for residential)"})
     framework = fields.String(required=True, metadata={"description": "Framework code, such as NHWO"})
     lead_manager = fields.Email(load_default=None, metadata={"description": "Email of a contract manager"})
     living_wage_rate = _pounds("the living wage rate", LIVING_WAGE_RATE_MAX, "12.60", load_default=None,

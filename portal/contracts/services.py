@@ -9,7 +9,8 @@ from sqlalchemy import insert, select
 
 from portal.accounts.models import User
 from portal.audit.services import record
-from portal.contracts.models import FREQUENCIES, FUNDING_MODELS, SERVICE_TYPES, Contract, OutcomeFramework, ReturnSchedule
+from portal.contracts.models import (DELIVERY_UNITS, FREQUENCIES, FUNDING_MODELS, SERVICE_TYPES, USUAL_UNIT, Contract,
+                                     OutcomeFramework, ReturnSchedule)
 from portal.contracts.custom_frameworks import framework_by_code
 from portal.contracts.queries import member_by_email
 from portal.errors import Conflict, Invalid, ServiceError
@@ -104,7 +105,7 @@ def create_contract_with_lookups(commissioner: Organisation, *, framework_code: 
 def create_contract(commissioner: Organisation, *, provider_slug: str, reference: str, title: str,
                     service_type: str, care_group: str, locality: str, start_date: date, end_date: date,
                     annual_value, funding_model: str, framework_id: int, lead_manager_id: int | None,
-                    living_wage_rate=None, actor: User | None) -> Contract:
+                    living_wage_rate=None, delivery_unit: str | None = None, actor: User | None) -> Contract:
     """The current organisation (a commissioner) makes a contract with a provider."""
     if commissioner.kind != COMMISSIONER or commissioner.id != current_tenant_id():
         raise ServiceError("Only a commissioner can create contracts")
@@ -123,6 +124,10 @@ def create_contract(commissioner: Organisation, *, provider_slug: str, reference
         raise Invalid("Choose the type of service", field="service_type")
     if funding_model not in FUNDING_MODELS:
         raise Invalid("Choose the funding model", field="funding_model")
+    delivery_unit = delivery_unit or USUAL_UNIT[service_type]
+    if delivery_unit not in DELIVERY_UNITS:
+        raise Invalid("Choose what the contract counts delivery in, or leave it for the usual unit",
+                      field="delivery_unit")
     check_dates(start_date, end_date)
     framework = db.session.get(OutcomeFramework, framework_id) if framework_id is not None else None
     if framework is None or framework.owner_id not in (None, commissioner.id):
@@ -138,8 +143,8 @@ def create_contract(commissioner: Organisation, *, provider_slug: str, reference
         tenant_id=provider.id, commissioner_id=commissioner.id, reference=reference, title=title,
         service_type=service_type, care_group=care_group, locality=locality,
         start_date=start_date, end_date=end_date, annual_value=_money(annual_value, "annual_value"),
-        funding_model=funding_model, framework_id=framework_id, lead_manager_id=lead_manager_id,
-        living_wage_rate=_money(living_wage_rate, "living_wage_rate") if living_wage_rate not in (None, "") else None)
+        funding_model=funding_model, delivery_unit=delivery_unit, framework_id=framework_id,
+        lead_manager_id=lead_manager_id, living_wage_rate=_money(living_wage_rate, "living_wage_rate") if living_wage_rate not in (None, "") else None)
     db.session.add(contract)
     db.session.flush()
     record("contract_created", contract, actor=actor, reference=reference, provider=provider.slug)
@@ -153,7 +158,7 @@ def create_contract_from_api(commissioner: Organisation, data: dict, *, actor: U
         service_type=data["service_type"], care_group=data["care_group"], locality=data["locality"],
         start_date=data["start_date"], end_date=data["end_date"], annual_value=data["annual_value"],
         funding_model=data["funding_model"], framework_code=data["framework"], lead_manager_email=data["lead_manager"],
-        living_wage_rate=data["living_wage_rate"], actor=actor)
+        living_wage_rate=data["living_wage_rate"], delivery_unit=data["delivery_unit"], actor=actor)
 
 
 def count_periods(contract: Contract, schedule: ReturnSchedule) -> int:

@@ -44,7 +44,7 @@ def compliance_by_month(report: ComplianceReport) -> Markup:
 
 
 def delivery_by_contract(report: DeliveryReport) -> Markup:
-    """Each contract's delivered hours or units as a percentage of those contracted (a percentage
+    """What each contract delivered as a percentage of what it contracted (a percentage
     compares contracts that count different units), with the threshold and 100 % marked."""
     threshold = report.filters.threshold
     rows = [Dot(f"{c.reference} {c.title}, {c.provider}", c.pct, note=f"below {threshold}%" if c.under else "",
@@ -53,6 +53,6 @@ def delivery_by_contract(report: DeliveryReport) -> Markup:
             for c in report.contracts]
     refs = [Reference(threshold, f"Threshold {threshold}% (dashed line)"),
             Reference(100, "100% of contracted (solid line)", dash=None, colour=charts.MUTED)]
-    label = (f"Dot chart: hours or units delivered as a percentage of contracted for each contract, with the "
+    label = (f"Dot chart: what each contract delivered as a percentage of what it contracted, with the "
              f"{threshold}% threshold marked; the same numbers are in the table after the chart")
     return charts.responsive(lambda width: charts.dot_plot(rows, label=label, refs=refs, width=width))

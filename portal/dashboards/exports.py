@@ -31,22 +31,21 @@ def compliance_rows(report: ComplianceReport) -> tuple[list[str], list[list]]:
 
 
 def delivery_rows(report: DeliveryReport) -> tuple[list[str], list[list]]:
-    """One row per contract, then one per type of service (figures are added up only within a
-    type of service: services count different units)."""
-    header = ["Contract", "Title", "Provider", "Service type", "Locality", "Returns counted",
-              "Hours or units contracted", "Hours or units delivered", "Delivered (%)",
-              f"Below {report.filters.threshold}%"]
-    rows = [[c.reference, c.title, c.provider, SERVICE_TYPES.get(c.service_type, ""), c.locality, c.returns,
-             c.contracted, c.delivered, c.pct, "Yes" if c.under else "No"] for c in report.contracts]
+    """One row per contract, then one per type of service and unit (figures are added up only
+    within a type of service and a unit)."""
+    header = ["Contract", "Title", "Provider", "Service type", "Locality", "Unit", "Returns counted",
+              "Contracted", "Delivered", "Delivered (%)", f"Below {report.filters.threshold}%"]
+    rows = [[c.reference, c.title, c.provider, SERVICE_TYPES.get(c.service_type, ""), c.locality, c.unit_label,
+             c.returns, c.contracted, c.delivered, c.pct, "Yes" if c.under else "No"] for c in report.contracts]
     for t in report.totals:
-        rows.append([total_name(t), "", "", t.service_type_label, "", t.returns, t.contracted, t.delivered, t.pct,
-                     ("Yes" if t.under else "No") if t.added else "Not added up"])
+        rows.append([total_name(t), "", "", t.service_type_label, "", t.unit_label, t.returns, t.contracted,
+                     t.delivered, t.pct, "Yes" if t.under else "No"])
     return header, rows
 
 
 def total_name(total) -> str:
-    """'All care at home contracts (2)'."""
-    return f"All {total.service_type_label.lower()} contracts ({total.contracts})"
+    """'All care at home contracts counting hours (2)'."""
+    return f"All {total.service_type_label.lower()} contracts counting {total.unit_label} ({total.contracts})"
 
 
 def filter_rows(filters: Filters, names: dict[str, str] | None = None) -> list[list[str]]:

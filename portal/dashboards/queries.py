@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from sqlalchemy import Date, DateTime, Numeric, and_, case, cast, func, literal, select, true, tuple_, type_coerce
 
-from portal.contracts.models import SERVICE_TYPES, Contract, ReturnSchedule
+from portal.contracts.models import DELIVERY_UNITS, SERVICE_TYPES, Contract, ReturnSchedule
 from portal.dashboards.filters import Filters, london_today
 from portal.extensions import db
 from portal.returns.lateness import return_late_sql
@@ -200,6 +200,7 @@ class ContractDelivery:
     provider: str
     service_type: str
     locality: str
+    unit: str
     returns: int
     contracted: Decimal | None
     delivered: Decimal | None
@@ -210,26 +211,34 @@ class ContractDelivery:
     def service_type_label(self) -> str:
         return SERVICE_TYPES.get(self.service_type, "")
 
+    @property
+    def unit_label(self) -> str:
+        return DELIVERY_UNITS.get(self.unit, self.unit).lower()
+
 
 @dataclass
 class ServiceTotal:
-    """The contracts of one type of service added up. The return asks for "hours or units", and
-    different services count different things (hours of care, sessions, nights), so figures are
-    only ever added within one type of service; contracts of "other" types are not added up at
-    all (``added`` is False) unless there is only one."""
+    """The contracts of one type of service that count the same unit, added up. Each contract
+    says what it counts (hours, visits, sessions, nights...), so figures are only ever added
+    within one type of service and one unit: never hours to nights, nor care at home to
+    residential care."""
 
     service_type: str
+    unit: str
     contracts: int
     returns: int
     contracted: Decimal | None
     delivered: Decimal | None
     pct: Decimal | None
     under: bool
-    added: bool = True
 
     @property
     def service_type_label(self) -> str:
         return SERVICE_TYPES.get(self.service_type, self.service_type)
+
+    @property
+    def unit_label(self) -> str:
+        return DELIVERY_UNITS.get(self.unit, self.unit).lower()
 
 
 @dataclass
@@ -248,10 +257,6 @@ class DeliveryReport:
         return sum(c.returns for c in self.contracts)
 
 
-#: Services whose contracts may count different units from one another: never added up.
-UNLIKE_UNITS = {"other"}
-
-
 def _number(version, code: str):
     """An answer from a version's JSONB as NUMERIC, or NULL where it is not a plain number."""
     raw = version.answers[code].astext
@@ -259,12 +264,12 @@ def _number(version, code: str):
 
 
 def delivery(filters: Filters) -> DeliveryReport:
-    """Hours or units delivered against contracted, per contract and per type of service, over
+    """What was delivered against what was contracted, per contract and per type of service and unit, over
     the range.
 
     Sums the latest submitted version of each return whose period starts in the range (a
-    window function picks it), with a subtotal per type of service through GROUPING SETS (never
-    one total across services: they count different units): one statement.
+    window function picks it), with a subtotal per type of service and unit through GROUPING
+    SETS (never one total across services or units): one statement.
     """
     ranked = (select(ReturnVersion.return_id, ReturnVersion.tenant_id,
                      _number(ReturnVersion, UNITS_CONTRACTED).label("contracted"),
@@ -284,7 +289,7 @@ def delivery(filters: Filters) -> DeliveryReport:
     group = func.grouping(Contract.id)
     rows = db.session.execute(
         select(Contract.id, Contract.reference, Contract.title, Organisation.slug, Organisation.name,
-               Contract.service_type, Contract.locality, group.label("subtotal"),
+               Contract.service_type, Contract.locality, Contract.delivery_unit, group.label("subtotal"),
                func.count(func.distinct(Contract.id)).label("contracts"),
                func.count(latest.c.contract_id).label("returns"), contracted.label("contracted"),
                delivered.label("delivered"), pct.label("pct"),
@@ -295,26 +300,24 @@ def delivery(filters: Filters) -> DeliveryReport:
         .where(*_contract_conditions(filters))
         .group_by(func.grouping_sets(
             tuple_(Contract.id, Contract.reference, Contract.title, Organisation.slug, Organisation.name,
-                   Contract.service_type, Contract.locality),
-            tuple_(Contract.service_type)))
-        .order_by(group, Organisation.name, Contract.reference, Contract.service_type)
+                   Contract.service_type, Contract.locality, Contract.delivery_unit),
+            tuple_(Contract.service_type, Contract.delivery_unit)))
+        .order_by(group, Organisation.name, Contract.reference, Contract.service_type, Contract.delivery_unit)
     ).all()
-    contracts, totals = [], {}
+    contracts, totals = [], []
     for row in rows:
         if row.subtotal:
-            added = row.service_type not in UNLIKE_UNITS or row.contracts == 1
-            totals[row.service_type] = ServiceTotal(
-                service_type=row.service_type, contracts=row.contracts, returns=row.returns,
-                contracted=row.contracted if added else None, delivered=row.delivered if added else None,
-                pct=row.pct if added else None, under=bool(row.under) and added, added=added)
+            totals.append(ServiceTotal(
+                service_type=row.service_type, unit=row.delivery_unit, contracts=row.contracts, returns=row.returns,
+                contracted=row.contracted, delivered=row.delivered, pct=row.pct, under=bool(row.under)))
         else:
             contracts.append(ContractDelivery(
                 contract_id=row.id, reference=row.reference or "", title=row.title or "",
                 provider_slug=row.slug or "", provider=row.name or "", service_type=row.service_type or "",
-                locality=row.locality or "", returns=row.returns, contracted=row.contracted,
+                locality=row.locality or "", unit=row.delivery_unit, returns=row.returns, contracted=row.contracted,
                 delivered=row.delivered, pct=row.pct, under=bool(row.under)))
-    ordered = [totals[key] for key in SERVICE_TYPES if key in totals]
-    return DeliveryReport(filters=filters, contracts=contracts, totals=ordered)
+    totals.sort(key=lambda t: (list(SERVICE_TYPES).index(t.service_type), list(DELIVERY_UNITS).index(t.unit)))
+    return DeliveryReport(filters=filters, contracts=contracts, totals=totals)
 
 
 # -- filter choices ------------------------------------------------------------------------------

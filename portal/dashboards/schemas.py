@@ -95,6 +95,8 @@ class ContractDeliverySchema(Schema):
     provider_slug = fields.String()
     service_type = fields.String()
     locality = fields.String()
+    unit = fields.String(metadata={"description": "What the contract counts delivery in: hours, visits, sessions, "
+                                                  "nights, weeks or places"})
     returns = fields.Integer(metadata={"description": "Returns whose latest submitted version was counted"})
     contracted = fields.Decimal(as_string=True, allow_none=True)
     delivered = fields.Decimal(as_string=True, allow_none=True)
@@ -106,9 +108,8 @@ class ServiceTotalSchema(Schema):
     service_type = fields.String()
     contracts = fields.Integer()
     returns = fields.Integer(metadata={"description": "Returns whose latest submitted version was counted"})
-    added_up = fields.Boolean(attribute="added", metadata={
-        "description": "False for contracts of 'other' types, which may count different units: their figures "
-                       "are not added up (contracted, delivered and percentage are null)"})
+    unit = fields.String(metadata={"description": "The unit these contracts count: hours, visits, sessions, "
+                                                  "nights, weeks or places"})
     contracted = fields.Decimal(as_string=True, allow_none=True)
     delivered = fields.Decimal(as_string=True, allow_none=True)
     percentage = fields.Decimal(as_string=True, allow_none=True, attribute="pct")
@@ -119,8 +120,7 @@ class DeliverySchema(Schema):
     filters = fields.Nested(FiltersOutSchema)
     contracts = fields.List(fields.Nested(ContractDeliverySchema))
     totals = fields.List(fields.Nested(ServiceTotalSchema), metadata={
-        "description": "Per type of service: hours or units are never added up across services, which count "
-                       "different units"})
+        "description": "Per type of service and unit: figures are never added up across services or units"})
     below_threshold = fields.Integer(metadata={"description": "Contracts that delivered less than `threshold`"})
 
 

@@ -175,8 +175,8 @@ def outcome_summaries(filters: OutcomeFilters, org_id: int) -> list[OutcomeSumma
 def measure_totals(filters: "OutcomeFilters", org_id: int) -> list:
     """Every numeric measure across providers and per provider: totals (means for percentages),
     whole-number counts below the threshold suppressed. One query whatever the number of providers.
-    Hours or units contracted and delivered are left out: services count different units, and
-    the delivery dashboard adds them up only within a type of service."""
+    What was contracted and delivered is left out: contracts count different units, and the
+    delivery dashboard adds them up only within a type of service and a unit."""
     return list(db.session.execute(text(MEASURES), filters.params(org_id)))
 
 

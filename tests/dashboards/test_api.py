@@ -38,15 +38,15 @@ def test_delivery_json_with_the_page_filters(client, headers, hand_computed):
     rows = {c["reference"]: c for c in body["contracts"]}
     assert rows["CLY-001"] == {"contract_id": hand_computed["cly1"], "reference": "CLY-001",
                                "title": "Care at home, north", "provider": "Fern Care", "provider_slug": "fern-care",
-                               "service_type": "care_at_home", "locality": "North", "returns": 4,
+                               "service_type": "care_at_home", "locality": "North", "unit": "hours", "returns": 4,
                                "contracted": "400", "delivered": "365", "percentage": "91.3",
                                "under_delivery": False}
-    # Hours or units are added up per type of service, never across services (they count different units).
+    # Added up per type of service and unit, never across services or units.
     assert "total" not in body and body["below_threshold"] == 0
     assert body["totals"] == [
-        {"service_type": "care_at_home", "contracts": 1, "returns": 4, "added_up": True, "contracted": "400",
+        {"service_type": "care_at_home", "unit": "hours", "contracts": 1, "returns": 4, "contracted": "400",
          "delivered": "365", "percentage": "91.3", "under_delivery": False},
-        {"service_type": "supported_living", "contracts": 1, "returns": 1, "added_up": True, "contracted": "300",
+        {"service_type": "supported_living", "unit": "hours", "contracts": 1, "returns": 1, "contracted": "300",
          "delivered": "297", "percentage": "99.0", "under_delivery": False}]
     south = client.get("/api/v1/dashboards/delivery", query_string={**RANGE, "locality": "South"},
                        headers=headers).get_json()

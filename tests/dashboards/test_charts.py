@@ -56,7 +56,7 @@ def test_compliance_charts_scale_with_the_counts():
 
 def test_delivery_chart_marks_the_threshold_on_a_scale_that_fits_the_figures():
     def row(ref, pct, under):
-        return ContractDelivery(1, ref, "", "p", "P", "other", "", 1, Decimal(100), pct, pct, under)
+        return ContractDelivery(1, ref, "", "p", "P", "other", "", "hours", 1, Decimal(100), pct, pct, under)
 
     report = DeliveryReport(filters=FILTERS.with_(threshold=Decimal("90")),
                             contracts=[row("A-1", Decimal("60"), True), row("B-2", Decimal("120"), False),

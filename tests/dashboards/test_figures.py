@@ -187,27 +187,30 @@ def test_no_tenant_no_figures(app, hand_computed):
         compliance(_filters(), today=JULY_1)
 
 
-def test_delivery_adds_up_only_within_a_type_of_service(as_commissioner, hand_computed):
-    """Two care at home contracts are added up together; supported living stays apart; two
-    'other' contracts (a lunch club counting meals, a sitting service counting visits) are
-    never added up, one alone is shown as it is."""
+def test_delivery_adds_up_only_within_a_type_of_service_and_a_unit(as_commissioner, hand_computed):
+    """Two care at home contracts counting hours are added up together; one counting visits
+    stays apart, as does supported living; two 'other' contracts counting sessions add up, and
+    one counting nights stays apart."""
     from portal.dashboards.queries import delivery
 
     m = hand_computed
     elm = m["add_provider"]("elm-care", "Elm Care")
     home = m["add_contract"](elm, "CLY-003")
     m["submit"](elm, home, date(2025, 2, 1), date(2025, 3, 1), contracted="50", delivered="45")
-    meals = m["add_contract"](elm, "CLY-MEALS", service_type="other")
-    visits = m["add_contract"](elm, "CLY-SIT", service_type="other")
-    m["submit"](elm, meals, date(2025, 2, 1), date(2025, 3, 1), contracted="600", delivered="580")
-    m["submit"](elm, visits, date(2025, 2, 1), date(2025, 3, 1), contracted="8", delivered="4")
+    calls = m["add_contract"](elm, "CLY-VISITS", delivery_unit="visits")
+    m["submit"](elm, calls, date(2025, 2, 1), date(2025, 3, 1), contracted="900", delivered="850")
+    lunch = m["add_contract"](elm, "CLY-LUNCH", service_type="other", delivery_unit="sessions")
+    club = m["add_contract"](elm, "CLY-CLUB", service_type="other", delivery_unit="sessions")
+    sitting = m["add_contract"](elm, "CLY-SIT", service_type="other", delivery_unit="nights")
+    m["submit"](elm, lunch, date(2025, 2, 1), date(2025, 3, 1), contracted="60", delivered="58")
+    m["submit"](elm, club, date(2025, 2, 1), date(2025, 3, 1), contracted="40", delivered="30")
+    m["submit"](elm, sitting, date(2025, 2, 1), date(2025, 3, 1), contracted="8", delivered="4")
     report = as_commissioner(delivery, _filters())
-    totals = {t.service_type: (t.contracts, t.returns, t.contracted, t.delivered, t.pct, t.added)
-              for t in report.totals}
-    assert totals == {"care_at_home": (2, 5, Decimal("450"), Decimal("410"), Decimal("91.1"), True),
-                      "supported_living": (1, 1, Decimal("300"), Decimal("297"), Decimal("99.0"), True),
-                      "other": (2, 2, None, None, None, False)}
-    assert [t.service_type for t in report.totals] == ["care_at_home", "supported_living", "other"]
-    one_other = as_commissioner(delivery, _filters(contract_id=meals))
-    assert [(t.service_type, t.contracted, t.delivered, t.added) for t in one_other.totals] == [
-        ("other", Decimal("600"), Decimal("580"), True)]
+    totals = [(t.service_type, t.unit, t.contracts, t.returns, t.contracted, t.delivered, t.pct)
+              for t in report.totals]
+    assert totals == [("care_at_home", "hours", 2, 5, Decimal("450"), Decimal("410"), Decimal("91.1")),
+                      ("care_at_home", "visits", 1, 1, Decimal("900"), Decimal("850"), Decimal("94.4")),
+                      ("supported_living", "hours", 1, 1, Decimal("300"), Decimal("297"), Decimal("99.0")),
+                      ("other", "sessions", 2, 2, Decimal("100"), Decimal("88"), Decimal("88.0")),
+                      ("other", "nights", 1, 1, Decimal("8"), Decimal("4"), Decimal("50.0"))]
+    assert {c.reference: c.unit for c in report.contracts}["CLY-SIT"] == "nights"

@@ -133,34 +133,35 @@ def test_delivery_page_and_exports_match(signed_in):
     page = _soup(signed_in.get(f"/o/clyde-hscp/dashboards/delivery?{RANGE}"))
     rows = _rows(page.select_one("#by-contract"))
     assert [row[0] for row in rows] == ["CLY-002 Contract CLY-002", "CLY-001 Care at home, north"]
-    assert [row[3:] for row in rows] == [["1", "300", "297", "99.0%"], ["4", "400", "365", "91.3% Below 95%"]]
+    assert [row[3:] for row in rows] == [["Hours", "1", "300", "297", "99.0%"],
+                                         ["Hours", "4", "400", "365", "91.3% Below 95%"]]
     # No total across services: care at home and supported living count their own units.
     services = _rows(page.select_one("#by-service"))
-    assert services == [["Care at home", "1", "4", "400", "365", "91.3% Below 95%"],
-                        ["Supported living", "1", "1", "300", "297", "99.0%"]]
+    assert services == [["Care at home", "Hours", "1", "4", "400", "365", "91.3% Below 95%"],
+                        ["Supported living", "Hours", "1", "1", "300", "297", "99.0%"]]
     assert "662" not in page.get_text() and "700" not in _text(page.select_one("main"))
     assert page.select_one("main figure svg")["role"] == "img"
     assert page.select_one("main figure").find_next_sibling().find("table")["id"] == "by-contract"
     body = _csv(signed_in.get(f"/o/clyde-hscp/dashboards/delivery.csv?{RANGE}"))
-    assert body[0][5:] == ["Returns counted", "Hours or units contracted", "Hours or units delivered",
-                           "Delivered (%)", "Below 95%"]
+    assert body[0][5:] == ["Unit", "Returns counted", "Contracted", "Delivered", "Delivered (%)", "Below 95%"]
     for on_page, exported in zip(rows, body[1:3]):
         assert exported[0] == on_page[0].split(" ")[0]
-        assert exported[5:9] == [on_page[3], on_page[4], on_page[5], on_page[6].split("%")[0]]
-        assert exported[9] == ("Yes" if "Below" in on_page[6] else "No")
-    assert [row[0] for row in body[3:]] == ["All care at home contracts (1)", "All supported living contracts (1)"]
+        assert exported[5:10] == [on_page[3].lower(), on_page[4], on_page[5], on_page[6], on_page[7].split("%")[0]]
+        assert exported[10] == ("Yes" if "Below" in on_page[7] else "No")
+    assert [row[0] for row in body[3:]] == ["All care at home contracts counting hours (1)",
+                                            "All supported living contracts counting hours (1)"]
     for on_page, exported in zip(services, body[3:]):
-        assert exported[3] == on_page[0] and exported[5:9] == [on_page[2], on_page[3], on_page[4],
-                                                                on_page[5].split("%")[0]]
+        assert exported[3] == on_page[0] and exported[5:10] == [on_page[1].lower(), on_page[3], on_page[4],
+                                                                 on_page[5], on_page[6].split("%")[0]]
     sheet = _xlsx(signed_in.get(f"/o/clyde-hscp/dashboards/delivery.xlsx?{RANGE}"))
     assert len(sheet) == len(body) and [_same(row, csv_row) for row, csv_row in zip(sheet, body)] == body
 
 
 def test_threshold_from_the_address(signed_in):
     page = _soup(signed_in.get(f"/o/clyde-hscp/dashboards/delivery?{RANGE}&threshold=90"))
-    assert [row[6] for row in _rows(page.select_one("#by-contract"))] == ["99.0%", "91.3%"]
+    assert [row[7] for row in _rows(page.select_one("#by-contract"))] == ["99.0%", "91.3%"]
     body = _csv(signed_in.get(f"/o/clyde-hscp/dashboards/delivery.csv?{RANGE}&threshold=90"))
-    assert body[0][9] == "Below 90%" and [row[9] for row in body[1:]] == ["No", "No", "No", "No"]
+    assert body[0][10] == "Below 90%" and [row[10] for row in body[1:]] == ["No", "No", "No", "No"]
 
 
 def test_exports_keep_the_filters(signed_in):
@@ -205,7 +206,7 @@ def test_figures_drill_down_to_their_returns(signed_in):
     month = page.select("#by-month tbody tr")[0].find_all("td")[1].find("a")["href"]  # January, late
     assert _returns_listed(signed_in, month) == ["1 Jan 2025 to 31 Mar 2025"]  # Birch's quarter
     delivery = _soup(signed_in.get(f"/o/clyde-hscp/dashboards/delivery?{RANGE}"))
-    cly1 = delivery.select_one("#by-contract tbody tr:nth-of-type(2)").find_all("td")[2].find("a")["href"]
+    cly1 = delivery.select_one("#by-contract tbody tr:nth-of-type(2)").find_all("td")[3].find("a")["href"]
     assert _returns_listed(signed_in, cly1) == ["1 Jan 2025 to 31 Jan 2025", "1 Feb 2025 to 28 Feb 2025",
                                                 "1 Mar 2025 to 31 Mar 2025", "1 May 2025 to 31 May 2025"]
 

@@ -74,7 +74,18 @@ def test_commissioner_sees_no_drafts_and_creates_contracts(client, api_token, co
         "supported_living", "start_date": "2026-01-01", "end_date": "2026-12-31", "annual_value": "90000.00",
         "funding_model": "block", "framework": "ASCOF-2023", "lead_manager": contract_setup["manager"].email})
     assert created.status_code == 201, created.get_json()
+    assert created.get_json()["delivery_unit"] == "hours"  # the usual unit of supported living, when not given
     contract_id = created.get_json()["id"]
+    nights = client.post("/api/v1/contracts", headers=headers, json={
+        "provider": "fern-care", "reference": "CLY-NIGHTS", "title": "Respite", "service_type": "other",
+        "delivery_unit": "nights", "start_date": "2026-01-01", "end_date": "2026-12-31", "annual_value": "1.00",
+        "funding_model": "block", "framework": "NHWO"})
+    assert nights.status_code == 201 and nights.get_json()["delivery_unit"] == "nights"
+    unknown = client.post("/api/v1/contracts", headers=headers, json={
+        "provider": "fern-care", "reference": "CLY-MILES", "title": "Transport", "service_type": "other",
+        "delivery_unit": "miles", "start_date": "2026-01-01", "end_date": "2026-12-31", "annual_value": "1.00",
+        "funding_model": "block", "framework": "NHWO"})
+    assert unknown.status_code == 422 and "delivery_unit" in unknown.get_json()["errors"]["json"]
     schedule = client.post(f"/api/v1/contracts/{contract_id}/schedule", headers=headers,
                            json={"frequency": "quarterly", "due_days": 30})
     assert schedule.status_code == 201 and schedule.get_json()["returns"] == 4

@@ -157,6 +157,19 @@ def test_commissioner_creates_a_contract_in_the_browserless_form(app, web, clien
     assert response.status_code == 303, response.get_data(as_text=True)[:3000]
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "CLY-002" in page and "£250,000.00" in page and page.count("Draft") == 0  # drafts are hidden
+    assert re.search(r"Delivery counted in\s*</dt>\s*<dd[^>]*>\s*Sessions", page)  # the usual unit of day opportunities
+    visits = web.post(f"/o/{commissioner.slug}/contracts/new", {**data, "reference": "CLY-004",
+                                                                "delivery_unit": "visits"})
+    assert visits.status_code == 303 and "Visits" in client.get(visits.headers["Location"]).get_data(as_text=True)
+    nonsense = web.post(f"/o/{commissioner.slug}/contracts/new", {**data, "reference": "CLY-005",
+                                                                  "delivery_unit": "miles"})
+    text = nonsense.get_data(as_text=True)
+    assert "Choose one of the options for “What the contract counts delivery in”" in text
+    unknown = web.post(f"/o/{commissioner.slug}/contracts/new", {**data, "reference": "CLY-006", "service_type": "spa",
+                                                                 "framework": "abc", "lead_manager": "999999"})
+    text = unknown.get_data(as_text=True)
+    assert "Choose the type of service" in text and "Choose the outcome framework" in text
+    assert "Choose the lead contract manager" in text and "valid choice" not in text and "coerce" not in text
     bad = web.post(f"/o/{commissioner.slug}/contracts/new", {**data, "reference": "CLY-003", "end_date": ["31", "3", "2025"],
                                                             "annual_value": "lots"})
     text = bad.get_data(as_text=True)

@@ -52,7 +52,7 @@ def test_answers_are_grouped_by_outcome_with_the_previous_periods_rate(app, web,
     assert "Previous period 50.0%, so this period is up 20.0 percentage points" in outcome1
     assert "Evidence of this outcome Fourteen people stayed at home." in outcome1
     assert "No rate: nobody was reviewed" in _section(page, "NHWO-2")
-    assert "Delivered against contracted 75.0% (90 of 120, 30 fewer than contracted)" in _section(page, "delivery")
+    assert "Delivered against contracted 75.0% (90 of 120 hours, 30 fewer than contracted)" in _section(page, "delivery")
     headings = [h.get_text(" ", strip=True) for h in page.select(".portal-section-heading")]
     assert len(headings) == 10 and headings[-1].startswith("Service delivery")  # nine outcomes, then delivery
     text = page.get_text(" ")

@@ -36,6 +36,7 @@ def test_task_list_and_task_page_use_the_short_name(app, web, client, contract_s
     delivery = client.get(f"{base}/tasks/delivery").get_data(as_text=True)
     assert "Enter the number of people supported this period" in delivery
     assert "Enter the percentage of staff paid at least the commissioner" in delivery
+    assert "This contract counts delivery in hours: give what was contracted and delivered in hours." in delivery
     check = client.get(f"{base}/check").get_data(as_text=True)
     assert "Safe from harm (NHWO-7)" in check
 

@@ -27,5 +27,6 @@ def compliance(filters):
 @bp.response(200, DeliverySchema)
 @bp.doc(security=BEARER)
 def delivery(filters):
-    """Hours or units delivered against contracted per contract, flagging under-delivery below `threshold`"""
+    """What was delivered against what was contracted, per contract (in its unit) and per type of service and
+    unit, flagging under-delivery below `threshold`"""
     return delivery_json(queries.delivery(filters))

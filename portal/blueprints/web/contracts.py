@@ -39,7 +39,8 @@ def new():
                 locality=form.locality.data, start_date=form.start_date.data, end_date=form.end_date.data,
                 annual_value=form.annual_value.data, funding_model=form.funding_model.data,
                 framework_id=form.framework.data, lead_manager_id=form.lead_manager.data,
-                living_wage_rate=form.living_wage_rate.data, actor=current_user)
+                living_wage_rate=form.living_wage_rate.data, delivery_unit=form.delivery_unit.data or None,
+                actor=current_user)
             contract_services.create_schedule(contract, frequency=form.frequency.data, due_days=form.due_days.data,
                                               actor=current_user)
         if attempt.ok:

@@ -208,6 +208,13 @@ class Reference:
     colour: str = TEXT
 
 
+def _near(x: float, label: str, width: float, size: float = SMALL) -> float:
+    """Where a label about the point ``x`` starts: centred on it, but moved in so that it is
+    never cut off at either edge."""
+    span = text_width(label, size)
+    return max(0.0, min(x - span / 2, width - span))
+
+
 def dot_plot(rows: Sequence[Dot], *, label: str, refs: Sequence[Reference] = (), band: tuple | None = None,
              band_label: str = "", unit: str = "%", floor: float | None = 0, ceiling: float | None = None,
              width: int = WIDE) -> Markup:
@@ -221,14 +228,11 @@ def dot_plot(rows: Sequence[Dot], *, label: str, refs: Sequence[Reference] = (),
     y = 0.0
     # reference labels, each on its own line so they never overlap
     for ref in refs:
-        x = scale(ref.value)
-        anchor = "start" if x < width * 0.25 else "end" if x > width * 0.75 else "middle"
-        body.append(text(x, y + SMALL, ref.label, size=SMALL, anchor=anchor, fill=ref.colour))
+        body.append(text(_near(scale(ref.value), ref.label, width), y + SMALL, ref.label, size=SMALL, fill=ref.colour))
         y += LINE
     if band and band_label:
         x = (scale(band[0]) + scale(band[1])) / 2
-        anchor = "start" if x < width * 0.25 else "end" if x > width * 0.75 else "middle"
-        body.append(text(x, y + SMALL, band_label, size=SMALL, anchor=anchor, fill=MUTED))
+        body.append(text(_near(x, band_label, width), y + SMALL, band_label, size=SMALL, fill=MUTED))
         y += LINE
     axis_y = y + SMALL + 2
     for tick in scale.ticks():

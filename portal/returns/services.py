@@ -84,14 +84,14 @@ def save_answers(ret: Return, values: dict[str, object], *, expected_version: in
             parsed[measure.code] = parse(measure, values.get(measure.code), partial=partial)
         except FieldError as exc:
             errors[measure.code] = str(exc)
-    if errors:
-        raise ValidationFailed(errors, within="answers")
     existing = {a.measure_id: a for a in queries.answers_for(ret)}
     numbers = {m.code: existing[m.id].value_number for m in by_code.values() if m.id in existing}
     numbers.update({code: number for code, (number, _b, _t) in parsed.items()})
-    impossible = sense_checks.impossible_figures(numbers, set(parsed))
-    if impossible:
-        raise ValidationFailed(impossible, within="answers")
+    # Figures that cannot both be right are named together with any other mistake on the page.
+    numbers.update({code: None for code in errors})
+    errors = {**sense_checks.impossible_figures(numbers, set(parsed)), **errors}
+    if errors:
+        raise ValidationFailed(errors, within="answers")
     # changed: the codes saved; changes: each changed answer before and after, in words, for the audit log
     now, saved, changed, changes = utcnow(), [], set(), {}
     for measure in targets:

@@ -48,7 +48,8 @@ def test_dot_plot_labels_fit_and_never_overlap():
     rows = [Dot(LONG, Decimal("71.5")), Dot("Beech", Decimal("99.9"), note="(40 of 40)"),
             Dot("Cedar", None, note="Suppressed: small numbers"), Dot("Damson", Decimal("62.0"))]
     markup = charts.responsive(lambda width: charts.dot_plot(
-        rows, label="Rates", refs=[Reference(Decimal("70"), "Median 70% (dashed line)")], band=(65, 75),
+        rows, label="Rates", refs=[Reference(Decimal("70"), "Median 70% (dashed line)"),
+                                 Reference(Decimal("85"), "The target for the year, 85% (solid line)")], band=(65, 75),
         band_label="Shaded: the middle half", floor=0, ceiling=100, width=width))
     wide, narrow = _roots(markup)
     for root in (wide, narrow):

@@ -56,6 +56,12 @@ def test_achieved_over_reviewed_on_the_page_and_in_the_api(app, web, client, con
     assert response.status_code == 422 and 'href="#NHWO-3-ACHIEVED"' in text
     assert "People who achieved or sustained this outcome (6) cannot be more than people reviewed (4)" in text
     assert stored_answers(app, provider.id, ret.id) == {}
+    # With another mistake on the page (the evidence left empty), both are named at once.
+    both = web.post(url, {**form_data(page, button="Save and continue"), "NHWO-3.REVIEWED": "4",
+                          "NHWO-3.ACHIEVED": "6", "NHWO-3.NARRATIVE": ""})
+    text = both.get_data(as_text=True)
+    assert both.status_code == 422 and 'href="#NHWO-3-ACHIEVED"' in text and 'href="#NHWO-3-NARRATIVE"' in text
+    assert stored_answers(app, provider.id, ret.id) == {}
     headers = _headers(api_token, contract_setup["submitter"].email)
     version = client.get(f"/api/v1/returns/{ret.id}", headers=headers).get_json()["version"]
     refused = client.patch(f"/api/v1/returns/{ret.id}", headers=headers, json={"version": version, "answers": [

@@ -1,0 +1,1 @@
+"""Procurement: tenders, clarification questions, bids, evaluation and award."""

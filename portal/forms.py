@@ -7,7 +7,8 @@ nor what to do. These fields say both: the message of the field's InputRequired 
 """
 from __future__ import annotations
 
-from wtforms import RadioField, SelectField
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from wtforms import DateField, RadioField, SelectField
 from wtforms.validators import InputRequired, ValidationError
 
 
@@ -39,3 +40,23 @@ class ChoiceRadioField(_Choices, RadioField):
 
 class ChoiceSelectField(_Choices, SelectField):
     """A SelectField whose unknown answer is named in words."""
+
+
+class GovDateField(DateField):
+    """Day, month and year inputs that share one name (GOV.UK date input)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("format", "%d %m %Y")
+        kwargs.setdefault("widget", GovDateInput())
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist):
+        valuelist = [v.strip() for v in (valuelist or [])][:3]
+        self.raw_data = (valuelist + ["", "", ""])[:3]  # the widget re-renders exactly three inputs
+        if not any(self.raw_data):
+            self.data = None
+            return
+        try:
+            super().process_formdata([" ".join(self.raw_data)])
+        except ValueError:
+            raise ValueError(f"Enter the {self.label.text.lower()} as a real date, like 1 4 2026") from None

@@ -11,7 +11,7 @@ object whose columns stay readable (relationships are not loaded: use ids and sl
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from itertools import count
 from typing import Iterator
 
@@ -419,3 +419,37 @@ def collaborative(owner=None, *, name: str | None = None, invite=(), accepted_by
         with _as(org.id) as session:
             accept(session.get(Organisation, org.id), made.id, actor=None)
     return made
+
+
+def tender(commissioner=None, *, reference: str | None = None, title: str = "Care at home, east",
+           regime: str = "scotland", published: bool = True, days_open: int = 40, lots=None,
+           description: str = "Care at home for older people in the east of the city."):
+    """A tender made through the service, published now (unless ``published`` is False), with its
+    submission deadline ``days_open`` days from now at noon."""
+    from portal.procurement.services import create_tender, publish
+    from portal.tenants.models import Organisation
+
+    commissioner = commissioner or organisation("commissioner")
+    now = datetime.now(timezone.utc)
+    deadline = noon((now + timedelta(days=days_open)).date())
+    with _as(commissioner.id) as session:
+        made = create_tender(session.get(Organisation, commissioner.id), reference=reference or f"T-{next(_seq)}",
+                             title=title, description=description, service_type="care_at_home", regime=regime,
+                             published_at=now, submission_deadline=deadline, lots=lots,
+                             estimated_value="250000.00", actor=None)
+        if published:
+            publish(made, actor=None)
+        session.flush()
+        return _detached(session, made)
+
+
+def interest(provider, tender_):
+    """The provider's registered interest in a published tender."""
+    from portal.procurement.queries import get_tender
+    from portal.procurement.services import register_interest
+    from portal.tenants.models import Organisation
+
+    with _as(provider.id) as session:
+        made = register_interest(session.get(Organisation, provider.id), get_tender(tender_.id), actor=None)
+        session.flush()
+        return _detached(session, made)

@@ -2,34 +2,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (GovDateInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea,
+from govuk_frontend_wtf.wtforms_widgets import (GovRadioInput, GovSelect, GovSubmitInput, GovTextArea,
                                                  GovTextInput)
-from wtforms import DateField, IntegerField, StringField, SubmitField, TextAreaField
+from wtforms import IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from portal.contracts.models import DELIVERY_UNITS, FREQUENCIES, FUNDING_MODELS, MEASURE_TYPES, SERVICE_TYPES
 from portal.contracts.services import too_long
-from portal.forms import ChoiceRadioField, ChoiceSelectField
-
-
-class GovDateField(DateField):
-    """Day, month and year inputs that share one name (GOV.UK date input)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("format", "%d %m %Y")
-        kwargs.setdefault("widget", GovDateInput())
-        super().__init__(*args, **kwargs)
-
-    def process_formdata(self, valuelist):
-        valuelist = [v.strip() for v in (valuelist or [])][:3]
-        self.raw_data = (valuelist + ["", "", ""])[:3]  # the widget re-renders exactly three inputs
-        if not any(self.raw_data):
-            self.data = None
-            return
-        try:
-            super().process_formdata([" ".join(self.raw_data)])
-        except ValueError:
-            raise ValueError(f"Enter the {self.label.text.lower()} as a real date, like 1 4 2026") from None
+from portal.forms import ChoiceRadioField, ChoiceSelectField, GovDateField
 
 
 class ContractForm(FlaskForm):

@@ -78,6 +78,9 @@ def seed_demo() -> dict[str, int]:
 
     created["contracts"] = seed_demo_returns()
     created["collaboratives"] = _seed_collaborative()
+    from portal.dev.demo_tenders import seed_demo_tenders
+
+    created["tenders"] = seed_demo_tenders()
     _write_derived_data()
     return created
 

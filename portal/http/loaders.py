@@ -89,6 +89,12 @@ def _collaborative(value, _loaded):
     return membership(g.organisation, value)
 
 
+def _tender(value, _loaded):
+    from portal.procurement.queries import get_tender
+
+    return get_tender(value)
+
+
 def _api_token(value, _loaded):
     from portal.accounts.queries import get_own_api_token
 
@@ -113,6 +119,7 @@ LOADERS: dict[str, Loader] = {
     "document_id": Loader("document", _document, "No such document"),
     "framework_id": Loader("framework", _framework, "No such framework"),
     "collaborative_id": Loader("member", _collaborative, "No such collaborative"),
+    "tender_id": Loader("tender", _tender, "No such tender"),
     "token_id": Loader("token", _api_token, "No such token"),
     "message_id": Loader("message", _mail, "No such message"),
 }

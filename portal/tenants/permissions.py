@@ -40,13 +40,16 @@ PERMISSIONS: dict[str, str] = {
     "upload_documents": "Upload documents",
     "search": "Search narratives and evidence",
     "use_api_tokens": "Create personal API tokens, to connect another system to the portal",
+    "view_tenders": "See published tenders (and, for a commissioner, its own drafts)",
+    "manage_tenders": "Create, publish and cancel the commissioner's tenders",
+    "register_interest": "Register the provider's interest in a tender, to hear of changes and answers",
 }
 
 # Permissions of a person rather than of a page: a personal API token is allowed when any of the
 # person's memberships grants it (portal.accounts.services.may_use_api), so no route names them.
 ACCOUNT_PERMISSIONS = frozenset({"use_api_tokens"})
 
-_EVERYONE = {"view_organisation", "view_contracts", "view_returns", "view_documents", "search"}
+_EVERYONE = {"view_organisation", "view_contracts", "view_returns", "view_documents", "search", "view_tenders"}
 _COMMISSIONER_READER = _EVERYONE | {"view_frameworks", "view_review_queue", "view_dashboards", "view_collaboratives"}
 
 # API tokens go to the roles that connect systems: a provider's administrator and submitters (a
@@ -57,17 +60,17 @@ _COMMISSIONER_READER = _EVERYONE | {"view_frameworks", "view_review_queue", "vie
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # providers
     "provider_admin": frozenset(_EVERYONE | {"manage_members", "view_audit", "edit_returns", "upload_documents",
-                                             "use_api_tokens"}),
-    "submitter": frozenset(_EVERYONE | {"edit_returns", "upload_documents", "use_api_tokens"}),
+                                             "use_api_tokens", "register_interest"}),
+    "submitter": frozenset(_EVERYONE | {"edit_returns", "upload_documents", "use_api_tokens", "register_interest"}),
     # "finance" is a role in both kinds of organisation: what it may do depends on the kind.
     # commissioners
     "commissioner_admin": frozenset(_COMMISSIONER_READER | {
         "manage_members", "view_audit", "manage_contracts", "manage_frameworks", "review_returns",
-        "manage_collaboratives", "upload_documents", "use_api_tokens"}),
+        "manage_collaboratives", "upload_documents", "use_api_tokens", "manage_tenders"}),
     "contract_manager": frozenset(_COMMISSIONER_READER | {
         "manage_contracts", "manage_frameworks", "review_returns", "manage_collaboratives", "upload_documents",
         "use_api_tokens"}),
-    "procurement": frozenset(_COMMISSIONER_READER | {"manage_contracts", "upload_documents"}),
+    "procurement": frozenset(_COMMISSIONER_READER | {"manage_contracts", "upload_documents", "manage_tenders"}),
     "viewer": frozenset(_COMMISSIONER_READER),
 }
 KIND_ROLE_PERMISSIONS: dict[tuple[str, str], frozenset[str]] = {

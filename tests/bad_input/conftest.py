@@ -78,6 +78,7 @@ def world(app, contract_setup):
            "invitation_id": factories.invitation(commissioner, email="new@clyde.example", role="viewer")[0].id,
            "custom_framework_id": factories.framework(commissioner, code="CLYDE", name="Clyde outcomes").id,
            "collaborative_id": factories.collaborative(commissioner, name="West group").id,
+           "tender_id": factories.tender(commissioner, reference="CLYDE-T").id,
            "message_id": factories.dev_mail(to="x@clyde.example").id,
            "token_id": factories.api_token_ids(admin)[0]}
 

@@ -115,3 +115,28 @@ def test_bodies_that_are_not_json(app, world, probe):
         probe.check(f"PATCH raw {raw[:30]!r}", lambda: app.test_client().patch(
             url, headers=headers, data=raw, content_type="application/json"), allowed={400, 409, 422})
     probe.assert_clean(minimum=8)
+
+
+def _tender() -> dict:
+    return {"reference": f"API-T-{next(_references)}", "title": "Probe", "description": "", "service_type":
+            "care_at_home", "regime": "england", "accelerated": False, "electronic": True,
+            "published_at": "2027-06-01T09:00:00+01:00", "submission_deadline": "2027-07-15T12:00:00+01:00",
+            "lots": [{"title": "Lot", "description": "", "estimated_value": "1000.00"}]}
+
+
+def test_tender_bodies(app, world, probe):
+    headers = world["api"]["commissioner"]
+    for name in _tender():
+        for value in VALUES:
+            body = {**_tender(), name: value}
+            probe.check(f"POST tenders {name}={str(value)[:40]}", lambda: _send(app, "POST", "/api/v1/tenders",
+                                                                                headers, body))
+    for value in VALUES:
+        body = {**_tender(), "lots": [{"title": "Lot", "estimated_value": value}]}
+        probe.check(f"POST tenders lot value={str(value)[:40]}", lambda: _send(app, "POST", "/api/v1/tenders",
+                                                                               headers, body))
+    created = _send(app, "POST", "/api/v1/tenders", headers, _tender())
+    assert created.status_code == 201, created.get_json()
+    probe.check("POST publish with a body", lambda: _send(app, "POST", f"/api/v1/tenders/{created.get_json()['id']}"
+                                                                        "/publish", headers, {"x": 1}))
+    probe.assert_clean(minimum=250)

@@ -116,3 +116,33 @@ def test_other_forms(app, world, probe):
                 data = {**base, name: value, "csrf_token": token.group(1)}
                 probe.check(f"POST {url} {name}={value[:40]}", lambda: anonymous.post(url, data=data))
     probe.assert_clean(minimum=100)
+
+
+def _tender_form() -> dict:
+    return {"reference": f"PROBE-T-{next(_references)}", "title": "Probe", "description": "", "service_type":
+            "care_at_home", "regime": "scotland", "electronic": "y", "estimated_value": "250000",
+            "published_on": ["1", "6", "2027"], "submission_day": ["15", "7", "2027"], "submission_time": "12:00"}
+
+
+def test_tender_forms(app, world, probe):
+    web, token = world["web"]["commissioner"]
+    base = f"/o/{world['slugs']['commissioner']}/tenders"
+    for name in _tender_form():
+        values = DATES if name in ("published_on", "submission_day") else (NUMBERS + TEXTS + ("25:61", "12:00pm"))
+        for value in values:
+            data = {**_tender_form(), name: value, "csrf_token": token}
+            probe.check(f"POST tender {name}={str(value)[:40]}", lambda: web.client.post(f"{base}/new", data=data))
+    created = web.client.post(f"{base}/new", data={**_tender_form(), "csrf_token": token})
+    assert created.status_code == 303, created.get_data(as_text=True)[:2000]
+    url = created.headers["Location"]
+    form = web.client.get(f"{url}/timetable").get_data(as_text=True)
+    names = sorted(set(re.findall(r'name="([a-z_]+)"', form)) - {"csrf_token"})
+    assert len(names) >= 13, names
+    for name in names:
+        for value in (DATES if not name.endswith("_time") else TEXTS + ("24:00", "-1:30", "7")):
+            probe.check(f"POST timetable {name}={str(value)[:40]}",
+                        lambda: web.client.post(f"{url}/timetable", data={name: value, "csrf_token": token}))
+    for value in TEXTS:
+        probe.check(f"POST cancel reason={value[:40]!r}",
+                    lambda: web.client.post(f"{url}/cancel", data={"reason": value, "csrf_token": token}))
+    probe.assert_clean(minimum=300)

@@ -28,13 +28,14 @@ OUTCOMES = ("framework", "from", "to", "provider", "service_type", "locality", "
 RETURNS = ("status", "contract", "period_from", "period_to", "provider", "late", "service_type", "locality")
 AUDIT = ("page", "person", "action", "from-day", "from-month", "from-year", "to-day", "to-month", "to-year")
 PAGES = {
-    "provider": {"/documents/": ("q", "page"), "/audit": AUDIT, "/search": ("q", "page"), "/returns/": RETURNS},
+    "provider": {"/documents/": ("q", "page"), "/audit": AUDIT, "/search": ("q", "page"), "/returns/": RETURNS,
+                 "/tenders/": ("q", "status")},
     "commissioner": {"/audit": AUDIT, "/search": ("q", "page"), "/returns/": RETURNS,
                      "/reviews/": ("from", "to", "provider", "contract", "status", "service_type", "locality"),
                      "/dashboards/compliance": DASHBOARD, "/dashboards/delivery": DASHBOARD,
                      "/dashboards/compliance.csv": DASHBOARD, "/dashboards/delivery.xlsx": DASHBOARD,
                      "/outcomes/": OUTCOMES, "/outcomes/export.csv": OUTCOMES, "/outcomes/export.xlsx": OUTCOMES,
-                     "/collaboratives/{collaborative_id}": ("framework",)},
+                     "/collaboratives/{collaborative_id}": ("framework",), "/tenders/": ("q", "status", "scope")},
 }
 BASE = {"/search": {"q": "care"}, "/api/v1/search": {"q": "care"}}
 

@@ -52,6 +52,11 @@ def test_a_pdf_uploaded_right_after_a_fresh_start_with_the_demo_is_clean_within_
         print(f"\ndemo seeded in {seeded_in:.1f} s; worker start to clean PDF: {took:.1f} s")
         assert status == "clean", (tmp_path / "workers.log").read_text()[-3000:]
         assert took < TARGET_SECONDS, f"the PDF took {took:.1f} s (target {TARGET_SECONDS} s)"
+        # Jobs the workers' own start queues (the reminders' cron run emails about the demo's
+        # overdue returns) may still be on their way: they drain, nothing is left behind.
+        deadline = time.monotonic() + 20
+        while queued() and time.monotonic() < deadline:
+            time.sleep(0.2)
         assert queued() == 0
     finally:
         stop_processes(processes, timeout=30)

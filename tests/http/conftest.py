@@ -23,7 +23,8 @@ def everyone(app):
               "submitted_document_id": factories.submitted_document_id(ret),
               "import_id": factories.return_import(contract).id,
               "framework_id": factories.framework(orgs[COMMISSIONER], code="ROLE-OWN").id,
-              "collaborative_id": factories.collaborative(orgs[COMMISSIONER], name="Own group").id}
+              "collaborative_id": factories.collaborative(orgs[COMMISSIONER], name="Own group").id,
+              "tender_id": factories.tender(orgs[COMMISSIONER], reference="ROLE-T").id}
     ids = {kind: {**shared, "membership_id": factories.membership_id(org, users[(kind, ROLES[kind][0])]),
                   "invitation_id": factories.invitation(org)[0].id,
                   "document_id": factories.document(org, filename="own.pdf").id}

@@ -43,7 +43,8 @@ def two_tenants(app):
            "submitted_document_id": factories.submitted_document_id(ret),
            "import_id": factories.return_import(contract).id,
            "framework_id": factories.framework(b, code="BETA").id,
-           "collaborative_id": factories.collaborative(b, name="Beta group").id}
+           "collaborative_id": factories.collaborative(b, name="Beta group").id,
+           "tender_id": factories.tender(b, reference="BETA-DRAFT", published=False).id}  # a draft: B's alone
     return {"a": a, "b": b, "user_a": user_a, "user_b": user_b, "ids": ids}
 
 

@@ -213,3 +213,24 @@ def test_reminders_about_drafts_are_the_commissioners_to_read_and_no_one_elses(a
     rows = app_conn.execute("select distinct tenant_id from return_reminders").fetchall()
     assert {row[0] for row in rows} == {a.id, b.id}
     app_conn.rollback()
+
+
+def test_published_tenders_are_read_by_all_drafts_and_interest_by_their_own(app_conn, seeded):
+    """A tender and its lots are read by every organisation once listed; a draft only by its
+    commissioner; nobody but the commissioner changes them; an interest is the provider's and
+    the commissioner's to read."""
+    a, b = seeded
+    hscp = app_conn.execute("select id from organisations where slug = 'rls-hscp'").fetchone()[0]
+    app_conn.execute(SET, (str(a.id),))
+    assert {r[0] for r in app_conn.execute("select reference from tenders")} == {"RLS-A-T", "RLS-B-T"}
+    assert app_conn.execute("select count(*) from tender_lots").fetchone()[0] == 2
+    assert {r[0] for r in app_conn.execute("select tenant_id from tender_interests")} == {a.id}
+    assert app_conn.execute("update tenders set title = 'Taken over'").rowcount == 0
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        app_conn.execute("insert into tender_lots (tenant_id, tender_id, number, title, description, "
+                         "estimated_value, listed) select tenant_id, id, 9, 'x', '', 1, true from tenders limit 1")
+    app_conn.rollback()
+    app_conn.execute(SET, (str(hscp),))
+    assert app_conn.execute("select count(*) from tenders").fetchone()[0] == 4
+    assert {r[0] for r in app_conn.execute("select tenant_id from tender_interests")} == {a.id, b.id}
+    app_conn.rollback()

@@ -6,8 +6,8 @@ from flask import Flask
 
 def register_web(app: Flask) -> None:
     from portal.blueprints.web import (account, admin, auth, collaboratives, contracts, dashboards, documents,
-                                       frameworks, health, organisation, outcomes, returns, reviews, search)
+                                       frameworks, health, organisation, outcomes, returns, reviews, search, tenders)
 
     for module in (auth, organisation, contracts, frameworks, returns, reviews, outcomes, collaboratives,
-                   dashboards, documents, account, admin, health, search):
+                   dashboards, documents, account, admin, health, search, tenders):
         app.register_blueprint(module.bp)

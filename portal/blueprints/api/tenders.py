@@ -1,0 +1,63 @@
+"""Tenders: the commissioner's procurement team makes and publishes them; everyone reads the published."""
+from __future__ import annotations
+
+from flask import g
+from flask_login import current_user
+
+from portal.errors import NotFound
+from portal.http.access import requires
+from portal.http.api import BEARER, ApiBlueprint
+from portal.procurement import policy, queries, services
+from portal.procurement.schemas import QuerySchema, TenderCreateSchema, TenderDetailSchema, TenderSchema
+
+bp = ApiBlueprint("api_tenders", __name__, description="Tenders")
+
+
+@bp.org_route("/tenders")
+@requires("view_tenders")
+@bp.arguments(QuerySchema, location="query")
+@bp.response(200, TenderSchema(many=True))
+@bp.doc(security=BEARER)
+def tenders(args):
+    """Published tenders, and the organisation's own drafts; `q` searches, `status` filters"""
+    return queries.list_tenders(q=args["q"], status=args["status"], mine=args["mine"])
+
+
+@bp.org_route("/tenders", methods=["POST"])
+@requires("manage_tenders")
+@bp.arguments(TenderCreateSchema)
+@bp.response(201, TenderDetailSchema)
+@bp.doc(security=BEARER)
+def create_tender(data):
+    """Create a draft tender (commissioners); its timetable follows the regime's defaults"""
+    return services.create_tender(g.organisation, actor=current_user, **data)
+
+
+@bp.org_route("/tenders/<int:tender_id>")
+@requires("view_tenders")
+@bp.response(200, TenderDetailSchema)
+@bp.doc(security=BEARER)
+def tender(tender):
+    """One tender with its lots and whole timetable"""
+    return tender
+
+
+@bp.org_route("/tenders/<int:tender_id>/publish", methods=["POST"])
+@requires("manage_tenders")
+@bp.response(200, TenderDetailSchema)
+@bp.doc(security=BEARER)
+def publish(tender):
+    """Publish a draft: every organisation then sees it"""
+    if not policy.owns(g.organisation.id, tender):
+        raise NotFound("No such tender")
+    return services.publish(tender, actor=current_user)
+
+
+@bp.org_route("/tenders/<int:tender_id>/interest", methods=["POST"])
+@requires("register_interest")
+@bp.response(201, TenderSchema)
+@bp.doc(security=BEARER)
+def register_interest(tender):
+    """Register the provider's interest: it is emailed about clarifications, amendments and deadlines"""
+    services.register_interest(g.organisation, tender, actor=current_user)
+    return tender

@@ -1,0 +1,142 @@
+"""Tenders: the procurement team makes, times, publishes and cancels them; every provider finds
+the published ones and registers interest."""
+from __future__ import annotations
+
+from flask import abort, g, request, url_for
+from flask_login import current_user
+
+from portal.http.access import requires
+from portal.http.organisation import tenant_blueprint
+from portal.http.pages import flash_success, form_errors, redirect_to, render
+from portal.procurement import policy, queries, regimes, services
+from portal.procurement.forms import CancelForm, TenderForm, moment, timetable_changes, timetable_form
+from portal.tenants.models import COMMISSIONER
+
+bp = tenant_blueprint("tenders", __name__, "/tenders")
+
+
+@bp.get("/")
+@requires("view_tenders")
+def index():
+    q, status = request.args.get("q", "")[:200], request.args.get("status", "")
+    status = status if status in queries.FILTERS else ""
+    mine = g.organisation.kind == COMMISSIONER and request.args.get("scope") != "all"
+    tenders = queries.list_tenders(q=q, status=status, mine=mine)
+    return render("tenders/index.html", tenders=tenders, q=q, chosen=status, mine=mine, policy=policy,
+                  filters=queries.FILTERS)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("manage_tenders")
+def new():
+    form = TenderForm()
+    if form.validate_on_submit():
+        with form_errors(form) as attempt:
+            tender = services.create_tender(
+                g.organisation, reference=form.reference.data, title=form.title.data,
+                description=form.description.data, service_type=form.service_type.data, regime=form.regime.data,
+                accelerated=form.accelerated.data, electronic=form.electronic.data,
+                published_at=moment(form.published_on.data, "09:00"),
+                submission_deadline=moment(form.submission_day.data, form.submission_time.data),
+                estimated_value=form.estimated_value.data, actor=current_user)
+        if attempt.ok:
+            flash_success(f"Draft tender {tender.reference} has been created: check its timetable, then publish it")
+            return redirect_to(url_for(".show", tender_id=tender.id))
+        return render("tenders/new.html", form=form, status=attempt.status)
+    return render("tenders/new.html", form=form, status=422 if form.errors else 200)
+
+
+@bp.get("/<int:tender_id>")
+@requires("view_tenders")
+def show(tender):
+    owner = policy.owns(g.organisation.id, tender)
+    return render("tenders/show.html", tender=tender, owner=owner, policy=policy, regimes=regimes,
+                  problems=services.timetable_problems(tender) if owner and policy.is_draft(tender) else {},
+                  interested=queries.interested_providers(tender) if owner else [],
+                  interest=None if owner else queries.interest_of(g.organisation.id, tender))
+
+
+@bp.route("/<int:tender_id>/timetable", methods=["GET", "POST"])
+@requires("manage_tenders")
+def timetable(tender):
+    _own(tender)
+    form = timetable_form(tender)
+    if request.method == "POST":
+        form.process(request.form)
+        if form.validate():
+            errors: dict[str, str] = {}
+            with form_errors(errors) as attempt:
+                services.change_timetable(tender, timetable_changes(form), actor=current_user)
+            if attempt.ok:
+                flash_success("The timetable has been saved")
+                return redirect_to(url_for(".show", tender_id=tender.id))
+            _show_on_fields(form, errors or {"": attempt.message})
+            return render("tenders/timetable.html", tender=tender, form=form, status=attempt.status)
+        return render("tenders/timetable.html", tender=tender, form=form, status=422)
+    return render("tenders/timetable.html", tender=tender, form=form)
+
+
+def _show_on_fields(form, errors: dict[str, str]) -> None:
+    """A service names a date of the timetable (``answer_deadline``); the form shows the message
+    on that date's day field."""
+    for name, message in errors.items():
+        field = getattr(form, f"{name}_day", None) or getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, message]
+        else:
+            form.form_errors.append(message)
+
+
+@bp.post("/<int:tender_id>/publish")
+@requires("manage_tenders")
+def publish(tender):
+    _own(tender)
+    with form_errors() as attempt:
+        services.publish(tender, actor=current_user)
+    if attempt.ok:
+        flash_success(f"{tender.reference} is published: every provider can now see it")
+        return redirect_to(url_for(".show", tender_id=tender.id))
+    return render("tenders/show.html", tender=tender, owner=True, policy=policy, regimes=regimes,
+                  problems=attempt.error.field_errors(), publish_error=attempt.message,
+                  interested=[], interest=None, status=attempt.status)
+
+
+@bp.route("/<int:tender_id>/cancel", methods=["GET", "POST"])
+@requires("manage_tenders")
+def cancel(tender):
+    _own(tender)
+    form = CancelForm()
+    if form.validate_on_submit():
+        with form_errors(form) as attempt:
+            services.cancel(tender, form.reason.data, actor=current_user)
+        if attempt.ok:
+            flash_success(f"{tender.reference} has been cancelled")
+            return redirect_to(url_for(".show", tender_id=tender.id))
+        return render("tenders/cancel.html", tender=tender, form=form, status=attempt.status)
+    return render("tenders/cancel.html", tender=tender, form=form, status=422 if form.errors else 200)
+
+
+@bp.post("/<int:tender_id>/interest")
+@requires("register_interest")
+def register_interest(tender):
+    with form_errors() as attempt:
+        services.register_interest(g.organisation, tender, actor=current_user)
+    if attempt.ok:
+        flash_success("Your interest is registered: we will email you about clarifications, changes and deadlines")
+    return redirect_to(url_for(".show", tender_id=tender.id)) if attempt.ok else render(
+        "tenders/show.html", tender=tender, owner=False, policy=policy, regimes=regimes, problems={},
+        interested=[], interest=None, publish_error=attempt.message, status=attempt.status)
+
+
+@bp.post("/<int:tender_id>/interest/withdraw")
+@requires("register_interest")
+def withdraw_interest(tender):
+    services.withdraw_interest(g.organisation, tender, actor=current_user)
+    flash_success("You will no longer be emailed about this tender")
+    return redirect_to(url_for(".show", tender_id=tender.id))
+
+
+def _own(tender) -> None:
+    """Another commissioner's published tender is read-only: its pages for changing it do not exist."""
+    if not policy.owns(g.organisation.id, tender):
+        abort(404)

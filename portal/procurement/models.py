@@ -1,0 +1,154 @@
+"""Tenders, their lots and the providers interested in them.
+
+A tender belongs to the commissioner that runs it (the tenant). Once published it is listed to
+every organisation: ``listed`` is set at publication and never cleared (a cancelled tender stays
+on the record; a draft cancelled before publication stays the commissioner's own), so the ORM criteria and the row-level security policy are one flat predicate,
+``tenant_id = current organisation OR listed``; only the owner may write. A provider's interest
+in a tender is the provider's row, which the tender's commissioner also reads.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Computed, Date, DateTime, ForeignKeyConstraint, Index,
+                        Integer, Numeric, String, Text, UniqueConstraint, or_)
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.contracts.models import SERVICE_TYPES
+from portal.extensions import db
+from portal.models_base import created_at_column, tenant_table_args
+from portal.tenants.models import Organisation
+from portal.tenants.scoping import CommissionerVisible, TenantScoped
+
+DRAFT, PUBLISHED, CLOSED, EVALUATION, AWARDED, CANCELLED = (
+    "draft", "published", "closed", "evaluation", "awarded", "cancelled")
+STATUSES = {
+    DRAFT: "Draft",
+    PUBLISHED: "Open",
+    CLOSED: "Closed",
+    EVALUATION: "Being evaluated",
+    AWARDED: "Awarded",
+    CANCELLED: "Cancelled",
+}
+STATUS_TAGS = {DRAFT: "govuk-tag--grey", PUBLISHED: "govuk-tag--green", CLOSED: "govuk-tag--blue",
+               EVALUATION: "govuk-tag--light-blue", AWARDED: "govuk-tag--purple", CANCELLED: "govuk-tag--red"}
+
+
+SEARCH_EXPRESSION = ("to_tsvector('english', coalesce(reference, '') || ' ' || coalesce(title, '') || ' ' || "
+                     "coalesce(description, ''))")
+
+
+def _in(values) -> str:
+    return "(" + ", ".join(repr(v) for v in values) + ")"
+
+
+class ListedToAll(TenantScoped):
+    """A commissioner's row that every organisation reads once it is ``listed`` (published)."""
+
+    @classmethod
+    def tenant_criteria(cls, tenant):
+        return or_(cls.tenant_id == tenant, cls.listed.is_(True))
+
+
+class Tender(ListedToAll, db.Model):
+    __tablename__ = "tenders"
+    __table_args__ = tenant_table_args(
+        "tenders",
+        UniqueConstraint("tenant_id", "reference", name="uq_tenders_tenant_id_reference"),
+        CheckConstraint(f"status in {_in(STATUSES)}", name="valid_status"),
+        CheckConstraint("regime in ('scotland', 'england', 'below_threshold')", name="valid_regime"),
+        CheckConstraint(f"service_type in {_in(SERVICE_TYPES)}", name="valid_service_type"),
+        CheckConstraint("listed or status in ('draft', 'cancelled')", name="listed_unless_draft"),
+        Index("ix_tenders_listed_submission_deadline", "listed", "submission_deadline"),
+        Index("ix_tenders_search", "search", postgresql_using="gin"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(60), nullable=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    service_type: Mapped[str] = mapped_column(String(30), nullable=False)
+    regime: Mapped[str] = mapped_column(String(20), nullable=False)
+    #: The Scottish regime's shorter answer period applies (a state of urgency, documented).
+    accelerated: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    #: Every notice goes electronically (the Scottish standstill is then 10 days, not 15).
+    electronic: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=DRAFT)
+    listed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # The timetable: fixed moments and days, each stored as it was set (none is derived on reading).
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    clarification_deadline: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    answer_deadline: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    submission_deadline: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    evaluation_on: Mapped[date] = mapped_column(Date, nullable=False)
+    award_on: Mapped[date] = mapped_column(Date, nullable=False)
+    standstill_end: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    contract_start: Mapped[date] = mapped_column(Date, nullable=False)
+    cancel_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    created_at: Mapped[datetime] = created_at_column()
+    #: What a search matches: the reference, title and description (kept by PostgreSQL).
+    search = mapped_column(TSVECTOR, Computed(SEARCH_EXPRESSION, persisted=True), deferred=True)
+
+    commissioner: Mapped[Organisation] = relationship(foreign_keys="Tender.tenant_id", lazy="joined")
+    lots: Mapped[list["Lot"]] = relationship(
+        primaryjoin="and_(foreign(Lot.tender_id) == Tender.id, foreign(Lot.tenant_id) == Tender.tenant_id)",
+        order_by="Lot.number", viewonly=True, lazy="selectin")
+
+    @property
+    def service_type_label(self) -> str:
+        return SERVICE_TYPES[self.service_type]
+
+    @property
+    def estimated_value(self) -> Decimal:
+        return sum((lot.estimated_value for lot in self.lots), Decimal("0"))
+
+
+class Lot(ListedToAll, db.Model):
+    """A part of a tender that is bid for and awarded on its own; every tender has at least one."""
+
+    __tablename__ = "tender_lots"
+    __table_args__ = tenant_table_args(
+        "tender_lots",
+        UniqueConstraint("tenant_id", "tender_id", "number", name="uq_tender_lots_number"),
+        CheckConstraint("number >= 1", name="number_from_one"),
+        CheckConstraint("estimated_value >= 0", name="value_not_negative"),
+        parents=(("tender_id", "tenders"),),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    tender_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    estimated_value: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)
+    listed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+    tender: Mapped[Tender] = relationship(
+        primaryjoin="and_(foreign(Lot.tender_id) == Tender.id, foreign(Lot.tenant_id) == Tender.tenant_id)",
+        viewonly=True)
+
+
+class Interest(CommissionerVisible, db.Model):
+    """A provider's registered interest in a tender: it is told of clarifications, amendments,
+    document releases and deadline changes. The provider is the tenant; the tender's
+    commissioner reads it."""
+
+    __tablename__ = "tender_interests"
+    __table_args__ = tenant_table_args(
+        "tender_interests",
+        UniqueConstraint("tenant_id", "tender_id", name="uq_tender_interests_once"),
+        ForeignKeyConstraint(["commissioner_id", "tender_id"], ["tenders.tenant_id", "tenders.id"],
+                             name="fk_tender_interests_commissioner_tender_id", ondelete="CASCADE"),
+        Index("ix_tender_interests_commissioner_id_tender_id", "commissioner_id", "tender_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    tender_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    created_at: Mapped[datetime] = created_at_column()
+
+    provider: Mapped[Organisation] = relationship(foreign_keys="Interest.tenant_id", lazy="joined")
+    tender: Mapped[Tender] = relationship(
+        primaryjoin="and_(foreign(Interest.tender_id) == Tender.id, "
+                    "foreign(Interest.commissioner_id) == Tender.tenant_id)", viewonly=True)

@@ -1,0 +1,50 @@
+"""Reading tenders: a commissioner's own (drafts included) and the published ones everyone sees."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models_base import utcnow
+from portal.procurement.models import CLOSED, DRAFT, PUBLISHED, Interest, Tender
+from portal.tenants.context import current_tenant_id
+
+#: The list's status filter: open (published, before the deadline), closed, or any stored status.
+FILTERS = ("open", "closed", "draft", "evaluation", "awarded", "cancelled")
+
+
+def get_tender(tender_id: int) -> Tender | None:
+    """The organisation's own tender, or a published one (the ORM criteria and RLS decide)."""
+    return db.session.scalar(select(Tender).where(Tender.id == tender_id))
+
+
+def list_tenders(*, q: str = "", status: str = "", mine: bool = False, limit: int = 200,
+                 offset: int = 0) -> list[Tender]:
+    """Tenders the organisation sees, soonest deadline first among open ones; ``mine``: only
+    the organisation's own; ``q``: words of the reference, title or description."""
+    now = utcnow()
+    query = select(Tender)
+    if mine:
+        query = query.where(Tender.tenant_id == current_tenant_id())
+    if q.strip():
+        query = query.where(Tender.search.bool_op("@@")(func.websearch_to_tsquery("english", q.strip())))
+    if status == "open":
+        query = query.where(Tender.status == PUBLISHED, Tender.submission_deadline > now)
+    elif status == CLOSED:
+        query = query.where(Tender.status == PUBLISHED, Tender.submission_deadline <= now)
+    elif status:
+        query = query.where(Tender.status == status)
+    opened = (Tender.status == PUBLISHED) & (Tender.submission_deadline > now)
+    query = query.order_by(opened.desc(), Tender.status == DRAFT, Tender.submission_deadline, Tender.id)
+    return list(db.session.scalars(query.limit(limit).offset(offset)))
+
+
+def interest_of(provider_id: int, tender: Tender) -> Interest | None:
+    return db.session.scalar(select(Interest).where(Interest.tenant_id == provider_id,
+                                                    Interest.tender_id == tender.id))
+
+
+def interested_providers(tender: Tender) -> list[Interest]:
+    """The providers interested in the commissioner's own tender (for the procurement team)."""
+    return list(db.session.scalars(select(Interest).where(Interest.commissioner_id == tender.tenant_id,
+                                                          Interest.tender_id == tender.id)
+                                   .order_by(Interest.created_at)))

@@ -1,0 +1,222 @@
+"""Making, publishing and cancelling tenders; providers registering interest.
+
+Services flush and never commit (one commit per request or job); every change of status is
+audited in the commissioner's log.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+
+from portal.accounts.models import User
+from portal.audit.services import record
+from portal.contracts.models import SERVICE_TYPES
+from portal.errors import Conflict, Invalid, ServiceError
+from portal.extensions import db
+from portal.limits import EARLIEST_DATE, LATEST_DATE
+from portal.models_base import utcnow
+from portal.procurement import regimes
+from portal.procurement.models import CANCELLED, DRAFT, PUBLISHED, Interest, Lot, Tender
+from portal.tenants.context import current_tenant_id
+from portal.tenants.models import COMMISSIONER, PROVIDER, Organisation
+
+TIMETABLE_FIELDS = tuple(regimes.FIELDS)
+MAX_LOTS = 50
+VALUE_MAX = Decimal("9999999999.99")
+
+
+def _commissioner(org: Organisation) -> None:
+    if org.kind != COMMISSIONER or org.id != current_tenant_id():
+        raise ServiceError("Only a commissioner runs tenders")
+
+
+def _text(value, field: str, label: str, limit: int | None, required: bool = True) -> str:
+    text = " ".join(str(value or "").split()) if limit else str(value or "").strip()
+    if required and not text:
+        raise Invalid(f"Enter the {label}", field=field)
+    if limit and len(text) > limit:
+        raise Invalid(f"The {label} must be {limit} characters or fewer: shorten it by {len(text) - limit}",
+                      field=field)
+    return text
+
+
+def money(value, field: str = "estimated_value") -> Decimal:
+    """Pounds as typed ("1,250,000", "£90000.50") to a Decimal of pence, or Invalid."""
+    raw = str(value if value is not None else "").replace(",", "").replace("£", "").strip()
+    if not raw:
+        raise Invalid("Enter the estimated value in pounds, like 250000", field=field)
+    try:
+        amount = Decimal(raw)
+    except InvalidOperation:
+        raise Invalid("Enter the estimated value as an amount in pounds, like 250000 or 250000.50",
+                      field=field) from None
+    if not amount.is_finite() or amount < 0 or amount > VALUE_MAX or amount != amount.quantize(Decimal("0.01")):
+        raise Invalid("Enter the estimated value in pounds and pence, from 0 to 9,999,999,999.99", field=field)
+    return amount.quantize(Decimal("0.01"))
+
+
+def _in_range(value, field: str, label: str) -> None:
+    """A date the calendar arithmetic of the regimes can work with (years 2000 to 2100)."""
+    day = value.date() if isinstance(value, datetime) else value
+    if day < EARLIEST_DATE or day > LATEST_DATE - timedelta(days=366):
+        raise Invalid(f"Enter the {label} between {EARLIEST_DATE.year} and {LATEST_DATE.year - 1}", field=field)
+
+
+def _timetable_of(tender: Tender) -> regimes.Timetable:
+    return regimes.Timetable(**{name: getattr(tender, name) for name in TIMETABLE_FIELDS})
+
+
+def timetable_problems(tender: Tender, timetable: regimes.Timetable | None = None) -> dict[str, str]:
+    """The regime's objections to the tender's timetable, one message per date."""
+    problems = regimes.check(tender.regime, timetable or _timetable_of(tender), accelerated=tender.accelerated,
+                             electronic=tender.electronic)
+    found: dict[str, str] = {}
+    for problem in problems:
+        found.setdefault(problem.field, problem.message)
+    return found
+
+
+def create_tender(commissioner: Organisation, *, reference: str, title: str, description: str, service_type: str,
+                  regime: str, published_at: datetime, submission_deadline: datetime, lots: list[dict] | None = None,
+                  estimated_value=None, accelerated: bool = False, electronic: bool = True,
+                  actor: User | None) -> Tender:
+    """A draft tender with the regime's default timetable worked out once from the planned
+    publication and the submission deadline (each date can then be changed on its own), and its
+    lots: a tender given none has one, the whole service, at ``estimated_value``."""
+    _commissioner(commissioner)
+    reference = _text(reference, "reference", "tender reference", 60)
+    title = _text(title, "title", "title", 200)
+    description = _text(description, "description", "description", None, required=False)
+    if len(description) > 20000:
+        raise Invalid("The description must be 20,000 characters or fewer: put the detail in a document",
+                      field="description")
+    if service_type not in SERVICE_TYPES:
+        raise Invalid("Choose the type of service", field="service_type")
+    if regime not in regimes.REGIMES:
+        raise Invalid("Choose the rules the tender follows", field="regime")
+    if published_at is None:
+        raise Invalid("Enter the date the tender is to be published", field="published_at")
+    if submission_deadline is None:
+        raise Invalid("Enter the deadline for bids", field="submission_deadline")
+    _in_range(published_at, "published_at", "publication date")
+    _in_range(submission_deadline, "submission_deadline", "deadline for bids")
+    if submission_deadline <= published_at:
+        raise Invalid("The deadline for bids must be after the tender is published", field="submission_deadline")
+    if db.session.scalar(select(Tender.id).where(Tender.tenant_id == commissioner.id,
+                                                 Tender.reference == reference)):
+        raise Conflict(f"You already have a tender with the reference {reference}: choose another",
+                       field="reference")
+    timetable = regimes.default_timetable(regime, published_at, submission_deadline, accelerated=accelerated,
+                                          electronic=electronic)
+    tender = Tender(tenant_id=commissioner.id, reference=reference, title=title, description=description,
+                    service_type=service_type, regime=regime, accelerated=accelerated, electronic=electronic,
+                    status=DRAFT, listed=False, **asdict(timetable))
+    db.session.add(tender)
+    db.session.flush()
+    given = lots or [{"title": title, "description": "", "estimated_value": estimated_value}]
+    if len(given) > MAX_LOTS:
+        raise Invalid(f"A tender can have at most {MAX_LOTS} lots", field="lots")
+    for number, lot in enumerate(given, start=1):
+        field = "estimated_value" if not lots else f"lots.{number}"
+        db.session.add(Lot(tenant_id=commissioner.id, tender_id=tender.id, number=number,
+                           title=_text(lot.get("title"), field, f"title of lot {number}", 200),
+                           description=_text(lot.get("description"), field, "lot description", None, required=False),
+                           estimated_value=money(lot.get("estimated_value"), field), listed=False))
+    db.session.flush()
+    db.session.expire(tender, ["lots"])
+    record("tender_created", tender, actor=actor, reference=reference, regime=regime)
+    return tender
+
+
+def change_timetable(tender: Tender, changes: dict[str, object], *, actor: User | None) -> Tender:
+    """Set the dates given, each as it is (no other date moves with it), if the regime allows the
+    whole timetable; otherwise nothing changes and every objection is named by its date."""
+    _commissioner_of(tender)
+    if tender.status != DRAFT:
+        raise Conflict("The timetable of a published tender changes by an amendment, which is not yet possible "
+                       "here", field="submission_deadline")
+    unknown = set(changes) - set(TIMETABLE_FIELDS)
+    if unknown:
+        raise Invalid(f"{', '.join(sorted(unknown))} is not a date of the timetable")
+    missing = {name: f"Enter the {regimes.FIELDS[name].lower()}" for name, value in changes.items() if value is None}
+    if missing:
+        raise Invalid(next(iter(missing.values())), errors=missing)
+    for name, value in changes.items():
+        _in_range(value, name, regimes.FIELDS[name].lower())
+    proposed = replace(_timetable_of(tender), **changes)
+    problems = timetable_problems(tender, proposed)
+    if problems:
+        raise Invalid(next(iter(problems.values())), errors=problems)
+    before = {name: str(getattr(tender, name)) for name in changes if getattr(tender, name) != changes[name]}
+    for name, value in changes.items():
+        setattr(tender, name, value)
+    db.session.flush()
+    if before:
+        record("tender_timetable_changed", tender, actor=actor, changed=sorted(before))
+    return tender
+
+
+def _commissioner_of(tender: Tender) -> None:
+    if tender.tenant_id != current_tenant_id():
+        raise ServiceError("Only the commissioner that runs this tender can change it")
+
+
+def publish(tender: Tender, *, actor: User | None, now: datetime | None = None) -> Tender:
+    """Publish a draft: from now every organisation sees it. The publication moment is now; the
+    rest of the timetable must still meet the regime's rules from it."""
+    _commissioner_of(tender)
+    if tender.status != DRAFT:
+        raise Conflict("This tender has already been published")
+    now = now or utcnow()
+    proposed = replace(_timetable_of(tender), published_at=now)
+    problems = timetable_problems(tender, proposed)
+    if problems:
+        raise Invalid("The timetable does not meet the rules from today: " + next(iter(problems.values())),
+                      errors=problems)
+    tender.published_at, tender.status, tender.listed = now, PUBLISHED, True
+    for lot in tender.lots:
+        lot.listed = True
+    db.session.flush()
+    record("tender_published", tender, actor=actor, reference=tender.reference)
+    return tender
+
+
+def cancel(tender: Tender, reason: str, *, actor: User | None) -> Tender:
+    """Cancel a tender before award, with the reason bidders will read."""
+    _commissioner_of(tender)
+    if tender.status in (CANCELLED, "awarded"):
+        raise Conflict(f"This tender is already {tender.status}")
+    reason = _text(reason, "reason", "reason for cancelling, which every interested provider will read", 2000)
+    tender.status, tender.cancel_reason = CANCELLED, reason
+    db.session.flush()
+    record("tender_cancelled", tender, actor=actor, reason=reason)
+    return tender
+
+
+def register_interest(provider: Organisation, tender: Tender, *, actor: User | None) -> Interest:
+    """The provider wants to hear of clarifications, amendments and deadline changes (idempotent)."""
+    if provider.kind != PROVIDER or provider.id != current_tenant_id():
+        raise ServiceError("Only a provider registers interest in a tender")
+    if tender.status != PUBLISHED:
+        raise Conflict("Interest can only be registered while the tender is open")
+    existing = db.session.scalar(select(Interest).where(Interest.tenant_id == provider.id,
+                                                        Interest.tender_id == tender.id))
+    if existing:
+        return existing
+    interest = Interest(tenant_id=provider.id, commissioner_id=tender.tenant_id, tender_id=tender.id)
+    db.session.add(interest)
+    db.session.flush()
+    record("tender_interest_registered", interest, actor=actor, tender=tender.reference)
+    return interest
+
+
+def withdraw_interest(provider: Organisation, tender: Tender, *, actor: User | None) -> None:
+    interest = db.session.scalar(select(Interest).where(Interest.tenant_id == provider.id,
+                                                        Interest.tender_id == tender.id))
+    if interest is not None:
+        db.session.delete(interest)
+        db.session.flush()
+        record("tender_interest_withdrawn", None, actor=actor, tender=tender.reference)

@@ -60,11 +60,13 @@ JOBS: dict[str, JobKind] = {kind.name: kind for kind in (
     JobKind("refresh_outcome_rollup", "portal.collaboratives.services:refresh_outcome_rollup", BULK, coalesce=True),
     JobKind("index_return_version", "portal.search.jobs:index_return_version", BULK, coalesce=True),
     JobKind("discard_document_object", "portal.documents.jobs:discard_document_object", BULK),
+    JobKind("notify_interested", "portal.procurement.jobs:notify_interested", EMAIL),
 )}
 
 PERIODIC: tuple[PeriodicJob, ...] = (
     PeriodicJob("sweep-outbox", "portal.outbox:sweep_outbox", DEFAULT, 60),
     PeriodicJob("return-reminders", "portal.returns.jobs:send_return_reminders", DEFAULT, 3600),
+    PeriodicJob("close-tenders", "portal.procurement.jobs:close_tenders", DEFAULT, 60),
 )
 
 

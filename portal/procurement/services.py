@@ -18,7 +18,8 @@ from portal.errors import Conflict, Invalid, ServiceError
 from portal.extensions import db
 from portal.limits import EARLIEST_DATE, LATEST_DATE
 from portal.models_base import utcnow
-from portal.procurement import regimes
+from portal.procurement import policy, regimes
+from portal.procurement.jobs import tell_interested_providers
 from portal.procurement.models import CANCELLED, DRAFT, PUBLISHED, Interest, Lot, Tender
 from portal.tenants.context import current_tenant_id
 from portal.tenants.models import COMMISSIONER, PROVIDER, Organisation
@@ -193,6 +194,7 @@ def cancel(tender: Tender, reason: str, *, actor: User | None) -> Tender:
     tender.status, tender.cancel_reason = CANCELLED, reason
     db.session.flush()
     record("tender_cancelled", tender, actor=actor, reason=reason)
+    tell_interested_providers(tender, "cancelled")
     return tender
 
 
@@ -200,8 +202,8 @@ def register_interest(provider: Organisation, tender: Tender, *, actor: User | N
     """The provider wants to hear of clarifications, amendments and deadline changes (idempotent)."""
     if provider.kind != PROVIDER or provider.id != current_tenant_id():
         raise ServiceError("Only a provider registers interest in a tender")
-    if tender.status != PUBLISHED:
-        raise Conflict("Interest can only be registered while the tender is open")
+    if not policy.is_open(tender):
+        raise Conflict("Interest can only be registered while the tender is open for bids")
     existing = db.session.scalar(select(Interest).where(Interest.tenant_id == provider.id,
                                                         Interest.tender_id == tender.id))
     if existing:

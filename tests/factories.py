@@ -453,3 +453,15 @@ def interest(provider, tender_):
         made = register_interest(session.get(Organisation, provider.id), get_tender(tender_.id), actor=None)
         session.flush()
         return _detached(session, made)
+
+
+def amendment(tender_, *, reason: str = "The service description is clearer.", **changes):
+    """An amendment to the commissioner's open tender (by default its description)."""
+    from portal.procurement.queries import get_tender
+    from portal.procurement.services import amend
+
+    changes = changes or {"description": tender_.description + " Night visits are included."}
+    with _as(tender_.tenant_id) as session:
+        made = amend(get_tender(tender_.id), dict(changes), reason, actor=None)
+        session.flush()
+        return _detached(session, made)

@@ -86,14 +86,27 @@ class TenderForm(FlaskForm):
     submit = SubmitField("Create draft tender", widget=GovSubmitInput())
 
 
-def timetable_form(tender) -> FlaskForm:
+def timetable_form(tender, *, amending: bool = False) -> FlaskForm:
     """One field per date of the timetable (a day and a time for the moments), filled from the
-    tender, each explained."""
+    tender, each explained. ``amending``: the form of an amendment to a published tender, which
+    also changes the title and description, says why, and never changes the publication."""
 
     class TimetableForm(FlaskForm):
-        submit = SubmitField("Save timetable", widget=GovSubmitInput())
+        submit = SubmitField("Publish the change" if amending else "Save timetable", widget=GovSubmitInput())
 
+    if amending:
+        TimetableForm.title = StringField("Title", widget=GovTextInput(), validators=[
+            InputRequired("Enter the title"), Length(max=200, message="The title must be 200 characters or fewer")])
+        TimetableForm.description = TextAreaField("Description", widget=GovTextArea(), validators=[
+            Optional(), Length(max=20000, message="The description must be 20,000 characters or fewer")])
+        TimetableForm.reason = TextAreaField(
+            "Why is the tender changing?", widget=GovTextArea(),
+            description="Every provider reads this with the change, and interested providers are emailed it.",
+            validators=[InputRequired("Enter the reason for the change"),
+                        Length(max=2000, message="The reason must be 2,000 characters or fewer")])
     for name, label in regimes.FIELDS.items():
+        if amending and name == "published_at":
+            continue
         hint = regimes.EXPLANATIONS.get(name, "")
         if name in MOMENTS:
             setattr(TimetableForm, f"{name}_day", GovDateField(label, description=hint, validators=[
@@ -102,8 +115,10 @@ def timetable_form(tender) -> FlaskForm:
         else:
             setattr(TimetableForm, name, GovDateField(label, description=hint, validators=[
                 InputRequired(f"Enter the {label.lower()} as a real date, like 26 2 2027")]))
-    data = {}
+    data = {"title": tender.title, "description": tender.description} if amending else {}
     for name in regimes.FIELDS:
+        if amending and name == "published_at":
+            continue
         value = getattr(tender, name)
         if name in MOMENTS:
             local = value.astimezone(LONDON)
@@ -114,9 +129,12 @@ def timetable_form(tender) -> FlaskForm:
 
 
 def timetable_changes(form) -> dict:
-    """The dates the form gives, as the timetable's values."""
-    changes = {}
+    """The dates the form gives, as the timetable's values (and the title and description of an
+    amendment)."""
+    changes = {name: getattr(form, name).data for name in ("title", "description") if hasattr(form, name)}
     for name in regimes.FIELDS:
+        if not hasattr(form, f"{name}_day") and not hasattr(form, name):
+            continue
         if name in MOMENTS:
             changes[name] = moment(getattr(form, f"{name}_day").data, getattr(form, f"{name}_time").data)
         else:

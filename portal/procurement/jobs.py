@@ -27,7 +27,7 @@ from portal.urls import external_url
 RECIPIENT_ROLES = ("submitter", "provider_admin")
 SUBJECTS = {
     "cancelled": "A tender you follow has been cancelled",
-    "deadline": "A tender you follow has a new deadline for bids",
+    "amended": "A tender you follow has been changed",
 }
 
 

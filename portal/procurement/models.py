@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Computed, Date, DateTime, ForeignKeyConstraint, Index,
                         Integer, Numeric, String, Text, UniqueConstraint, or_)
-from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.contracts.models import SERVICE_TYPES
@@ -95,6 +95,10 @@ class Tender(ListedToAll, db.Model):
     lots: Mapped[list["Lot"]] = relationship(
         primaryjoin="and_(foreign(Lot.tender_id) == Tender.id, foreign(Lot.tenant_id) == Tender.tenant_id)",
         order_by="Lot.number", viewonly=True, lazy="selectin")
+    amendments: Mapped[list["Amendment"]] = relationship(
+        primaryjoin="and_(foreign(Amendment.tender_id) == Tender.id, "
+                    "foreign(Amendment.tenant_id) == Tender.tenant_id)",
+        order_by="Amendment.number", viewonly=True, lazy="selectin")
 
     @property
     def service_type_label(self) -> str:
@@ -152,3 +156,24 @@ class Interest(CommissionerVisible, db.Model):
     tender: Mapped[Tender] = relationship(
         primaryjoin="and_(foreign(Interest.tender_id) == Tender.id, "
                     "foreign(Interest.commissioner_id) == Tender.tenant_id)", viewonly=True)
+
+
+class Amendment(ListedToAll, db.Model):
+    """A change to a published tender: what changed (each field before and after, in words), why,
+    and when. Read by everyone who reads the tender; written by its commissioner alone, once."""
+
+    __tablename__ = "tender_amendments"
+    __table_args__ = tenant_table_args(
+        "tender_amendments",
+        UniqueConstraint("tenant_id", "tender_id", "number", name="uq_tender_amendments_number"),
+        parents=(("tender_id", "tenders"),),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    tender_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    #: Field name -> {"label", "before", "after"}, the values as people read them.
+    changes: Mapped[dict] = mapped_column(JSONB, nullable=False)
+    listed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    created_at: Mapped[datetime] = created_at_column()

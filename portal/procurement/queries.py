@@ -48,3 +48,13 @@ def interested_providers(tender: Tender) -> list[Interest]:
     return list(db.session.scalars(select(Interest).where(Interest.commissioner_id == tender.tenant_id,
                                                           Interest.tender_id == tender.id)
                                    .order_by(Interest.created_at)))
+
+
+def amendment_rows(tender: Tender) -> list[tuple]:
+    """Each amendment with its changes as (label, before, after, word differences or None)."""
+    from portal.returns.diffs import word_diff
+
+    return [(amendment, [(change["label"], change["before"], change["after"],
+                          word_diff(change["before"], change["after"]) if name in ("title", "description") else None)
+                         for name, change in amendment.changes.items()])
+            for amendment in reversed(tender.amendments)]

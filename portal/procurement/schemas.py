@@ -56,6 +56,14 @@ class TenderSchema(Schema):
     submission_deadline = fields.DateTime(metadata={"description": "Bids are accepted until then"})
 
 
+class AmendmentSchema(Schema):
+    number = fields.Integer()
+    reason = fields.String()
+    changes = fields.Dict(metadata={"description": "Each changed field: its label, and its value before and after, "
+                                                   "in words"})
+    created_at = fields.DateTime()
+
+
 class TenderDetailSchema(TenderSchema):
     description = fields.String()
     accelerated = fields.Boolean()
@@ -67,6 +75,7 @@ class TenderDetailSchema(TenderSchema):
     estimated_value = fields.Decimal(as_string=True)
     cancel_reason = fields.String()
     lots = fields.List(fields.Nested(LotSchema))
+    amendments = fields.List(fields.Nested(AmendmentSchema))
 
 
 class TenderCreateSchema(Schema):
@@ -90,3 +99,18 @@ class QuerySchema(Schema):
     status = fields.String(load_default="", validate=validate.OneOf(["", "open", "closed", "draft", "evaluation",
                                                                      "awarded", "cancelled"]))
     mine = fields.Boolean(load_default=False, metadata={"description": "Only the organisation's own tenders"})
+
+
+class AmendSchema(Schema):
+    """What changes (only the fields given), and why."""
+
+    reason = _text(2000, "the reason for the change")
+    title = fields.String(validate=validate.Length(max=200))
+    description = fields.String(validate=validate.Length(max=20000))
+    clarification_deadline = fields.AwareDateTime(validate=_aware)
+    answer_deadline = fields.AwareDateTime(validate=_aware)
+    submission_deadline = fields.AwareDateTime(validate=_aware)
+    evaluation_on = fields.Date()
+    award_on = fields.Date()
+    standstill_end = fields.AwareDateTime(validate=_aware)
+    contract_start = fields.Date()

@@ -9,7 +9,7 @@ from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.accounts.models import User
 from portal.audit.services import record
@@ -20,7 +20,7 @@ from portal.limits import EARLIEST_DATE, LATEST_DATE
 from portal.models_base import utcnow
 from portal.procurement import policy, regimes
 from portal.procurement.jobs import tell_interested_providers
-from portal.procurement.models import CANCELLED, DRAFT, PUBLISHED, Interest, Lot, Tender
+from portal.procurement.models import CANCELLED, DRAFT, PUBLISHED, Amendment, Interest, Lot, Tender
 from portal.tenants.context import current_tenant_id
 from portal.tenants.models import COMMISSIONER, PROVIDER, Organisation
 
@@ -222,3 +222,84 @@ def withdraw_interest(provider: Organisation, tender: Tender, *, actor: User | N
         db.session.delete(interest)
         db.session.flush()
         record("tender_interest_withdrawn", None, actor=actor, tender=tender.reference)
+
+
+# -- amendments --------------------------------------------------------------------------------------
+
+#: What an amendment may change besides the timetable's dates still to come.
+AMENDABLE_TEXT = {"title": "Title", "description": "Description"}
+
+
+def _shown(name: str, value) -> str:
+    if isinstance(value, datetime):
+        return regimes.format_moment(value)
+    if hasattr(value, "year"):
+        return regimes.format_date(value)
+    return str(value)
+
+
+def amend(tender: Tender, changes: dict[str, object], reason: str, *, actor: User | None,
+          now: datetime | None = None) -> Amendment:
+    """Change a published tender while it is open: its title, description, or any date still to
+    come, each to a date still to come. The whole timetable must meet the regime's rules, and a
+    change inside the regime's minimum period before the deadline for bids needs that deadline
+    extended. The change is kept as a numbered amendment that everyone who reads the tender
+    sees (before and after), and each interested provider is emailed."""
+    _commissioner_of(tender)
+    now = now or utcnow()
+    if not policy.is_open(tender, now):
+        raise Conflict("Only a tender open for bids can be amended")
+    reason = _text(reason, "reason", "reason for the change, which every provider will read", 2000)
+    unknown = set(changes) - set(AMENDABLE_TEXT) - set(TIMETABLE_FIELDS)
+    if unknown or "published_at" in changes:
+        raise Invalid("Only the title, the description and the dates still to come can be changed")
+    if "title" in changes:
+        changes["title"] = _text(changes["title"], "title", "title", 200)
+    if "description" in changes:
+        changes["description"] = _text(changes["description"], "description", "description", None, required=False)
+    dates = {name: value for name, value in changes.items() if name in TIMETABLE_FIELDS}
+    errors = {}
+    for name, value in dates.items():
+        if value is None:
+            errors[name] = f"Enter the {regimes.FIELDS[name].lower()}"
+            continue
+        _in_range(value, name, regimes.FIELDS[name].lower())
+        current = getattr(tender, name)
+        if value != current and (_passed(current, now) or _passed(value, now)):
+            errors[name] = (f"The {regimes.FIELDS[name].lower()} has passed or would be in the past: "
+                            "only dates still to come can change")
+    if errors:
+        raise Invalid(next(iter(errors.values())), errors=errors)
+    changed = {name: value for name, value in changes.items() if getattr(tender, name) != value}
+    if not changed:
+        raise Invalid("Nothing has changed: change the title, the description or a date, or go back")
+    proposed = replace(_timetable_of(tender), **{k: v for k, v in changed.items() if k in TIMETABLE_FIELDS})
+    problems = timetable_problems(tender, proposed)
+    late = regimes.amendment_problem(tender.regime, proposed.submission_deadline, now,
+                                     accelerated=tender.accelerated)
+    if late is not None and not problems:
+        problems = {late.field: late.message}
+    if problems:
+        raise Invalid(next(iter(problems.values())), errors=problems)
+    locked = db.session.scalar(select(Tender).where(Tender.id == tender.id).with_for_update(of=Tender))
+    number = 1 + (db.session.scalar(select(func.max(Amendment.number)).where(Amendment.tender_id == locked.id))
+                  or 0)
+    record_of = {name: {"label": AMENDABLE_TEXT.get(name) or regimes.FIELDS[name],
+                        "before": _shown(name, getattr(tender, name)), "after": _shown(name, value)}
+                 for name, value in changed.items()}
+    for name, value in changed.items():
+        setattr(tender, name, value)
+    amendment = Amendment(tenant_id=tender.tenant_id, tender_id=tender.id, number=number, reason=reason,
+                          changes=record_of, listed=True)
+    db.session.add(amendment)
+    db.session.flush()
+    db.session.expire(tender, ["amendments"])
+    record("tender_amended", tender, actor=actor, number=number, changed=sorted(changed))
+    tell_interested_providers(tender, "amended")
+    return amendment
+
+
+def _passed(value, now: datetime) -> bool:
+    if isinstance(value, datetime):
+        return value <= now
+    return value <= now.astimezone(regimes.LONDON).date()

@@ -142,6 +142,13 @@ def test_tender_forms(app, world, probe):
         for value in (DATES if not name.endswith("_time") else TEXTS + ("24:00", "-1:30", "7")):
             probe.check(f"POST timetable {name}={str(value)[:40]}",
                         lambda: web.client.post(f"{url}/timetable", data={name: value, "csrf_token": token}))
+    amend_url = f"/o/{world['slugs']['commissioner']}/tenders/{world['ids']['tender_id']}/amend"
+    amend_form = web.client.get(amend_url).get_data(as_text=True)
+    for name in sorted(set(re.findall(r'name="([a-z_]+)"', amend_form)) - {"csrf_token"}):
+        for value in (DATES if name in ("evaluation_on", "award_on", "contract_start") or name.endswith("_day")
+                      else TEXTS + ("24:00",)):
+            probe.check(f"POST amend {name}={str(value)[:40]}",
+                        lambda: web.client.post(amend_url, data={name: value, "reason": "x", "csrf_token": token}))
     for value in TEXTS:
         probe.check(f"POST cancel reason={value[:40]!r}",
                     lambda: web.client.post(f"{url}/cancel", data={"reason": value, "csrf_token": token}))

@@ -20,6 +20,8 @@ def seed_contract_rows(app, provider, commissioner, reference: str):
     factories.reminder(contract, date(2025, 2, 1))  # about a draft: the commissioner sees it all the same
     factories.search_entries(contract)
     factories.outcome_rollup(commissioner)
-    factories.interest(provider, factories.tender(commissioner, reference=f"{reference}-T"))
+    tender = factories.tender(commissioner, reference=f"{reference}-T")
+    factories.interest(provider, tender)
+    factories.amendment(tender)
     factories.tender(commissioner, reference=f"{reference}-DRAFT", published=False)
     return contract

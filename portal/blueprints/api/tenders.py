@@ -8,7 +8,8 @@ from portal.errors import NotFound
 from portal.http.access import requires
 from portal.http.api import BEARER, ApiBlueprint
 from portal.procurement import policy, queries, services
-from portal.procurement.schemas import QuerySchema, TenderCreateSchema, TenderDetailSchema, TenderSchema
+from portal.procurement.schemas import (AmendmentSchema, AmendSchema, QuerySchema, TenderCreateSchema,
+                                        TenderDetailSchema, TenderSchema)
 
 bp = ApiBlueprint("api_tenders", __name__, description="Tenders")
 
@@ -61,3 +62,16 @@ def register_interest(tender):
     """Register the provider's interest: it is emailed about clarifications, amendments and deadlines"""
     services.register_interest(g.organisation, tender, actor=current_user)
     return tender
+
+
+@bp.org_route("/tenders/<int:tender_id>/amendments", methods=["POST"])
+@requires("manage_tenders")
+@bp.arguments(AmendSchema)
+@bp.response(201, AmendmentSchema)
+@bp.doc(security=BEARER)
+def amend(data, tender):
+    """Change an open tender (title, description, dates still to come): a numbered amendment everyone sees"""
+    if not policy.owns(g.organisation.id, tender):
+        raise NotFound("No such tender")
+    reason = data.pop("reason")
+    return services.amend(tender, data, reason, actor=current_user)

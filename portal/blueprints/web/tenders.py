@@ -51,6 +51,7 @@ def new():
 def show(tender):
     owner = policy.owns(g.organisation.id, tender)
     return render("tenders/show.html", tender=tender, owner=owner, policy=policy, regimes=regimes,
+                  amendments=queries.amendment_rows(tender),
                   problems=services.timetable_problems(tender) if owner and policy.is_draft(tender) else {},
                   interested=queries.interested_providers(tender) if owner else [],
                   interest=None if owner else queries.interest_of(g.organisation.id, tender))
@@ -74,6 +75,27 @@ def timetable(tender):
             return render("tenders/timetable.html", tender=tender, form=form, status=attempt.status)
         return render("tenders/timetable.html", tender=tender, form=form, status=422)
     return render("tenders/timetable.html", tender=tender, form=form)
+
+
+@bp.route("/<int:tender_id>/amend", methods=["GET", "POST"])
+@requires("manage_tenders")
+def amend(tender):
+    """Change an open tender: a numbered amendment everyone sees, emailed to interested providers."""
+    _own(tender)
+    form = timetable_form(tender, amending=True)
+    if request.method == "POST":
+        form.process(request.form)
+        if form.validate():
+            errors: dict[str, str] = {}
+            with form_errors(errors) as attempt:
+                amendment = services.amend(tender, timetable_changes(form), form.reason.data, actor=current_user)
+            if attempt.ok:
+                flash_success(f"Amendment {amendment.number} is published: interested providers are being emailed")
+                return redirect_to(url_for(".show", tender_id=tender.id))
+            _show_on_fields(form, errors or {"": attempt.message})
+            return render("tenders/amend.html", tender=tender, form=form, status=attempt.status)
+        return render("tenders/amend.html", tender=tender, form=form, status=422)
+    return render("tenders/amend.html", tender=tender, form=form)
 
 
 def _show_on_fields(form, errors: dict[str, str]) -> None:

@@ -57,6 +57,7 @@ def upgrade(app_role: str) -> None:
         sa.Column("standstill_end", sa.DateTime(timezone=True), nullable=False),
         sa.Column("contract_start", sa.Date(), nullable=False),
         sa.Column("cancel_reason", sa.Text(), nullable=False),
+        sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("search", postgresql.TSVECTOR(), sa.Computed(SEARCH, persisted=True), nullable=True),
         sa.Column("tenant_id", sa.BigInteger(), nullable=False),

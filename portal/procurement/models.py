@@ -87,6 +87,7 @@ class Tender(ListedToAll, db.Model):
     standstill_end: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     contract_start: Mapped[date] = mapped_column(Date, nullable=False)
     cancel_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = created_at_column()
     #: What a search matches: the reference, title and description (kept by PostgreSQL).
     search = mapped_column(TSVECTOR, Computed(SEARCH_EXPRESSION, persisted=True), deferred=True)

@@ -58,3 +58,8 @@ def amendment_rows(tender: Tender) -> list[tuple]:
                           word_diff(change["before"], change["after"]) if name in ("title", "description") else None)
                          for name, change in amendment.changes.items()])
             for amendment in reversed(tender.amendments)]
+
+
+def published_enquiries(tender: Tender) -> list[dict]:
+    """The tender's published clarifications as OCDS enquiries (none until they exist)."""
+    return []

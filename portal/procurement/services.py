@@ -191,7 +191,7 @@ def cancel(tender: Tender, reason: str, *, actor: User | None) -> Tender:
     if tender.status in (CANCELLED, "awarded"):
         raise Conflict(f"This tender is already {tender.status}")
     reason = _text(reason, "reason", "reason for cancelling, which every interested provider will read", 2000)
-    tender.status, tender.cancel_reason = CANCELLED, reason
+    tender.status, tender.cancel_reason, tender.cancelled_at = CANCELLED, reason, utcnow()
     db.session.flush()
     record("tender_cancelled", tender, actor=actor, reason=reason)
     tell_interested_providers(tender, "cancelled")

@@ -1,13 +1,14 @@
 """Tenders: the commissioner's procurement team makes and publishes them; everyone reads the published."""
 from __future__ import annotations
 
-from flask import g
+from flask import g, request
 from flask_login import current_user
 
 from portal.errors import NotFound
 from portal.http.access import requires
 from portal.http.api import BEARER, ApiBlueprint
-from portal.procurement import policy, queries, services
+from portal.models_base import utcnow
+from portal.procurement import ocds, policy, queries, services
 from portal.procurement.schemas import (AmendmentSchema, AmendSchema, QuerySchema, TenderCreateSchema,
                                         TenderDetailSchema, TenderSchema)
 
@@ -75,3 +76,28 @@ def amend(data, tender):
         raise NotFound("No such tender")
     reason = data.pop("reason")
     return services.amend(tender, data, reason, actor=current_user)
+
+
+@bp.org_route("/tenders/<int:tender_id>/ocds")
+@requires("view_tenders")
+@bp.response(200)
+@bp.doc(security=BEARER)
+def tender_ocds(tender):
+    """The tender as OCDS 1.1: a release package (one release per event); `?view=record` for its record"""
+    tender_releases = ocds.releases(tender, queries.published_enquiries(tender))
+    if not tender_releases:
+        raise NotFound("A draft has no OCDS releases: publish it first")
+    if request.args.get("view") == "record":
+        return ocds.record_package([ocds.record(tender_releases)], uri=request.url, published=utcnow())
+    return ocds.release_package(tender_releases, uri=request.url, published=utcnow())
+
+
+@bp.org_route("/ocds/releases")
+@requires("view_tenders")
+@bp.response(200)
+@bp.doc(security=BEARER)
+def ocds_releases():
+    """Every published tender the organisation sees, as one OCDS release package (the bulk download)"""
+    everything = [release for tender in queries.list_tenders(limit=1000) if tender.listed
+                  for release in ocds.releases(tender, queries.published_enquiries(tender))]
+    return ocds.release_package(everything, uri=request.url, published=utcnow())

@@ -1,0 +1,82 @@
+"""Tenders as OCDS 1.1 releases, validated against the official schemas kept in the reference data
+(the release package schema, the release schema and the enquiry extension merged into it), with
+the references resolved to the local files."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft4Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
+
+from tests import factories
+
+REFERENCE = Path(__file__).resolve().parent / "ocds-1.1.5"  # copied from the project's reference data
+
+
+def _merge(base, patch):
+    """JSON Merge Patch (RFC 7386), as OCDS extensions apply to the release schema."""
+    if not isinstance(patch, dict):
+        return patch
+    merged = dict(base) if isinstance(base, dict) else {}
+    for key, value in patch.items():
+        merged[key] = _merge(merged.get(key), value) if value is not None else None
+    return {k: v for k, v in merged.items() if v is not None}
+
+
+@pytest.fixture(scope="module")
+def validator():
+    if not REFERENCE.exists():
+        pytest.fail(f"the OCDS reference schemas are missing: {REFERENCE}")
+    release = json.loads((REFERENCE / "release-schema.json").read_text())
+    release = _merge(release, json.loads((REFERENCE / "enquiry-extension-release-schema.json").read_text()))
+    package = json.loads((REFERENCE / "release-package-schema.json").read_text())
+    registry = Registry().with_resource(release["id"], Resource.from_contents(release, default_specification=DRAFT4))
+    return Draft4Validator(package, registry=registry)
+
+
+def _errors(validator, body) -> list[str]:
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(body)]
+
+
+def test_each_event_is_a_release_that_the_official_schema_accepts(app, client, validator, market_for_tenders):
+    m = market_for_tenders
+    tender = factories.tender(m["glasgow"], reference="GCH-OCDS", lots=[
+        {"title": "North", "description": "", "estimated_value": "100000.00"},
+        {"title": "South", "description": "Two houses", "estimated_value": "50000.50"}])
+    factories.amendment(tender, reason="Night visits are included.")
+    headers = {"Authorization": f"Bearer {factories.api_token(factories.user('p@oak.example', memberships=[(m['oak'], 'submitter')]))}"}
+    body = client.get(f"/api/v1/tenders/{tender.id}/ocds", headers=headers).get_json()
+    assert _errors(validator, body) == []
+    assert [r["tag"] for r in body["releases"]] == [["tender"], ["tenderUpdate"]]
+    first, latest = body["releases"]
+    assert first["ocid"] == latest["ocid"] and first["id"] != latest["id"]
+    assert latest["tender"]["value"] == {"amount": 150000.5, "currency": "GBP"}
+    assert [lot["id"] for lot in latest["tender"]["lots"]] == ["1", "2"]
+    assert "amendments" not in first["tender"] and latest["tender"]["amendments"][0]["rationale"] == \
+        "Night visits are included."
+    assert latest["buyer"] == {"id": "glasgow-hscp", "name": "Glasgow City HSCP"}
+    assert "Fern Care" not in json.dumps(body) and "Oak Care" not in json.dumps(body)
+    record = client.get(f"/api/v1/tenders/{tender.id}/ocds?view=record", headers=headers).get_json()
+    assert record["records"][0]["compiledRelease"]["tag"] == ["compiled"]
+    assert len(record["records"][0]["releases"]) == 2
+
+
+def test_cancellation_and_the_bulk_download(app, client, web, validator, market_for_tenders):
+    m = market_for_tenders
+    open_one = factories.tender(m["glasgow"], reference="GCH-OPEN")
+    cancelled = factories.tender(m["glasgow"], reference="GCH-GONE")
+    draft = factories.tender(m["glasgow"], reference="GCH-DRAFT", published=False)
+    web.sign_in(m["officer"].email)
+    assert web.post(f"/o/glasgow-hscp/tenders/{cancelled.id}/cancel", {"reason": "Redesign."}).status_code == 303
+    headers = {"Authorization": f"Bearer {factories.api_token(m['officer'])}"}
+    gone = client.get(f"/api/v1/tenders/{cancelled.id}/ocds", headers=headers).get_json()
+    assert _errors(validator, gone) == []
+    assert gone["releases"][-1]["tag"] == ["tenderCancellation"]
+    assert gone["releases"][-1]["tender"]["status"] == "cancelled"
+    assert client.get(f"/api/v1/tenders/{draft.id}/ocds", headers=headers).status_code == 404
+    bulk = client.get("/api/v1/ocds/releases", headers=headers).get_json()
+    assert _errors(validator, bulk) == []
+    assert {r["tender"]["id"] for r in bulk["releases"]} == {str(open_one.id), str(cancelled.id)}

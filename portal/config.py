@@ -96,6 +96,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "API_TOKEN_DAYS": _int(env, "API_TOKEN_DAYS", 30),
         # The least number of people a shown outcome figure may rest on; filters may raise it only.
         "SUPPRESSION_THRESHOLD": _int(env, "SUPPRESSION_THRESHOLD", 5),
+        "OCDS_PREFIX": env.get("OCDS_PREFIX", "ocds-portal"),
+        "OCDS_PUBLISHER": env.get("OCDS_PUBLISHER", "Portal"),
         "SESSION_COOKIE_NAME": "portal_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

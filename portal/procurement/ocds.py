@@ -30,7 +30,7 @@ STATUSES = {"draft": "planned", "published": "active", "closed": "complete", "ev
 
 
 def ocid(tender: Tender) -> str:
-    return f"{current_app.config.get('OCDS_PREFIX', 'ocds-portal')}-{tender.commissioner.slug}-{tender.id}"
+    return f"{current_app.config['OCDS_PREFIX']}-{tender.commissioner.slug}-{tender.id}"
 
 
 def _when(value) -> str:
@@ -122,7 +122,7 @@ def releases(tender: Tender, enquiries: list[dict] | None = None) -> list[dict]:
 
 def _package(uri: str, published: datetime) -> dict:
     return {"uri": uri, "version": VERSION, "publishedDate": published.isoformat(),
-            "publisher": {"name": current_app.config.get("OCDS_PUBLISHER", "Portal")}, "extensions": EXTENSIONS}
+            "publisher": {"name": current_app.config["OCDS_PUBLISHER"]}, "extensions": EXTENSIONS}
 
 
 def release_package(tender_releases: list[dict], *, uri: str, published: datetime) -> dict:

@@ -20,6 +20,15 @@ def enable_tenant_rls(table: str) -> None:
                f'WITH CHECK (tenant_id = {TENANT})')
 
 
+def enable_listed_rls(table: str) -> None:
+    """Layer 4 for a commissioner's rows that every signed-in organisation reads once ``listed``
+    (published tenders and what is published about them); only the owner writes them."""
+    op.execute(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY')
+    op.execute(f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY')
+    op.execute(f'CREATE POLICY owner_rows ON "{table}" USING (tenant_id = {TENANT}) WITH CHECK (tenant_id = {TENANT})')
+    op.execute(f'CREATE POLICY listed_rows ON "{table}" FOR SELECT USING (listed AND {TENANT} IS NOT NULL)')
+
+
 def append_only(table: str) -> None:
     """Refuse UPDATE and DELETE even to the owner (the app role is only granted SELECT, INSERT)."""
     op.execute(f"""

@@ -11,7 +11,7 @@ from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from rls import TENANT, enable_commissioner_rls, grant
+from rls import enable_commissioner_rls, enable_listed_rls, grant
 
 revision = "0013_tenders"
 down_revision = "0012_delivery_units"
@@ -21,13 +21,6 @@ depends_on = None
 SEARCH = ("to_tsvector('english', coalesce(reference, '') || ' ' || coalesce(title, '') || ' ' || "
           "coalesce(description, ''))")
 SERVICE_TYPES = "('care_at_home', 'supported_living', 'day_opportunities', 'residential', 'other')"
-
-
-def _listed_rls(table: str) -> None:
-    op.execute(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY')
-    op.execute(f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY')
-    op.execute(f'CREATE POLICY owner_rows ON "{table}" USING (tenant_id = {TENANT}) WITH CHECK (tenant_id = {TENANT})')
-    op.execute(f'CREATE POLICY listed_rows ON "{table}" FOR SELECT USING (listed AND {TENANT} IS NOT NULL)')
 
 
 def _tenant_fk(table: str):
@@ -111,7 +104,7 @@ def upgrade(app_role: str) -> None:
     op.create_index("ix_tender_interests_commissioner_id_tender_id", "tender_interests",
                     ["commissioner_id", "tender_id"])
     for table in ("tenders", "tender_lots"):
-        _listed_rls(table)
+        enable_listed_rls(table)
         grant(table, app_role)
     enable_commissioner_rls("tender_interests")
     grant("tender_interests", app_role)

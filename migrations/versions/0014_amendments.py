@@ -8,7 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from rls import TENANT, grant
+from rls import enable_listed_rls, grant
 
 revision = "0014_amendments"
 down_revision = "0013_tenders"
@@ -35,11 +35,7 @@ def upgrade(app_role: str) -> None:
         sa.UniqueConstraint("tenant_id", "id", name="uq_tender_amendments_tenant_id_id"),
         sa.UniqueConstraint("tenant_id", "tender_id", "number", name="uq_tender_amendments_number"),
     )
-    op.execute('ALTER TABLE "tender_amendments" ENABLE ROW LEVEL SECURITY')
-    op.execute('ALTER TABLE "tender_amendments" FORCE ROW LEVEL SECURITY')
-    op.execute(f'CREATE POLICY owner_rows ON "tender_amendments" USING (tenant_id = {TENANT}) '
-               f'WITH CHECK (tenant_id = {TENANT})')
-    op.execute(f'CREATE POLICY listed_rows ON "tender_amendments" FOR SELECT USING (listed AND {TENANT} IS NOT NULL)')
+    enable_listed_rls("tender_amendments")
     grant("tender_amendments", app_role, "SELECT, INSERT")
 
 

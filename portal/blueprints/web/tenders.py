@@ -60,21 +60,14 @@ def show(tender):
 @bp.route("/<int:tender_id>/timetable", methods=["GET", "POST"])
 @requires("manage_tenders")
 def timetable(tender):
+    """A draft's dates, each set on its own."""
     _own(tender)
-    form = timetable_form(tender)
-    if request.method == "POST":
-        form.process(request.form)
-        if form.validate():
-            errors: dict[str, str] = {}
-            with form_errors(errors) as attempt:
-                services.change_timetable(tender, timetable_changes(form), actor=current_user)
-            if attempt.ok:
-                flash_success("The timetable has been saved")
-                return redirect_to(url_for(".show", tender_id=tender.id))
-            _show_on_fields(form, errors or {"": attempt.message})
-            return render("tenders/timetable.html", tender=tender, form=form, status=attempt.status)
-        return render("tenders/timetable.html", tender=tender, form=form, status=422)
-    return render("tenders/timetable.html", tender=tender, form=form)
+
+    def save(form):
+        services.change_timetable(tender, timetable_changes(form), actor=current_user)
+        return "The timetable has been saved"
+
+    return _dates_page(tender, timetable_form(tender), save)
 
 
 @bp.route("/<int:tender_id>/amend", methods=["GET", "POST"])
@@ -82,20 +75,30 @@ def timetable(tender):
 def amend(tender):
     """Change an open tender: a numbered amendment everyone sees, emailed to interested providers."""
     _own(tender)
-    form = timetable_form(tender, amending=True)
-    if request.method == "POST":
-        form.process(request.form)
-        if form.validate():
-            errors: dict[str, str] = {}
-            with form_errors(errors) as attempt:
-                amendment = services.amend(tender, timetable_changes(form), form.reason.data, actor=current_user)
-            if attempt.ok:
-                flash_success(f"Amendment {amendment.number} is published: interested providers are being emailed")
-                return redirect_to(url_for(".show", tender_id=tender.id))
-            _show_on_fields(form, errors or {"": attempt.message})
-            return render("tenders/amend.html", tender=tender, form=form, status=attempt.status)
-        return render("tenders/amend.html", tender=tender, form=form, status=422)
-    return render("tenders/amend.html", tender=tender, form=form)
+
+    def save(form):
+        amendment = services.amend(tender, timetable_changes(form), form.reason.data, actor=current_user)
+        return f"Amendment {amendment.number} is published: interested providers are being emailed"
+
+    return _dates_page(tender, timetable_form(tender, amending=True), save)
+
+
+def _dates_page(tender, form, save):
+    """The timetable form (a draft's, or an amendment's): shown, or saved by ``save`` (which
+    answers the success message); a service's objections go on the dates they name."""
+    if request.method != "POST":
+        return render("tenders/timetable.html", tender=tender, form=form)
+    form.process(request.form)
+    if not form.validate():
+        return render("tenders/timetable.html", tender=tender, form=form, status=422)
+    errors: dict[str, str] = {}
+    with form_errors(errors) as attempt:
+        message = save(form)
+    if attempt.ok:
+        flash_success(message)
+        return redirect_to(url_for(".show", tender_id=tender.id))
+    _show_on_fields(form, errors or {"": attempt.message})
+    return render("tenders/timetable.html", tender=tender, form=form, status=attempt.status)
 
 
 def _show_on_fields(form, errors: dict[str, str]) -> None:

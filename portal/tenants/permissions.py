@@ -54,9 +54,9 @@ _COMMISSIONER_READER = _EVERYONE | {"view_frameworks", "view_review_queue", "vie
 
 # API tokens go to the roles that connect systems: a provider's administrator and submitters (a
 # care-management system sends the returns), a commissioner's administrator and contract managers
-# (returns, reviews and outcomes into their own reporting) and its finance staff (delivery and spend
-# figures into finance systems). Viewers, procurement officers and a provider's finance staff use
-# the pages only.
+# (returns, reviews and outcomes into their own reporting), its finance staff (delivery and spend
+# figures into finance systems) and its procurement officers (tenders and their questions to and
+# from e-tendering systems). Viewers and a provider's finance staff use the pages only.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # providers
     "provider_admin": frozenset(_EVERYONE | {"manage_members", "view_audit", "edit_returns", "upload_documents",
@@ -70,7 +70,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "contract_manager": frozenset(_COMMISSIONER_READER | {
         "manage_contracts", "manage_frameworks", "review_returns", "manage_collaboratives", "upload_documents",
         "use_api_tokens"}),
-    "procurement": frozenset(_COMMISSIONER_READER | {"manage_contracts", "upload_documents", "manage_tenders"}),
+    "procurement": frozenset(_COMMISSIONER_READER | {"manage_contracts", "upload_documents", "manage_tenders",
+                                                     "use_api_tokens"}),
     "viewer": frozenset(_COMMISSIONER_READER),
 }
 KIND_ROLE_PERMISSIONS: dict[tuple[str, str], frozenset[str]] = {

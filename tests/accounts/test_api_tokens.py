@@ -35,7 +35,8 @@ def test_each_role_gets_a_token_only_if_it_uses_the_api(app, client, make_org, m
                 assert REFUSED in response.get_json()["message"]
                 assert _token_count(app, person) == 0
     assert granted == {("provider", "provider_admin"), ("provider", "submitter"), ("commissioner", "commissioner_admin"),
-                       ("commissioner", "contract_manager"), ("commissioner", "finance")}
+                       ("commissioner", "contract_manager"), ("commissioner", "finance"),
+                       ("commissioner", "procurement")}
 
 
 def test_the_account_page_shows_tokens_only_to_roles_that_use_them(app, web, make_org, make_user):

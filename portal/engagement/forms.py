@@ -23,8 +23,8 @@ class ThreadForm(FlaskForm):
     scope = ChoiceRadioField("Who can read the thread?", widget=GovRadioInput(), choices=list(SCOPES.items()),
                              default="market", validators=[InputRequired("Choose who can read the thread")])
     contract_id = ChoiceSelectField("Contract", widget=GovSelect(), choices=[("", "Choose a contract")],
-                                    description="Only for a thread about one contract: its provider and its lead "
-                                                "contract manager read it",
+                                    description="Contracts you lead, or all of your organisation’s if you are an "
+                                                "administrator or procurement officer",
                                     validators=[Optional()])
     submit = SubmitField("Open the thread", widget=GovSubmitInput())
 

@@ -28,7 +28,9 @@ from portal.tenants.models import Organisation
 from portal.tenants.scoping import CommissionerVisible, TenantScoped
 
 MARKET, CONTRACT = "market", "contract"
-SCOPES = {MARKET: "Market-wide: every organisation can read it", CONTRACT: "One contract: its provider only"}
+SCOPES = {MARKET: "Market-wide: every organisation can read it",
+          CONTRACT: "One contract: only its provider, and on your side its lead manager, administrators and "
+                    "procurement officers"}
 OPEN, CLOSED = "open", "closed"
 STATUSES = {OPEN: "Open", CLOSED: "Closed"}
 STATUS_TAGS = {OPEN: "govuk-tag--green", CLOSED: "govuk-tag--grey"}

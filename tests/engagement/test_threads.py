@@ -2,8 +2,10 @@
 and publishes an answer set without names; other providers never learn who asked."""
 from __future__ import annotations
 
+import io
 import re
 
+import docx
 import pytest
 
 from tests import factories
@@ -90,6 +92,11 @@ def test_a_market_thread_from_questions_to_a_published_answer_set(app, web, clie
     csv = client.get(f"/o/oak-support/threads/{thread_id}/answers.csv")
     assert csv.status_code == 200 and "sleepovers" in _text(csv) and "Fern" not in _text(csv)
     assert "Fern" not in csv.headers["Content-Disposition"]
+    word = client.get(f"/o/oak-support/threads/{thread_id}/answers.docx")
+    assert word.status_code == 200 and word.data[:2] == b"PK"
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(word.data)).paragraphs)
+    assert "Question 1" in text and "Will sleepovers be paid at the living wage?" in text and "Yes, from April 2027." in text
+    assert "Fern" not in text and "Torry" not in text
     found = _text(client.get("/o/oak-support/threads/?q=sleepovers"))
     assert "Recommissioning supported living 2027" in found
     assert "Recommissioning" not in _text(client.get("/o/oak-support/threads/?q=residential"))

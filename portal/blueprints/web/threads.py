@@ -2,10 +2,11 @@
 and publishes an answer set without the askers' names."""
 from __future__ import annotations
 
-from flask import abort, g, request, url_for
+from flask import Response, abort, g, request, url_for
 from flask_login import current_user
 
-from portal.engagement import policy, queries, services
+from portal.documents.filenames import content_disposition
+from portal.engagement import answer_set, policy, queries, services
 from portal.engagement.forms import MarkForm, QuestionForm, ReplyForm, thread_form
 from portal.http.access import requires
 from portal.http.organisation import tenant_blueprint
@@ -158,7 +159,15 @@ def answers(thread):
 @requires("view_threads")
 def answers_csv(thread):
     header, rows = queries.answer_set_rows(queries.published_answers(thread))
-    return download(csv_text(header, rows), f"answers-thread-{thread.id}.csv")
+    return download(csv_text(header, rows), answer_set.filename(thread, "csv"))
+
+
+@bp.get("/<int:thread_id>/answers.docx")
+@requires("view_threads")
+def answers_docx(thread):
+    body = answer_set.answer_set_docx(thread, queries.published_answers(thread))
+    return Response(body, mimetype=answer_set.DOCX_MIMETYPE,
+                    headers={"Content-Disposition": content_disposition(answer_set.filename(thread, "docx"))})
 
 
 def _own(thread) -> None:

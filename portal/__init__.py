@@ -21,6 +21,7 @@ def import_models() -> None:
     from portal.accounts import models as _accounts  # noqa: F401
     from portal.audit import models as _audit  # noqa: F401
     from portal.documents import models as _documents  # noqa: F401
+    from portal.engagement import models as _engagement  # noqa: F401
     from portal.collaboratives import models as _collaboratives  # noqa: F401
     from portal.contracts import models as _contracts  # noqa: F401
     from portal.procurement import models as _procurement  # noqa: F401

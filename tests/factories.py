@@ -463,5 +463,62 @@ def amendment(tender_, *, reason: str = "The service description is clearer.", *
     changes = changes or {"description": tender_.description + " Night visits are included."}
     with _as(tender_.tenant_id) as session:
         made = amend(get_tender(tender_.id), dict(changes), reason, actor=None)
+
+
+def _admin_of(org):
+    """A stand-in membership of the organisation's administrator (sees every thread)."""
+    from types import SimpleNamespace
+
+    from portal.tenants.models import ADMIN_ROLES
+
+    return SimpleNamespace(organisation=org, tenant_id=org.id, user_id=None, role=ADMIN_ROLES[org.kind])
+
+
+def thread(commissioner=None, *, title: str = "Recommissioning care at home", contract_=None,
+           description: str = "Questions about the plan for care at home.", closed: bool = False):
+    """A thread opened through the service: market-wide, or for ``contract_`` (its provider only)."""
+    from portal.engagement.services import close_thread, open_thread
+    from portal.tenants.models import Organisation
+
+    commissioner = commissioner or organisation("commissioner")
+    with _as(commissioner.id) as session:
+        org = session.get(Organisation, commissioner.id)
+        made = open_thread(org, _admin_of(org), title=title, description=description,
+                           scope="contract" if contract_ else "market",
+                           contract_id=contract_.id if contract_ else None, actor=None)
+        if closed:
+            close_thread(made, actor=None)
+        session.flush()
+        return _detached(session, made)
+
+
+def thread_question(provider, thread_, body: str = "Will the new contracts pay the Scottish Living Wage?", *,
+                    by=None):
+    """A provider's question in a thread it reads."""
+    from portal.engagement.models import Thread
+    from portal.engagement.services import ask
+    from portal.tenants.models import Organisation
+
+    with _as(provider.id) as session:
+        made = ask(session.get(Organisation, provider.id), session.get(Thread, thread_.id), body, actor=by)
+        session.flush()
+        return _detached(session, made)
+
+
+def thread_reply(question_, body: str = "Yes: the rate is set out in the plan.", *, answer_set: bool = False,
+                 publish: bool = False, wording: str | None = None):
+    """The commissioner's reply to a question; ``answer_set`` puts it in the set (worded as
+    ``wording``), ``publish`` publishes the set."""
+    from portal.engagement.models import Question, Thread
+    from portal.engagement.services import mark, publish_answers, reply
+
+    with _as(question_.commissioner_id) as session:
+        found = session.get(Question, question_.id)
+        parent = session.get(Thread, question_.thread_id)
+        made = reply(parent, found, body, actor=None)
+        if answer_set or publish:
+            mark(parent, found, question_text=wording or found.body, answer_text=body, actor=None)
+        if publish:
+            publish_answers(parent, actor=None)
         session.flush()
         return _detached(session, made)

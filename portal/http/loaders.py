@@ -95,6 +95,18 @@ def _tender(value, _loaded):
     return get_tender(value)
 
 
+def _thread(value, _loaded):
+    from portal.engagement.queries import get_thread
+
+    return get_thread(value, g.membership)
+
+
+def _thread_question(value, loaded):
+    from portal.engagement.queries import get_question
+
+    return get_question(loaded["thread"], value)
+
+
 def _api_token(value, _loaded):
     from portal.accounts.queries import get_own_api_token
 
@@ -120,6 +132,8 @@ LOADERS: dict[str, Loader] = {
     "framework_id": Loader("framework", _framework, "No such framework"),
     "collaborative_id": Loader("member", _collaborative, "No such collaborative"),
     "tender_id": Loader("tender", _tender, "No such tender"),
+    "thread_id": Loader("thread", _thread, "No such thread"),
+    "post_id": Loader("question", _thread_question, "No such question in this thread"),
     "token_id": Loader("token", _api_token, "No such token"),
     "message_id": Loader("message", _mail, "No such message"),
 }

@@ -43,13 +43,17 @@ PERMISSIONS: dict[str, str] = {
     "view_tenders": "See published tenders (and, for a commissioner, its own drafts)",
     "manage_tenders": "Create, publish and cancel the commissioner's tenders",
     "register_interest": "Register the provider's interest in a tender, to hear of changes and answers",
+    "view_threads": "Read market engagement threads and their published answer sets",
+    "manage_threads": "Open and close market engagement threads, reply to questions and publish the answer set",
+    "post_thread_questions": "Ask questions in market engagement threads",
 }
 
 # Permissions of a person rather than of a page: a personal API token is allowed when any of the
 # person's memberships grants it (portal.accounts.services.may_use_api), so no route names them.
 ACCOUNT_PERMISSIONS = frozenset({"use_api_tokens"})
 
-_EVERYONE = {"view_organisation", "view_contracts", "view_returns", "view_documents", "search", "view_tenders"}
+_EVERYONE = {"view_organisation", "view_contracts", "view_returns", "view_documents", "search", "view_tenders",
+             "view_threads"}
 _COMMISSIONER_READER = _EVERYONE | {"view_frameworks", "view_review_queue", "view_dashboards", "view_collaboratives"}
 
 # API tokens go to the roles that connect systems: a provider's administrator and submitters (a
@@ -60,18 +64,19 @@ _COMMISSIONER_READER = _EVERYONE | {"view_frameworks", "view_review_queue", "vie
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # providers
     "provider_admin": frozenset(_EVERYONE | {"manage_members", "view_audit", "edit_returns", "upload_documents",
-                                             "use_api_tokens", "register_interest"}),
-    "submitter": frozenset(_EVERYONE | {"edit_returns", "upload_documents", "use_api_tokens", "register_interest"}),
+                                             "use_api_tokens", "register_interest", "post_thread_questions"}),
+    "submitter": frozenset(_EVERYONE | {"edit_returns", "upload_documents", "use_api_tokens", "register_interest",
+                                        "post_thread_questions"}),
     # "finance" is a role in both kinds of organisation: what it may do depends on the kind.
     # commissioners
     "commissioner_admin": frozenset(_COMMISSIONER_READER | {
         "manage_members", "view_audit", "manage_contracts", "manage_frameworks", "review_returns",
-        "manage_collaboratives", "upload_documents", "use_api_tokens", "manage_tenders"}),
+        "manage_collaboratives", "upload_documents", "use_api_tokens", "manage_tenders", "manage_threads"}),
     "contract_manager": frozenset(_COMMISSIONER_READER | {
         "manage_contracts", "manage_frameworks", "review_returns", "manage_collaboratives", "upload_documents",
-        "use_api_tokens"}),
+        "use_api_tokens", "manage_threads"}),
     "procurement": frozenset(_COMMISSIONER_READER | {"manage_contracts", "upload_documents", "manage_tenders",
-                                                     "use_api_tokens"}),
+                                                     "manage_threads", "use_api_tokens"}),
     "viewer": frozenset(_COMMISSIONER_READER),
 }
 KIND_ROLE_PERMISSIONS: dict[tuple[str, str], frozenset[str]] = {

@@ -79,6 +79,7 @@ def world(app, contract_setup):
            "custom_framework_id": factories.framework(commissioner, code="CLYDE", name="Clyde outcomes").id,
            "collaborative_id": factories.collaborative(commissioner, name="West group").id,
            "tender_id": factories.tender(commissioner, reference="CLYDE-T").id,
+           **_thread_ids(commissioner, provider),
            "message_id": factories.dev_mail(to="x@clyde.example").id,
            "token_id": factories.api_token_ids(admin)[0]}
 
@@ -93,6 +94,14 @@ def world(app, contract_setup):
             "web": {"provider": (provider_web, provider_csrf), "commissioner": (commissioner_web, commissioner_csrf)},
             "api": {who: {"Authorization": f"Bearer {raw}"} for who, raw in tokens.items()},
             "slugs": {"provider": provider.slug, "commissioner": commissioner.slug}}
+
+
+def _thread_ids(commissioner, provider) -> dict:
+    """A market-wide thread with the provider's replied question in it."""
+    thread = factories.thread(commissioner, title="Clyde engagement")
+    question = factories.thread_question(provider, thread, "Clyde question")
+    factories.thread_reply(question, "Clyde reply")
+    return {"thread_id": thread.id, "post_id": question.id}
 
 
 PARTS = {"task_key": "delivery", "number": 1, "file_format": "csv", "token": "not-a-token"}

@@ -146,3 +146,26 @@ def test_tender_bodies(app, world, probe):
             probe.check(f"POST amendments {name}={str(value)[:40]}", lambda: _send(app, "POST", amend_url, headers,
                                                                                    body))
     probe.assert_clean(minimum=250)
+
+
+def test_thread_bodies(app, world, probe):
+    headers, provider = world["api"]["commissioner"], world["api"]["provider"]
+    good = {"title": "Probe", "description": "", "scope": "market", "contract_id": None}
+    for name in good:
+        for value in VALUES + ("contract",):
+            body = {**good, name: value}
+            probe.check(f"POST threads {name}={str(value)[:40]}", lambda: _send(app, "POST", "/api/v1/threads",
+                                                                                headers, body))
+    thread, question = world["ids"]["thread_id"], world["ids"]["post_id"]
+    for value in VALUES:
+        probe.check(f"POST question body={str(value)[:40]}", lambda: _send(
+            app, "POST", f"/api/v1/threads/{thread}/questions", provider, {"body": value}))
+        probe.check(f"POST reply body={str(value)[:40]}", lambda: _send(
+            app, "POST", f"/api/v1/threads/{thread}/questions/{question}/reply", headers, {"body": value}))
+        for name in ("question", "answer"):
+            body = {"question": "Q", "answer": "A", name: value}
+            probe.check(f"POST answer-set {name}={str(value)[:40]}", lambda: _send(
+                app, "POST", f"/api/v1/threads/{thread}/questions/{question}/answer-set", headers, body))
+    probe.check("POST publish with a body", lambda: _send(app, "POST", f"/api/v1/threads/{thread}/publish", headers,
+                                                          {"x": 1}))
+    probe.assert_clean(minimum=150)

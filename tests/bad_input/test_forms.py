@@ -153,3 +153,28 @@ def test_tender_forms(app, world, probe):
         probe.check(f"POST cancel reason={value[:40]!r}",
                     lambda: web.client.post(f"{url}/cancel", data={"reason": value, "csrf_token": token}))
     probe.assert_clean(minimum=300)
+
+
+def test_thread_forms(app, world, probe):
+    web, token = world["web"]["commissioner"]
+    base = f"/o/{world['slugs']['commissioner']}/threads"
+    good = {"title": "Probe thread", "description": "", "scope": "market", "contract_id": ""}
+    for name in good:
+        for value in NUMBERS + TEXTS + ("contract",):
+            data = {**good, name: value, "csrf_token": token}
+            probe.check(f"POST thread {name}={str(value)[:40]}", lambda: web.client.post(f"{base}/new", data=data))
+    thread, question = world["ids"]["thread_id"], world["ids"]["post_id"]
+    for name in ("question", "answer"):
+        for value in TEXTS + ("x" * 10001,):
+            data = {"question": "Q", "answer": "A", name: value, "csrf_token": token}
+            probe.check(f"POST answer-set {name}={value[:40]!r}",
+                        lambda: web.client.post(f"{base}/{thread}/questions/{question}/answer-set", data=data))
+    for value in TEXTS:
+        probe.check(f"POST reply body={value[:40]!r}", lambda: web.client.post(
+            f"{base}/{thread}/questions/{question}/reply", data={"body": value, "csrf_token": token}))
+    provider_web, provider_token = world["web"]["provider"]
+    provider_base = f"/o/{world['slugs']['provider']}/threads/{thread}"
+    for value in TEXTS + ("x" * 5001,):
+        probe.check(f"POST question body={value[:40]!r}", lambda: provider_web.client.post(
+            f"{provider_base}/questions", data={"body": value, "csrf_token": provider_token}))
+    probe.assert_clean(minimum=60)

@@ -29,13 +29,14 @@ RETURNS = ("status", "contract", "period_from", "period_to", "provider", "late",
 AUDIT = ("page", "person", "action", "from-day", "from-month", "from-year", "to-day", "to-month", "to-year")
 PAGES = {
     "provider": {"/documents/": ("q", "page"), "/audit": AUDIT, "/search": ("q", "page"), "/returns/": RETURNS,
-                 "/tenders/": ("q", "status")},
+                 "/tenders/": ("q", "status"), "/threads/": ("q", "status")},
     "commissioner": {"/audit": AUDIT, "/search": ("q", "page"), "/returns/": RETURNS,
                      "/reviews/": ("from", "to", "provider", "contract", "status", "service_type", "locality"),
                      "/dashboards/compliance": DASHBOARD, "/dashboards/delivery": DASHBOARD,
                      "/dashboards/compliance.csv": DASHBOARD, "/dashboards/delivery.xlsx": DASHBOARD,
                      "/outcomes/": OUTCOMES, "/outcomes/export.csv": OUTCOMES, "/outcomes/export.xlsx": OUTCOMES,
-                     "/collaboratives/{collaborative_id}": ("framework",), "/tenders/": ("q", "status", "scope")},
+                     "/collaboratives/{collaborative_id}": ("framework",), "/tenders/": ("q", "status", "scope"),
+                     "/threads/": ("q", "status")},
 }
 BASE = {"/search": {"q": "care"}, "/api/v1/search": {"q": "care"}}
 

@@ -25,6 +25,10 @@ def everyone(app):
               "framework_id": factories.framework(orgs[COMMISSIONER], code="ROLE-OWN").id,
               "collaborative_id": factories.collaborative(orgs[COMMISSIONER], name="Own group").id,
               "tender_id": factories.tender(orgs[COMMISSIONER], reference="ROLE-T").id}
+    thread = factories.thread(orgs[COMMISSIONER], title="Role thread")  # market-wide: every role reads it
+    question = factories.thread_question(orgs[PROVIDER], thread, "A role's question")
+    factories.thread_reply(question, "A reply")
+    shared.update(thread_id=thread.id, post_id=question.id)
     ids = {kind: {**shared, "membership_id": factories.membership_id(org, users[(kind, ROLES[kind][0])]),
                   "invitation_id": factories.invitation(org)[0].id,
                   "document_id": factories.document(org, filename="own.pdf").id}

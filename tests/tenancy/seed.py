@@ -9,7 +9,9 @@ from tests import factories
 def seed_contract_rows(app, provider, commissioner, reference: str):
     """A contract with its schedule and returns, an evidence document, an import, a submitted
     version, search entries, the commissioner's outcome rollup, a published tender the provider
-    is interested in and a draft one; returns the contract."""
+    is interested in and a draft one, a market-wide thread with the provider's question, the reply
+    and its published answer, and a thread for the contract with a question whose reply is in the
+    answer set but not published; returns the contract."""
     contract = factories.contract(commissioner=commissioner, provider=provider, reference=reference, title="Seeded",
                                   care_group="", locality="", end=date(2025, 3, 31), annual_value="1000",
                                   funding_model="block")
@@ -24,4 +26,10 @@ def seed_contract_rows(app, provider, commissioner, reference: str):
     factories.interest(provider, tender)
     factories.amendment(tender)
     factories.tender(commissioner, reference=f"{reference}-DRAFT", published=False)
+    market_thread = factories.thread(commissioner, title=f"{reference} market")
+    factories.thread_reply(factories.thread_question(provider, market_thread, f"{reference} question"),
+                           f"{reference} reply", publish=True)
+    private = factories.thread(commissioner, title=f"{reference} private", contract_=contract)
+    factories.thread_reply(factories.thread_question(provider, private, f"{reference} private question"),
+                           f"{reference} private reply", answer_set=True)
     return contract

@@ -45,6 +45,9 @@ def two_tenants(app):
            "framework_id": factories.framework(b, code="BETA").id,
            "collaborative_id": factories.collaborative(b, name="Beta group").id,
            "tender_id": factories.tender(b, reference="BETA-DRAFT", published=False).id}  # a draft: B's alone
+    # A thread of B for its contract with gamma (gamma's and B's alone), and gamma's question in it.
+    private = factories.thread(b, title="Beta and gamma only", contract_=contract)
+    ids.update(thread_id=private.id, post_id=factories.thread_question(gamma, private, "Gamma asks").id)
     return {"a": a, "b": b, "user_a": user_a, "user_b": user_b, "ids": ids}
 
 

@@ -234,3 +234,39 @@ def test_published_tenders_are_read_by_all_drafts_and_interest_by_their_own(app_
     assert app_conn.execute("select count(*) from tenders").fetchone()[0] == 4
     assert {r[0] for r in app_conn.execute("select tenant_id from tender_interests")} == {a.id, b.id}
     app_conn.rollback()
+
+
+def test_threads_are_read_by_their_readers_questions_by_their_asker_and_commissioner(app_conn, seeded):
+    """A market-wide thread and its published answers are read by every organisation; a contract
+    thread, its replies and published answers only by its provider; a question by its asker and
+    the commissioner; an unpublished answer-set entry by the commissioner alone; only the
+    commissioner writes its rows."""
+    a, b = seeded
+    hscp = app_conn.execute("select id from organisations where slug = 'rls-hscp'").fetchone()[0]
+    for table in ("threads", "thread_questions", "thread_replies", "thread_answers"):
+        assert app_conn.execute(f"select count(*) from {table}").fetchone()[0] == 0, table
+    app_conn.rollback()
+    app_conn.execute(SET, (str(a.id),))
+    assert {r[0] for r in app_conn.execute("select title from threads")} == {
+        "RLS-A market", "RLS-B market", "RLS-A private"}
+    assert {r[0] for r in app_conn.execute("select body from thread_questions")} == {
+        "RLS-A question", "RLS-A private question"}
+    assert {r[0] for r in app_conn.execute("select body from thread_replies")} == {
+        "RLS-A reply", "RLS-A private reply"}
+    assert {r[0] for r in app_conn.execute("select answer from thread_answers")} == {"RLS-A reply", "RLS-B reply"}
+    assert app_conn.execute("update threads set title = 'Taken over'").rowcount == 0
+    assert app_conn.execute("update thread_answers set answer = 'Changed'").rowcount == 0
+    assert app_conn.execute("delete from thread_replies").rowcount == 0
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        app_conn.execute("insert into thread_answers (tenant_id, thread_id, reply_id, question, answer, listed, "
+                         "created_at) select tenant_id, thread_id, id, 'q', 'a', false, now() from thread_replies "
+                         "limit 1")
+    app_conn.rollback()
+    app_conn.execute(SET, (str(b.id),))
+    assert "RLS-A private" not in {r[0] for r in app_conn.execute("select title from threads")}
+    assert {r[0] for r in app_conn.execute("select tenant_id from thread_questions")} == {b.id}
+    app_conn.rollback()
+    app_conn.execute(SET, (str(hscp),))
+    for table in ("threads", "thread_questions", "thread_replies", "thread_answers"):
+        assert app_conn.execute(f"select count(*) from {table}").fetchone()[0] == 4, table
+    app_conn.rollback()

@@ -1,0 +1,1 @@
+"""Market engagement: Q&A threads outside tenders, with published answer sets."""

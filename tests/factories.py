@@ -453,3 +453,41 @@ def interest(provider, tender_):
         made = register_interest(session.get(Organisation, provider.id), get_tender(tender_.id), actor=None)
         session.flush()
         return _detached(session, made)
+
+
+def question(provider, tender_, *, text: str = "Can the service start in two phases?", lot=None, by=None):
+    """The provider's clarification question on a published tender, asked through the service."""
+    from portal.procurement.clarifications import ask_question
+    from portal.procurement.queries import get_tender
+    from portal.tenants.models import Organisation
+
+    with _as(provider.id) as session:
+        made = ask_question(session.get(Organisation, provider.id), get_tender(tender_.id), text, lot, actor=by)
+        session.flush()
+        return _detached(session, made)
+
+
+def answer(question_, *, answer: str = "Yes: the second phase starts three months later.", publish: bool = True,
+           question_text: str | None = None, reason: str | None = None, duplicates=()):
+    """The commissioner's answer to a question, published (a clarification) or private."""
+    from portal.procurement.clarification_queries import get_question
+    from portal.procurement.clarifications import answer_question
+
+    with _as(question_.commissioner_id) as session:
+        made = answer_question(get_question(question_.id), answer, publish=publish, question_text=question_text,
+                               reason=reason, duplicates=duplicates, actor=None)
+        session.flush()
+        return _detached(session, made)
+
+
+def clarification(provider, tender_, *, text: str = "Is TUPE likely to apply?", answer_text: str = "Yes, it is.",
+                  question_text: str | None = None):
+    """A published clarification of the tender: the provider asks, the commissioner publishes."""
+    from portal.procurement.clarification_models import Clarification
+    from sqlalchemy import select
+
+    asked = question(provider, tender_, text=text)
+    answered = answer(asked, answer=answer_text, question_text=question_text)
+    with _as(tender_.tenant_id) as session:
+        made = session.scalar(select(Clarification).where(Clarification.id == answered.clarification_id))
+        return _detached(session, made)

@@ -95,6 +95,12 @@ def _tender(value, _loaded):
     return get_tender(value)
 
 
+def _question(value, _loaded):
+    from portal.procurement.clarification_queries import get_question
+
+    return get_question(value)
+
+
 def _api_token(value, _loaded):
     from portal.accounts.queries import get_own_api_token
 
@@ -120,6 +126,7 @@ LOADERS: dict[str, Loader] = {
     "framework_id": Loader("framework", _framework, "No such framework"),
     "collaborative_id": Loader("member", _collaborative, "No such collaborative"),
     "tender_id": Loader("tender", _tender, "No such tender"),
+    "question_id": Loader("question", _question, "No such question"),
     "token_id": Loader("token", _api_token, "No such token"),
     "message_id": Loader("message", _mail, "No such message"),
 }

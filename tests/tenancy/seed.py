@@ -9,7 +9,8 @@ from tests import factories
 def seed_contract_rows(app, provider, commissioner, reference: str):
     """A contract with its schedule and returns, an evidence document, an import, a submitted
     version, search entries, the commissioner's outcome rollup, a published tender the provider
-    is interested in and a draft one; returns the contract."""
+    is interested in, with an unanswered question of the provider's and a published clarification,
+    and a draft one; returns the contract."""
     contract = factories.contract(commissioner=commissioner, provider=provider, reference=reference, title="Seeded",
                                   care_group="", locality="", end=date(2025, 3, 31), annual_value="1000",
                                   funding_model="block")
@@ -20,6 +21,10 @@ def seed_contract_rows(app, provider, commissioner, reference: str):
     factories.reminder(contract, date(2025, 2, 1))  # about a draft: the commissioner sees it all the same
     factories.search_entries(contract)
     factories.outcome_rollup(commissioner)
-    factories.interest(provider, factories.tender(commissioner, reference=f"{reference}-T"))
+    tender = factories.tender(commissioner, reference=f"{reference}-T")
+    factories.interest(provider, tender)
+    factories.question(provider, tender, text=f"Unanswered question from {provider.slug}")
+    factories.clarification(provider, tender, text=f"Published question from {provider.slug}",
+                            question_text="Published question", answer_text="Published answer")
     factories.tender(commissioner, reference=f"{reference}-DRAFT", published=False)
     return contract

@@ -7,7 +7,9 @@ from flask import Flask
 def register_web(app: Flask) -> None:
     from portal.blueprints.web import (account, admin, auth, collaboratives, contracts, dashboards, documents,
                                        frameworks, health, organisation, outcomes, returns, reviews, search, tenders)
+    from portal.blueprints.web import clarifications
 
     for module in (auth, organisation, contracts, frameworks, returns, reviews, outcomes, collaboratives,
-                   dashboards, documents, account, admin, health, search, tenders):
+                   dashboards, documents, account, admin, health, search, tenders,
+                   clarifications):
         app.register_blueprint(module.bp)

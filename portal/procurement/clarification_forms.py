@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (GovCharacterCount, GovCheckboxesInput, GovRadioInput, GovSubmitInput,
                                                  GovTextArea)
 from wtforms import SelectMultipleField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.forms import ChoiceRadioField
 from portal.procurement.clarification_models import ANSWER_LIMIT, QUESTION_LIMIT, REASON_LIMIT
@@ -21,7 +21,7 @@ def ask_form(tender) -> FlaskForm:
             "Your question", widget=GovCharacterCount(),
             description="Other providers never see your organisation's name: if your question is published, "
                         "the procurement team removes anything that would identify you.",
-            validators=[InputRequired("Enter your question"),
+            validators=[DataRequired("Enter your question"),
                         Length(max=QUESTION_LIMIT, message=f"Your question must be {QUESTION_LIMIT:,} characters "
                                                            "or fewer")])
         submit = SubmitField("Send the question", widget=GovSubmitInput())
@@ -58,11 +58,11 @@ def answer_form(question, duplicates) -> FlaskForm:
             "The question as it will be published", widget=GovCharacterCount(),
             description="Remove anything that identifies the provider that asked: its name, its people, its "
                         "services. The provider and your team keep the question as asked.",
-            validators=[InputRequired("Enter the question as it will be published"),
+            validators=[DataRequired("Enter the question as it will be published"),
                         Length(max=QUESTION_LIMIT, message=f"The question must be {QUESTION_LIMIT:,} characters "
                                                            "or fewer")])
         answer = TextAreaField("Answer", widget=GovCharacterCount(),
-                               validators=[InputRequired("Enter the answer"),
+                               validators=[DataRequired("Enter the answer"),
                                            Length(max=ANSWER_LIMIT, message=f"The answer must be {ANSWER_LIMIT:,} "
                                                                             "characters or fewer")])
         audience = ChoiceRadioField(

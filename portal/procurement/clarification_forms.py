@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (GovCharacterCount, GovCheckboxesInput, GovRadioInput, GovSubmitInput,
                                                  GovTextArea)
 from wtforms import SelectMultipleField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.forms import ChoiceRadioField
 from portal.procurement.clarification_models import ANSWER_LIMIT, QUESTION_LIMIT, REASON_LIMIT
@@ -46,7 +46,7 @@ class _Duplicates(SelectMultipleField):
     def pre_validate(self, form):
         known = {str(value) for value, _label in self.choices}
         if any(str(value) not in known for value in self.data or ()):
-            raise ValueError("Choose duplicates from the questions listed")
+            raise ValidationError("Choose duplicates from the questions listed")
 
 
 def answer_form(question, duplicates) -> FlaskForm:

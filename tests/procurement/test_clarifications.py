@@ -321,3 +321,26 @@ def test_two_officers_publishing_at_once_take_numbers_one_after_the_other(app, c
     holder.join(60)
     waiter.join(60)
     assert results == {0: 1, 1: 2}
+
+
+def test_the_demo_tender_has_clarifications_from_several_providers(app):
+    from sqlalchemy import select
+
+    from portal.dev.demo import seed_demo
+    from portal.extensions import db
+    from portal.procurement.clarification_models import Question
+    from portal.procurement.clarification_queries import clarifications_of
+    from portal.procurement.models import Tender
+    from portal.tenants.context import tenant_context
+    from portal.tenants.queries import get_organisation_by_slug
+
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        with tenant_context(get_organisation_by_slug("glasgow-hscp").id):
+            tender = db.session.scalar(select(Tender).where(Tender.reference == "GCH-2027-CAH"))
+            questions = db.session.scalars(select(Question).where(Question.tender_id == tender.id)).all()
+            assert sorted(q.status for q in questions) == ["open", "private", "published", "published", "published"]
+            assert len({q.tenant_id for q in questions if q.status == "published"}) == 3
+            log = clarifications_of(tender)
+            assert [c.number for c in log] == [1, 2, 3] and "Hillview" not in " ".join(c.question for c in log)

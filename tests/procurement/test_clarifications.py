@@ -82,6 +82,7 @@ def test_a_question_is_published_without_naming_the_asker_anywhere_another_provi
     assert ASKER_NAME in inbox and "Waiting for an answer" in inbox and "to the answer deadline" in inbox
     page = client.get(f"/o/glasgow-hscp/questions/{question_id}").get_data(as_text=True)
     assert "The question as it will be published" in page and "Dalmarnock" in page
+    assert f'<a class="govuk-link" href="/o/glasgow-hscp/tenders/{tender.id}">GCH-2027-CAH</a>' in page
     answered = web.post(f"/o/glasgow-hscp/questions/{question_id}/answer",
                         {"question_text": EDITED, "answer": "Yes, where the rota meets the staffing levels.",
                          "audience": "all"}, page=f"/o/glasgow-hscp/questions/{question_id}")

@@ -57,6 +57,7 @@ JOBS: dict[str, JobKind] = {kind.name: kind for kind in (
     JobKind("process_return_import", "portal.returns.imports:process_import", DOCUMENTS),
     JobKind("send_email", "portal.notifications.services:deliver_email", EMAIL),
     JobKind("notify_review", "portal.returns.review_queue:notify_review", EMAIL),
+    JobKind("notify_clarifications", "portal.procurement.clarifications:notify_clarifications", EMAIL),
     JobKind("refresh_outcome_rollup", "portal.collaboratives.services:refresh_outcome_rollup", BULK, coalesce=True),
     JobKind("index_return_version", "portal.search.jobs:index_return_version", BULK, coalesce=True),
     JobKind("discard_document_object", "portal.documents.jobs:discard_document_object", BULK),

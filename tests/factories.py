@@ -505,15 +505,27 @@ def thread_question(provider, thread_, body: str = "Will the new contracts pay t
         return _detached(session, made)
 
 
+def question(provider, tender_, *, text: str = "Can the service start in two phases?", lot=None, by=None):
+    """The provider's clarification question on a published tender, asked through the service."""
+    from portal.procurement.clarifications import ask_question
+    from portal.procurement.queries import get_tender
+    from portal.tenants.models import Organisation
+
+    with _as(provider.id) as session:
+        made = ask_question(session.get(Organisation, provider.id), get_tender(tender_.id), text, lot, actor=by)
+        session.flush()
+        return _detached(session, made)
+
+
 def thread_reply(question_, body: str = "Yes: the rate is set out in the plan.", *, answer_set: bool = False,
                  publish: bool = False, wording: str | None = None):
     """The commissioner's reply to a question; ``answer_set`` puts it in the set (worded as
     ``wording``), ``publish`` publishes the set."""
-    from portal.engagement.models import Question, Thread
+    from portal.engagement.models import ThreadQuestion, Thread
     from portal.engagement.services import mark, publish_answers, reply
 
     with _as(question_.commissioner_id) as session:
-        found = session.get(Question, question_.id)
+        found = session.get(ThreadQuestion, question_.id)
         parent = session.get(Thread, question_.thread_id)
         made = reply(parent, found, body, actor=None)
         if answer_set or publish:
@@ -521,4 +533,30 @@ def thread_reply(question_, body: str = "Yes: the rate is set out in the plan.",
         if publish:
             publish_answers(parent, actor=None)
         session.flush()
+        return _detached(session, made)
+
+
+def answer(question_, *, answer: str = "Yes: the second phase starts three months later.", publish: bool = True,
+           question_text: str | None = None, reason: str | None = None, duplicates=()):
+    """The commissioner's answer to a question, published (a clarification) or private."""
+    from portal.procurement.clarification_queries import get_question
+    from portal.procurement.clarifications import answer_question
+
+    with _as(question_.commissioner_id) as session:
+        made = answer_question(get_question(question_.id), answer, publish=publish, question_text=question_text,
+                               reason=reason, duplicates=duplicates, actor=None)
+        session.flush()
+        return _detached(session, made)
+
+
+def clarification(provider, tender_, *, text: str = "Is TUPE likely to apply?", answer_text: str = "Yes, it is.",
+                  question_text: str | None = None):
+    """A published clarification of the tender: the provider asks, the commissioner publishes."""
+    from portal.procurement.clarification_models import Clarification
+    from sqlalchemy import select
+
+    asked = question(provider, tender_, text=text)
+    answered = answer(asked, answer=answer_text, question_text=question_text)
+    with _as(tender_.tenant_id) as session:
+        made = session.scalar(select(Clarification).where(Clarification.id == answered.clarification_id))
         return _detached(session, made)

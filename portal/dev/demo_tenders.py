@@ -60,4 +60,42 @@ def seed_demo_tenders() -> int:
                 if provider is not None:
                     with tenant_context(provider.id):
                         services.register_interest(provider, db.session.get(Tender, tender_id), actor=None)
+            seed_demo_clarifications(tender_id, commissioner)
     return made
+
+
+# (asking provider, question as asked, as published or None to keep it, answer, private reason or None)
+QUESTIONS = (
+    ("riverside-care", "Is TUPE expected to apply to staff of the current providers?", None,
+     "Yes. TUPE information for both lots will be released with the second set of documents.", None),
+    ("hillview-support", "Hillview already delivers in Easterhouse: can our existing rota carry over into lot 2?",
+     "Can a provider's existing rota in the area carry over into lot 2?",
+     "Yes, where it meets the staffing levels in the specification; say so in your method statement.", None),
+    ("brightpath-support", "How will hours be reported each month: through the portal or by spreadsheet?", None,
+     "Through the portal's monthly return; spreadsheets are accepted in the first three months.", None),
+    ("riverside-care", "Our night-visit rate is above the guide price: would our bid be rejected outright?", None,
+     "No: bids above the guide price are evaluated, and the price score reflects it.",
+     "The question is about the provider's own prices, which are commercially sensitive"),
+    ("brightpath-support", "Can a provider bid for both lots and be awarded both?", None, None, None),
+)
+
+
+def seed_demo_clarifications(tender_id: int, commissioner) -> None:
+    """Questions on the open tender from several providers: three published clarifications (one
+    edited to remove who asked), one private answer and one waiting for an answer."""
+    from portal.procurement.clarification_queries import get_question
+    from portal.procurement.clarifications import answer_question, ask_question
+
+    asked = []
+    for slug, text, published, answer, reason in QUESTIONS:
+        provider = get_organisation_by_slug(slug)
+        if provider is None:
+            continue
+        with tenant_context(provider.id):
+            question = ask_question(provider, db.session.get(Tender, tender_id), text, actor=None)
+            asked.append((question.id, published, answer, reason))
+    with tenant_context(commissioner.id):
+        for question_id, published, answer, reason in asked:
+            if answer is not None:
+                answer_question(get_question(question_id), answer, publish=reason is None, question_text=published,
+                                reason=reason, actor=None)

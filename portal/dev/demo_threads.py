@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal.accounts.services import get_user_by_email
 from portal.engagement import services
-from portal.engagement.models import Question, Thread
+from portal.engagement.models import ThreadQuestion, Thread
 from portal.extensions import db
 from portal.tenants.context import tenant_context
 from portal.tenants.queries import get_organisation_by_slug
@@ -66,7 +66,7 @@ def seed_demo_threads() -> int:
         for question_id, (_slug, _body, reply, wording) in zip(asked, QUESTIONS):
             if question_id is None or reply is None:
                 continue
-            question = db.session.get(Question, question_id)
+            question = db.session.get(ThreadQuestion, question_id)
             services.reply(thread, question, reply, actor=admin)
             if wording:
                 services.mark(thread, question, question_text=wording, answer_text=reply, actor=admin)

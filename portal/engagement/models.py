@@ -6,7 +6,7 @@ migrations/versions/0014_threads.py):
 - a ``Thread`` is the commissioner's row. A market-wide one is ``listed`` (read by every
   organisation from the moment it is opened); a contract-scoped one names the contract's
   provider in ``provider_id``, the one other organisation that reads it;
-- a ``Question`` is the asking provider's row, read by the thread's commissioner
+- a ``ThreadQuestion`` is the asking provider's row, read by the thread's commissioner
   (``CommissionerVisible``): no other provider ever reads it, nor learns who asked;
 - a ``Reply`` is the commissioner's row, read by the provider that asked (``provider_id``);
 - an ``Answer`` is an entry of the published answer set: the commissioner's row, with the
@@ -106,7 +106,7 @@ class Thread(ListedOrProvider, db.Model):
         return STATUS_TAGS[self.status]
 
 
-class Question(CommissionerVisible, db.Model):
+class ThreadQuestion(CommissionerVisible, db.Model):
     """A provider's question in a thread (the provider is the tenant)."""
 
     __tablename__ = "thread_questions"
@@ -125,8 +125,8 @@ class Question(CommissionerVisible, db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = created_at_column()
 
-    provider: Mapped[Organisation] = relationship(foreign_keys="Question.tenant_id", lazy="joined")
-    author = relationship("User", foreign_keys="Question.author_id", lazy="joined")
+    provider: Mapped[Organisation] = relationship(foreign_keys="ThreadQuestion.tenant_id", lazy="joined")
+    author = relationship("User", foreign_keys="ThreadQuestion.author_id", lazy="joined")
 
 
 class Reply(ReadByProvider, db.Model):

@@ -6,7 +6,7 @@ from sqlalchemy import func, or_, select
 
 from portal.contracts.models import Contract
 from portal.engagement import policy
-from portal.engagement.models import CONTRACT, OPEN, Answer, Question, Reply, Thread
+from portal.engagement.models import CONTRACT, OPEN, Answer, ThreadQuestion, Reply, Thread
 from portal.extensions import db
 from portal.tenants.context import current_tenant_id
 
@@ -41,17 +41,17 @@ def list_threads(membership, *, q: str = "", status: str = "", limit: int = 200,
     return list(db.session.scalars(query.limit(limit).offset(offset)))
 
 
-def get_question(thread: Thread, question_id: int) -> Question | None:
+def get_question(thread: Thread, question_id: int) -> ThreadQuestion | None:
     """A question of the thread: the commissioner reads all of its thread's; a provider its own."""
-    return db.session.scalar(select(Question).where(Question.id == question_id, Question.thread_id == thread.id,
-                                                    Question.commissioner_id == thread.tenant_id))
+    return db.session.scalar(select(ThreadQuestion).where(ThreadQuestion.id == question_id, ThreadQuestion.thread_id == thread.id,
+                                                    ThreadQuestion.commissioner_id == thread.tenant_id))
 
 
-def questions_of(thread: Thread) -> list[Question]:
+def questions_of(thread: Thread) -> list[ThreadQuestion]:
     """The thread's questions this organisation reads (its own, or all of its own thread's)."""
-    return list(db.session.scalars(select(Question).where(Question.thread_id == thread.id,
-                                                          Question.commissioner_id == thread.tenant_id)
-                                   .order_by(Question.created_at, Question.id)))
+    return list(db.session.scalars(select(ThreadQuestion).where(ThreadQuestion.thread_id == thread.id,
+                                                          ThreadQuestion.commissioner_id == thread.tenant_id)
+                                   .order_by(ThreadQuestion.created_at, ThreadQuestion.id)))
 
 
 def replies_of(thread: Thread) -> dict[int, Reply]:
@@ -60,7 +60,7 @@ def replies_of(thread: Thread) -> dict[int, Reply]:
     return {reply.question_id: reply for reply in rows}
 
 
-def reply_to(question: Question) -> Reply | None:
+def reply_to(question: ThreadQuestion) -> Reply | None:
     return db.session.scalar(select(Reply).where(Reply.tenant_id == question.commissioner_id,
                                                  Reply.question_id == question.id))
 
@@ -125,4 +125,4 @@ def _contract_reference(thread: Thread) -> str | None:
 
 def answer_set_rows(answers: list[Answer]) -> tuple[list[str], list[list]]:
     """The published answer set as a table (for the CSV): number, question, answer. No asker."""
-    return ["Number", "Question", "Answer"], [[a.number, a.question, a.answer] for a in answers]
+    return ["Number", "ThreadQuestion", "Answer"], [[a.number, a.question, a.answer] for a in answers]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from portal.accounts.models import User
 from portal.audit.services import record
 from portal.engagement import policy, queries
-from portal.engagement.models import (CLOSED, CONTRACT, MARKET, QUESTION_LIMIT, REPLY_LIMIT, SCOPES, Answer, Question,
+from portal.engagement.models import (CLOSED, CONTRACT, MARKET, QUESTION_LIMIT, REPLY_LIMIT, SCOPES, Answer, ThreadQuestion,
                                       Reply, Thread)
 from portal.errors import Conflict, Invalid, ServiceError
 from portal.extensions import db
@@ -83,14 +83,14 @@ def close_thread(thread: Thread, *, actor: User | None) -> Thread:
     return thread
 
 
-def ask(provider: Organisation, thread: Thread, body: str, *, actor: User | None) -> Question:
+def ask(provider: Organisation, thread: Thread, body: str, *, actor: User | None) -> ThreadQuestion:
     """A provider's question: the commissioner sees who asked; no other provider ever does."""
     if provider.kind != PROVIDER or provider.id != current_tenant_id():
         raise ServiceError("Only a provider asks questions in a thread")
     if not policy.may_ask(provider.id, thread):
         raise Conflict("This thread is closed: it no longer takes questions", field="body")
     body = _text(body, "body", "your question", QUESTION_LIMIT)
-    question = Question(tenant_id=provider.id, commissioner_id=thread.tenant_id, thread_id=thread.id, body=body,
+    question = ThreadQuestion(tenant_id=provider.id, commissioner_id=thread.tenant_id, thread_id=thread.id, body=body,
                         author_id=actor.id if actor else None)
     db.session.add(question)
     db.session.flush()
@@ -98,7 +98,7 @@ def ask(provider: Organisation, thread: Thread, body: str, *, actor: User | None
     return question
 
 
-def reply(thread: Thread, question: Question, body: str, *, actor: User | None) -> Reply:
+def reply(thread: Thread, question: ThreadQuestion, body: str, *, actor: User | None) -> Reply:
     """The commissioner's reply to one question, read by the provider that asked it."""
     _commissioner_of(thread)
     if question.thread_id != thread.id:
@@ -114,7 +114,7 @@ def reply(thread: Thread, question: Question, body: str, *, actor: User | None) 
     return made
 
 
-def mark(thread: Thread, question: Question, *, question_text: str, answer_text: str,
+def mark(thread: Thread, question: ThreadQuestion, *, question_text: str, answer_text: str,
          actor: User | None) -> Answer:
     """Put a replied question in the answer set (or change its wording while unpublished): the
     question and reply as they will be published, edited to remove anything that names the asker."""
@@ -136,7 +136,7 @@ def mark(thread: Thread, question: Question, *, question_text: str, answer_text:
     return entry
 
 
-def unmark(thread: Thread, question: Question, *, actor: User | None) -> None:
+def unmark(thread: Thread, question: ThreadQuestion, *, actor: User | None) -> None:
     """Take an unpublished entry out of the answer set."""
     _commissioner_of(thread)
     replied = queries.reply_to(question)

@@ -107,6 +107,12 @@ def _thread_question(value, loaded):
     return get_question(loaded["thread"], value)
 
 
+def _question(value, _loaded):
+    from portal.procurement.clarification_queries import get_question
+
+    return get_question(value)
+
+
 def _api_token(value, _loaded):
     from portal.accounts.queries import get_own_api_token
 
@@ -134,6 +140,7 @@ LOADERS: dict[str, Loader] = {
     "tender_id": Loader("tender", _tender, "No such tender"),
     "thread_id": Loader("thread", _thread, "No such thread"),
     "post_id": Loader("question", _thread_question, "No such question in this thread"),
+    "question_id": Loader("question", _question, "No such question"),
     "token_id": Loader("token", _api_token, "No such token"),
     "message_id": Loader("message", _mail, "No such message"),
 }

@@ -61,5 +61,11 @@ def amendment_rows(tender: Tender) -> list[tuple]:
 
 
 def published_enquiries(tender: Tender) -> list[dict]:
-    """The tender's published clarifications as OCDS enquiries (none until they exist)."""
-    return []
+    """The tender's published clarifications as OCDS enquiries (the enquiry extension), oldest
+    first: the published question and answer, their lot, no author (the asker stays anonymous)."""
+    from portal.procurement.clarification_queries import clarifications_of
+
+    return [{"id": str(c.number), "date": c.published_at.isoformat(), "title": f"Clarification {c.number}",
+             "description": c.question, "answer": c.answer, "dateAnswered": c.published_at.isoformat(),
+             **({"relatedLot": str(c.lot_number)} if c.lot_number else {})}
+            for c in sorted(clarifications_of(tender), key=lambda c: c.number)]

@@ -46,6 +46,9 @@ PERMISSIONS: dict[str, str] = {
     "view_threads": "Read market engagement threads and their published answer sets",
     "manage_threads": "Open and close market engagement threads, reply to questions and publish the answer set",
     "post_thread_questions": "Ask questions in market engagement threads",
+    "ask_questions": "Ask clarification questions about a tender",
+    "view_questions": "See the organisation's clarification questions: a provider's own, a procurement team's inbox",
+    "answer_questions": "Edit, answer and publish the clarification questions on the commissioner's tenders",
 }
 
 # Permissions of a person rather than of a page: a personal API token is allowed when any of the
@@ -55,6 +58,10 @@ ACCOUNT_PERMISSIONS = frozenset({"use_api_tokens"})
 _EVERYONE = {"view_organisation", "view_contracts", "view_returns", "view_documents", "search", "view_tenders",
              "view_threads"}
 _COMMISSIONER_READER = _EVERYONE | {"view_frameworks", "view_review_queue", "view_dashboards", "view_collaboratives"}
+# Clarification questions: unanswered ones are seen by the asking provider and the procurement team
+# only (not a commissioner's viewers, contract managers or finance staff).
+_ASKER = {"ask_questions", "view_questions"}
+_ANSWERER = {"answer_questions", "view_questions"}
 
 # API tokens go to the roles that connect systems: a provider's administrator and submitters (a
 # care-management system sends the returns), a commissioner's administrator and contract managers
@@ -64,19 +71,20 @@ _COMMISSIONER_READER = _EVERYONE | {"view_frameworks", "view_review_queue", "vie
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # providers
     "provider_admin": frozenset(_EVERYONE | {"manage_members", "view_audit", "edit_returns", "upload_documents",
-                                             "use_api_tokens", "register_interest", "post_thread_questions"}),
+                                             "use_api_tokens", "register_interest", "post_thread_questions", *_ASKER}),
     "submitter": frozenset(_EVERYONE | {"edit_returns", "upload_documents", "use_api_tokens", "register_interest",
-                                        "post_thread_questions"}),
+                                        "post_thread_questions", *_ASKER}),
     # "finance" is a role in both kinds of organisation: what it may do depends on the kind.
     # commissioners
     "commissioner_admin": frozenset(_COMMISSIONER_READER | {
         "manage_members", "view_audit", "manage_contracts", "manage_frameworks", "review_returns",
-        "manage_collaboratives", "upload_documents", "use_api_tokens", "manage_tenders", "manage_threads"}),
+        "manage_collaboratives", "upload_documents", "use_api_tokens", "manage_tenders", "manage_threads",
+        *_ANSWERER}),
     "contract_manager": frozenset(_COMMISSIONER_READER | {
         "manage_contracts", "manage_frameworks", "review_returns", "manage_collaboratives", "upload_documents",
         "use_api_tokens", "manage_threads"}),
     "procurement": frozenset(_COMMISSIONER_READER | {"manage_contracts", "upload_documents", "manage_tenders",
-                                                     "manage_threads", "use_api_tokens"}),
+                                                     "manage_threads", "use_api_tokens", *_ANSWERER}),
     "viewer": frozenset(_COMMISSIONER_READER),
 }
 KIND_ROLE_PERMISSIONS: dict[tuple[str, str], frozenset[str]] = {

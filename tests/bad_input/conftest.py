@@ -70,6 +70,7 @@ def world(app, contract_setup):
     factories.submission(contract, second, by=s["provider_admin"])
     factories.search_entries(contract, second)
     tokens = {"provider": factories.api_token(s["provider_admin"]), "commissioner": factories.api_token(admin)}
+    tender = factories.tender(commissioner, reference="CLYDE-T")
     ids = {"contract_id": contract.id, "framework_id": s["framework_id"],
            "return_id": factories.return_of(contract).id, "document_id": document.id,
            "import_id": factories.return_import(contract).id,
@@ -78,7 +79,7 @@ def world(app, contract_setup):
            "invitation_id": factories.invitation(commissioner, email="new@clyde.example", role="viewer")[0].id,
            "custom_framework_id": factories.framework(commissioner, code="CLYDE", name="Clyde outcomes").id,
            "collaborative_id": factories.collaborative(commissioner, name="West group").id,
-           "tender_id": factories.tender(commissioner, reference="CLYDE-T").id,
+           "tender_id": tender.id, "question_id": factories.question(provider, tender).id,
            **_thread_ids(commissioner, provider),
            "message_id": factories.dev_mail(to="x@clyde.example").id,
            "token_id": factories.api_token_ids(admin)[0]}

@@ -169,3 +169,19 @@ def test_thread_bodies(app, world, probe):
     probe.check("POST publish with a body", lambda: _send(app, "POST", f"/api/v1/threads/{thread}/publish", headers,
                                                           {"x": 1}))
     probe.assert_clean(minimum=150)
+
+
+def test_clarification_bodies(app, world, probe):
+    provider, commissioner = world["api"]["provider"], world["api"]["commissioner"]
+    ask = f"/api/v1/tenders/{world['ids']['tender_id']}/questions"
+    for name in ("question", "lot"):
+        for value in VALUES:
+            body = {"question": "Is it one contract?", name: value}
+            probe.check(f"POST questions {name}={str(value)[:40]}", lambda: _send(app, "POST", ask, provider, body))
+    answer = f"/api/v1/questions/{world['ids']['question_id']}/answer"
+    base = {"answer": "Yes.", "publish": False, "reason": "Sensitive", "question_text": "Edited?"}
+    for name in (*base, "duplicates"):
+        for value in VALUES + ([1, "x"], [2**63]):
+            body = {**base, name: value}
+            probe.check(f"POST answer {name}={str(value)[:40]}", lambda: _send(app, "POST", answer, commissioner, body))
+    probe.assert_clean(minimum=150)

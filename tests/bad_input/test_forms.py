@@ -178,3 +178,23 @@ def test_thread_forms(app, world, probe):
         probe.check(f"POST question body={value[:40]!r}", lambda: provider_web.client.post(
             f"{provider_base}/questions", data={"body": value, "csrf_token": provider_token}))
     probe.assert_clean(minimum=60)
+
+
+def test_clarification_forms(app, world, probe):
+    provider_web, provider_token = world["web"]["provider"]
+    web, token = world["web"]["commissioner"]
+    tender_id = world["ids"]["tender_id"]
+    ask = f"/o/{world['slugs']['provider']}/tenders/{tender_id}/questions/new"
+    for name, values in (("question", TEXTS + ("x" * 5001, "=1+1", "\x01\x0b")), ("lot", TEXTS + NUMBERS)):
+        for value in values:
+            data = {"question": "Is it one contract?", "lot": "all", name: value, "csrf_token": provider_token}
+            probe.check(f"POST ask {name}={value[:40]!r}", lambda: provider_web.client.post(ask, data=data))
+    asked = provider_web.client.post(ask, data={"question": "Probe question?", "csrf_token": provider_token})
+    assert asked.status_code == 303, asked.get_data(as_text=True)[:2000]
+    answer = f"/o/{world['slugs']['commissioner']}/questions/{world['ids']['question_id']}/answer"
+    base = {"question_text": "Edited?", "answer": "Yes.", "audience": "asker", "reason": "Sensitive"}
+    for name in (*base, "duplicates"):
+        for value in TEXTS + NUMBERS + ("all", "asker"):
+            data = {**base, name: value, "csrf_token": token}
+            probe.check(f"POST answer {name}={value[:40]!r}", lambda: web.client.post(answer, data=data))
+    probe.assert_clean(minimum=100)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 def test_the_demo_thread_has_a_published_answer_set_without_names(app):
     from portal.dev.demo import seed_demo
     from portal.engagement import queries
-    from portal.engagement.models import Answer, Question, Thread
+    from portal.engagement.models import Answer, ThreadQuestion, Thread
     from portal.extensions import db
     from portal.tenants.context import tenant_context
     from portal.tenants.queries import get_organisation_by_slug
@@ -27,6 +27,6 @@ def test_the_demo_thread_has_a_published_answer_set_without_names(app):
             answers = queries.published_answers(thread)
             assert [a.number for a in answers] == [1, 2, 3]
             assert not any("Riverside" in a.question + a.answer for a in answers)
-            assert db.session.scalar(select(db.func.count(Question.id))) == 0
+            assert db.session.scalar(select(db.func.count(ThreadQuestion.id))) == 0
         with tenant_context(get_organisation_by_slug("riverside-care").id):
-            assert db.session.scalar(select(db.func.count(Question.id))) == 2
+            assert db.session.scalar(select(db.func.count(ThreadQuestion.id))) == 2

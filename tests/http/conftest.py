@@ -19,12 +19,13 @@ def everyone(app):
              for kind, roles in ROLES.items() for role in roles}
     contract = seed_contract_rows(app, orgs[PROVIDER], orgs[COMMISSIONER], "ROLE-1")
     ret = factories.return_of(contract)
+    tender = factories.tender(orgs[COMMISSIONER], reference="ROLE-T")
     shared = {"contract_id": contract.id, "return_id": ret.id,
               "submitted_document_id": factories.submitted_document_id(ret),
               "import_id": factories.return_import(contract).id,
               "framework_id": factories.framework(orgs[COMMISSIONER], code="ROLE-OWN").id,
               "collaborative_id": factories.collaborative(orgs[COMMISSIONER], name="Own group").id,
-              "tender_id": factories.tender(orgs[COMMISSIONER], reference="ROLE-T").id}
+              "tender_id": tender.id, "question_id": factories.question(orgs[PROVIDER], tender).id}
     thread = factories.thread(orgs[COMMISSIONER], title="Role thread")  # market-wide: every role reads it
     question = factories.thread_question(orgs[PROVIDER], thread, "A role's question")
     factories.thread_reply(question, "A reply")

@@ -47,21 +47,29 @@ def test_each_event_is_a_release_that_the_official_schema_accepts(app, client, v
         {"title": "North", "description": "", "estimated_value": "100000.00"},
         {"title": "South", "description": "Two houses", "estimated_value": "50000.50"}])
     factories.amendment(tender, reason="Night visits are included.")
+    factories.clarification(m["fern"], tender, text="Fern Care asks: is TUPE likely to apply?",
+                            question_text="Is TUPE likely to apply?", answer_text="Yes, it is.")
     headers = {"Authorization": f"Bearer {factories.api_token(factories.user('p@oak.example', memberships=[(m['oak'], 'submitter')]))}"}
     body = client.get(f"/api/v1/tenders/{tender.id}/ocds", headers=headers).get_json()
     assert _errors(validator, body) == []
-    assert [r["tag"] for r in body["releases"]] == [["tender"], ["tenderUpdate"]]
-    first, latest = body["releases"]
+    assert [r["tag"] for r in body["releases"]] == [["tender"], ["tenderUpdate"], ["tenderUpdate"]]
+    first, _amended, latest = body["releases"]
+    assert latest["tender"]["enquiries"] == [{
+        "id": "1", "date": latest["tender"]["enquiries"][0]["date"], "title": "Clarification 1",
+        "description": "Is TUPE likely to apply?", "answer": "Yes, it is.",
+        "dateAnswered": latest["tender"]["enquiries"][0]["date"]}]  # no author: the asker stays anonymous
+    assert latest["tender"]["hasEnquiries"] is True and "enquiries" not in first["tender"]
     assert first["ocid"] == latest["ocid"] and first["id"] != latest["id"]
     assert latest["tender"]["value"] == {"amount": 150000.5, "currency": "GBP"}
     assert [lot["id"] for lot in latest["tender"]["lots"]] == ["1", "2"]
     assert "amendments" not in first["tender"] and latest["tender"]["amendments"][0]["rationale"] == \
         "Night visits are included."
     assert latest["buyer"] == {"id": "glasgow-hscp", "name": "Glasgow City HSCP"}
-    assert "Fern Care" not in json.dumps(body) and "Oak Care" not in json.dumps(body)
+    assert "Fern Care" not in json.dumps(body) and "fern-care" not in json.dumps(body)
+    assert "Oak Care" not in json.dumps(body)
     record = client.get(f"/api/v1/tenders/{tender.id}/ocds?view=record", headers=headers).get_json()
     assert record["records"][0]["compiledRelease"]["tag"] == ["compiled"]
-    assert len(record["records"][0]["releases"]) == 2
+    assert len(record["records"][0]["releases"]) == 3
 
 
 def test_cancellation_and_the_bulk_download(app, client, web, validator, market_for_tenders):

@@ -9,7 +9,8 @@ from tests import factories
 def seed_contract_rows(app, provider, commissioner, reference: str):
     """A contract with its schedule and returns, an evidence document, an import, a submitted
     version, search entries, the commissioner's outcome rollup, a published tender the provider
-    is interested in and a draft one, a market-wide thread with the provider's question, the reply
+    is interested in (with an unanswered question of the provider's, a published clarification and
+    an amendment) and a draft one, a market-wide thread with the provider's question, the reply
     and its published answer, and a thread for the contract with a question whose reply is in the
     answer set but not published; returns the contract."""
     contract = factories.contract(commissioner=commissioner, provider=provider, reference=reference, title="Seeded",
@@ -25,6 +26,9 @@ def seed_contract_rows(app, provider, commissioner, reference: str):
     tender = factories.tender(commissioner, reference=f"{reference}-T")
     factories.interest(provider, tender)
     factories.amendment(tender)
+    factories.question(provider, tender, text=f"Unanswered question from {provider.slug}")
+    factories.clarification(provider, tender, text=f"Published question from {provider.slug}",
+                            question_text="Published question", answer_text="Published answer")
     factories.tender(commissioner, reference=f"{reference}-DRAFT", published=False)
     market_thread = factories.thread(commissioner, title=f"{reference} market")
     factories.thread_reply(factories.thread_question(provider, market_thread, f"{reference} question"),

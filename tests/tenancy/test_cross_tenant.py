@@ -44,7 +44,9 @@ def two_tenants(app):
            "import_id": factories.return_import(contract).id,
            "framework_id": factories.framework(b, code="BETA").id,
            "collaborative_id": factories.collaborative(b, name="Beta group").id,
-           "tender_id": factories.tender(b, reference="BETA-DRAFT", published=False).id}  # a draft: B's alone
+           "tender_id": factories.tender(b, reference="BETA-DRAFT", published=False).id,  # a draft: B's alone
+           # gamma's question on B's published tender: gamma's and B's, never A's
+           "question_id": factories.question(gamma, factories.tender(b, reference="BETA-OPEN")).id}
     # A thread of B for its contract with gamma (gamma's and B's alone), and gamma's question in it.
     private = factories.thread(b, title="Beta and gamma only", contract_=contract)
     ids.update(thread_id=private.id, post_id=factories.thread_question(gamma, private, "Gamma asks").id)

@@ -270,3 +270,43 @@ def test_threads_are_read_by_their_readers_questions_by_their_asker_and_commissi
     for table in ("threads", "thread_questions", "thread_replies", "thread_answers"):
         assert app_conn.execute(f"select count(*) from {table}").fetchone()[0] == 4, table
     app_conn.rollback()
+
+
+def test_questions_are_the_askers_and_the_commissioners_and_clarifications_everyones(app_conn, seeded):
+    """An unanswered question (and a private answer) is read by the asking provider and the
+    tender's commissioner only; every organisation reads published clarifications, which hold
+    nothing of the asker; nobody but the commissioner writes them."""
+    from portal.models_base import utcnow
+
+    a, b = seeded
+    hscp = app_conn.execute("select id from organisations where slug = 'rls-hscp'").fetchone()[0]
+    # B's question answered privately: still B's and the commissioner's alone.
+    app_conn.execute(SET, (str(hscp),))
+    app_conn.execute("update tender_questions set status = 'private', answer = 'Private answer', "
+                     "private_reason = 'Sensitive', answered_at = %s where tenant_id = %s and status = 'open'",
+                     (utcnow(), b.id))
+    app_conn.commit()
+    app_conn.execute(SET, (str(a.id),))
+    assert {r[0] for r in app_conn.execute("select tenant_id from tender_questions")} == {a.id}
+    assert app_conn.execute("select count(*) from tender_questions where answer = 'Private answer'").fetchone()[0] == 0
+    rows = app_conn.execute("select question, answer from tender_clarifications").fetchall()
+    assert sorted(rows) == [("Published question", "Published answer")] * 2
+    columns = {r[0] for r in app_conn.execute(
+        "select column_name from information_schema.columns where table_name = 'tender_clarifications'")}
+    assert not columns & {"question_id", "provider_id", "asked_by_id", "commissioner_id"}
+    assert app_conn.execute("update tender_clarifications set answer = 'Changed'").rowcount == 0
+    assert app_conn.execute("delete from tender_clarifications").rowcount == 0
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        app_conn.execute("insert into tender_clarifications (tenant_id, tender_id, number, question, answer, "
+                         "published_at, listed) select tenant_id, id, 9, 'Forged', 'x', now(), true from tenders "
+                         "limit 1")
+    app_conn.rollback()
+    app_conn.execute(SET, (str(hscp),))
+    assert {r[0] for r in app_conn.execute("select tenant_id from tender_questions where status = 'private'")} \
+        == {b.id}
+    assert app_conn.execute("select count(*) from tender_questions").fetchone()[0] == 4
+    app_conn.rollback()
+    # Without the setting: nothing at all.
+    assert app_conn.execute("select count(*) from tender_clarifications").fetchone()[0] == 0
+    assert app_conn.execute("select count(*) from tender_questions").fetchone()[0] == 0
+    app_conn.rollback()

@@ -8,7 +8,8 @@ def register_web(app: Flask) -> None:
     from portal.blueprints.web import (account, admin, auth, collaboratives, contracts, dashboards, documents,
                                        frameworks, health, organisation, outcomes, returns, reviews, search, tenders,
                                        threads)
+    from portal.blueprints.web import clarifications
 
     for module in (auth, organisation, contracts, frameworks, returns, reviews, outcomes, collaboratives,
-                   dashboards, documents, account, admin, health, search, tenders, threads):
+                   dashboards, documents, account, admin, health, search, tenders, threads, clarifications):
         app.register_blueprint(module.bp)

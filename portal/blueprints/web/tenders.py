@@ -8,7 +8,7 @@ from flask_login import current_user
 from portal.http.access import requires
 from portal.http.organisation import tenant_blueprint
 from portal.http.pages import flash_success, form_errors, redirect_to, render
-from portal.procurement import policy, queries, regimes, services
+from portal.procurement import clarification_queries, policy, queries, regimes, services
 from portal.procurement.forms import CancelForm, TenderForm, moment, timetable_changes, timetable_form
 from portal.tenants.models import COMMISSIONER
 
@@ -54,7 +54,8 @@ def show(tender):
                   amendments=queries.amendment_rows(tender),
                   problems=services.timetable_problems(tender) if owner and policy.is_draft(tender) else {},
                   interested=queries.interested_providers(tender) if owner else [],
-                  interest=None if owner else queries.interest_of(g.organisation.id, tender))
+                  interest=None if owner else queries.interest_of(g.organisation.id, tender),
+                  clarification=clarification_queries.tender_section(tender, g.organisation.id))
 
 
 @bp.route("/<int:tender_id>/timetable", methods=["GET", "POST"])

@@ -37,7 +37,7 @@ class ReplySchema(Schema):
     created_at = fields.DateTime()
 
 
-class QuestionSchema(Schema):
+class ThreadQuestionSchema(Schema):
     """A question as its own provider reads it (no names: the provider knows it asked)."""
     id = fields.Integer()
     body = fields.String()
@@ -45,14 +45,14 @@ class QuestionSchema(Schema):
     reply = fields.Nested(ReplySchema, allow_none=True)
 
 
-class AskedQuestionSchema(QuestionSchema):
+class AskedThreadQuestionSchema(ThreadQuestionSchema):
     """A question as the thread's commissioner reads it: who asked, and whether it is in the set
     (both left out for the provider that asked)."""
     provider = fields.Nested(OrganisationRefSchema)
     in_answer_set = fields.Boolean()
 
 
-class AnswerSchema(Schema):
+class ThreadAnswerSchema(Schema):
     number = fields.Integer()
     question = fields.String()
     answer = fields.String()
@@ -62,10 +62,10 @@ class AnswerSchema(Schema):
 class ThreadDetailSchema(ThreadSchema):
     description = fields.String()
     contract = fields.String(allow_none=True, metadata={"description": "The contract's reference (contract scope)"})
-    questions = fields.List(fields.Nested(AskedQuestionSchema), metadata={
+    questions = fields.List(fields.Nested(AskedThreadQuestionSchema), metadata={
         "description": "For the commissioner, every question with the provider that asked; for a provider, its own "
                        "questions only"})
-    answers = fields.List(fields.Nested(AnswerSchema), metadata={"description": "The published answer set"})
+    answers = fields.List(fields.Nested(ThreadAnswerSchema), metadata={"description": "The published answer set"})
 
 
 class ThreadCreateSchema(Schema):
@@ -91,6 +91,6 @@ class MarkSchema(Schema):
     answer = _text(REPLY_LIMIT, "the answer as it will be published")
 
 
-class QuerySchema(Schema):
+class ThreadQuerySchema(Schema):
     q = fields.String(load_default="", validate=validate.Length(max=200))
     status = fields.String(load_default="", validate=validate.OneOf(["", "open", "closed"]))

@@ -1,7 +1,7 @@
 """Marshmallow schemas for clarification questions and the published log.
 
 Two audiences: :class:`ClarificationSchema` is what every organisation reads (no asker, ever);
-:class:`QuestionSchema` is a question as its asker and the procurement team read it.
+:class:`ClarificationQuestionSchema` is a question as its asker and the procurement team read it.
 """
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ class TenderRefSchema(Schema):
     answer_deadline = fields.DateTime()
 
 
-class QuestionSchema(Schema):
+class ClarificationQuestionSchema(Schema):
     id = fields.Integer()
     status = fields.String(metadata={"description": "open, published (answered to all) or private (answered to "
                                                     "the asker alone)"})
@@ -67,7 +67,7 @@ class AskSchema(Schema):
                          metadata={"description": "The lot the question is about; leave out for the whole tender"})
 
 
-class AnswerSchema(Schema):
+class ClarificationAnswerSchema(Schema):
     answer = _limited(ANSWER_LIMIT, "the answer", required=True)
     publish = fields.Boolean(required=True, truthy={True}, falsy={False}, metadata={
         "description": "true: published to every organisation as the next clarification; false: sent to the "

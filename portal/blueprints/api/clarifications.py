@@ -9,8 +9,8 @@ from portal.http.access import requires
 from portal.http.api import BEARER, ApiBlueprint
 from portal.procurement import clarification_queries as queries
 from portal.procurement import clarifications as services
-from portal.procurement.clarification_schemas import (AnswerSchema, AskSchema, ClarificationSchema,
-                                                      QuestionCreatedSchema, QuestionSchema)
+from portal.procurement.clarification_schemas import (ClarificationAnswerSchema, AskSchema, ClarificationSchema,
+                                                      QuestionCreatedSchema, ClarificationQuestionSchema)
 
 bp = ApiBlueprint("api_clarifications", __name__, description="Clarification questions")
 
@@ -27,7 +27,7 @@ def ask(data, tender):
 
 @bp.org_route("/questions")
 @requires("view_questions")
-@bp.response(200, QuestionSchema(many=True))
+@bp.response(200, ClarificationQuestionSchema(many=True))
 @bp.doc(security=BEARER)
 def questions():
     """The procurement team's inbox (questions on its tenders, open first); a provider's own questions"""
@@ -36,8 +36,8 @@ def questions():
 
 @bp.org_route("/questions/<int:question_id>/answer", methods=["POST"])
 @requires("answer_questions")
-@bp.arguments(AnswerSchema)
-@bp.response(200, QuestionSchema)
+@bp.arguments(ClarificationAnswerSchema)
+@bp.response(200, ClarificationQuestionSchema)
 @bp.doc(security=BEARER)
 def answer(data, question):
     """Answer a question: publish it to all as the next clarification, or to the asker alone with a reason"""

@@ -5,7 +5,7 @@ from flask import g
 from flask_login import current_user
 
 from portal.engagement import policy, queries, services
-from portal.engagement.schemas import (AnswerSchema, MarkSchema, QuerySchema, QuestionCreateSchema, QuestionSchema,
+from portal.engagement.schemas import (ThreadAnswerSchema, MarkSchema, ThreadQuerySchema, QuestionCreateSchema, ThreadQuestionSchema,
                                        ReplyCreateSchema, ReplySchema, ThreadCreateSchema, ThreadDetailSchema,
                                        ThreadSchema)
 from portal.errors import NotFound
@@ -22,7 +22,7 @@ def _own(thread) -> None:
 
 @bp.org_route("/threads")
 @requires("view_threads")
-@bp.arguments(QuerySchema, location="query")
+@bp.arguments(ThreadQuerySchema, location="query")
 @bp.response(200, ThreadSchema(many=True))
 @bp.doc(security=BEARER)
 def threads(args):
@@ -53,7 +53,7 @@ def thread(thread):
 @bp.org_route("/threads/<int:thread_id>/questions", methods=["POST"])
 @requires("post_thread_questions")
 @bp.arguments(QuestionCreateSchema)
-@bp.response(201, QuestionSchema)
+@bp.response(201, ThreadQuestionSchema)
 @bp.doc(security=BEARER)
 def ask(data, thread):
     """Ask a question while the thread is open (providers); other providers never learn who asked"""
@@ -74,7 +74,7 @@ def reply(data, thread, question):
 @bp.org_route("/threads/<int:thread_id>/questions/<int:post_id>/answer-set", methods=["POST"])
 @requires("manage_threads")
 @bp.arguments(MarkSchema)
-@bp.response(200, AnswerSchema)
+@bp.response(200, ThreadAnswerSchema)
 @bp.doc(security=BEARER)
 def mark(data, thread, question):
     """Put a replied question in the answer set, worded as it will be published (no asker)"""
@@ -85,7 +85,7 @@ def mark(data, thread, question):
 
 @bp.org_route("/threads/<int:thread_id>/publish", methods=["POST"])
 @requires("manage_threads")
-@bp.response(200, AnswerSchema(many=True))
+@bp.response(200, ThreadAnswerSchema(many=True))
 @bp.doc(security=BEARER)
 def publish(thread):
     """Publish the answer set's new entries, numbered after those already published"""
@@ -106,7 +106,7 @@ def close(thread):
 
 @bp.org_route("/threads/<int:thread_id>/answers")
 @requires("view_threads")
-@bp.response(200, AnswerSchema(many=True))
+@bp.response(200, ThreadAnswerSchema(many=True))
 @bp.doc(security=BEARER)
 def answers(thread):
     """The published answer set, numbered, without the askers"""

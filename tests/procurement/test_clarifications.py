@@ -255,6 +255,7 @@ def test_the_inbox_flags_questions_at_risk_and_the_tender_page_warns_at_the_answ
     _move(app, tender, clarification_deadline=now - timedelta(days=2), answer_deadline=now - timedelta(hours=3))
     page = client.get(f"/o/glasgow-hscp/tenders/{tender.id}").get_data(as_text=True)
     assert "The deadline for answers passed on" in page and "with 1 question still unanswered" in page
+    assert f'href="/o/glasgow-hscp/tenders/{tender.id}/amend">extend the deadline for bids</a>' in page
     assert "Overdue" in client.get("/o/glasgow-hscp/questions/").get_data(as_text=True)
     web.sign_in(clar["other"].email)  # the warning is the team's
     assert "The deadline for answers passed" not in client.get(

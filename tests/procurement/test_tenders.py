@@ -242,3 +242,26 @@ def test_the_api_creates_lists_and_publishes(app, client, market):
     refused = client.post(f"/api/v1/tenders/{short.get_json()['id']}/publish", headers=officer)
     assert refused.status_code == 422
     assert any("25 days" in messages[0] for messages in refused.get_json()["errors"].values())
+
+
+def test_refusals_on_the_tender_page_say_why(app, web, client, market):
+    from portal.extensions import db
+    from portal.procurement.queries import get_tender
+    from portal.tenants.context import tenant_context
+
+    short = factories.tender(market["glasgow"], reference="GCH-SHORT", regime="england", days_open=10,
+                             published=False)
+    web.sign_in(market["officer"].email)
+    refused = web.post(f"/o/glasgow-hscp/tenders/{short.id}/publish", {})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "There is a problem" in text and "25 days" in text
+    assert 'href="#timetable-submission_deadline"' in text
+    closing = factories.tender(market["glasgow"], reference="GCH-CLOSING", days_open=40)
+    with app.app_context(), tenant_context(market["glasgow"].id):
+        tender = get_tender(closing.id)
+        tender.submission_deadline = datetime.now(timezone.utc) - timedelta(minutes=1)  # as the clock passes it
+        db.session.commit()
+    web.sign_in(market["submitter"].email)
+    late = web.post(f"/o/fern-care/tenders/{closing.id}/interest", {})
+    text = late.get_data(as_text=True)
+    assert late.status_code == 409 and "only be registered while the tender is open" in text and "Closed" in text

@@ -49,13 +49,20 @@ def new():
 @bp.get("/<int:tender_id>")
 @requires("view_tenders")
 def show(tender):
+    return _tender_page(tender)
+
+
+def _tender_page(tender, *, status: int = 200, problem: str | None = None, problems: dict | None = None):
+    """The tender's page; ``problem`` (and ``problems`` by date) when publishing or registering
+    interest was refused."""
     owner = policy.owns(g.organisation.id, tender)
+    if problems is None:
+        problems = services.timetable_problems(tender) if owner and policy.is_draft(tender) else {}
     return render("tenders/show.html", tender=tender, owner=owner, policy=policy, regimes=regimes,
-                  amendments=queries.amendment_rows(tender),
-                  problems=services.timetable_problems(tender) if owner and policy.is_draft(tender) else {},
+                  amendments=queries.amendment_rows(tender), problems=problems, publish_error=problem,
                   interested=queries.interested_providers(tender) if owner else [],
                   interest=None if owner else queries.interest_of(g.organisation.id, tender),
-                  clarification=clarification_queries.tender_section(tender, g.organisation.id))
+                  clarification=clarification_queries.tender_section(tender, g.organisation.id), status=status)
 
 
 @bp.route("/<int:tender_id>/timetable", methods=["GET", "POST"])
@@ -122,9 +129,8 @@ def publish(tender):
     if attempt.ok:
         flash_success(f"{tender.reference} is published: every provider can now see it")
         return redirect_to(url_for(".show", tender_id=tender.id))
-    return render("tenders/show.html", tender=tender, owner=True, policy=policy, regimes=regimes,
-                  problems=attempt.error.field_errors(), publish_error=attempt.message,
-                  interested=[], interest=None, status=attempt.status)
+    return _tender_page(tender, status=attempt.status, problem=attempt.message,
+                        problems=attempt.error.field_errors())
 
 
 @bp.route("/<int:tender_id>/cancel", methods=["GET", "POST"])
@@ -149,9 +155,9 @@ def register_interest(tender):
         services.register_interest(g.organisation, tender, actor=current_user)
     if attempt.ok:
         flash_success("Your interest is registered: we will email you about clarifications, changes and deadlines")
-    return redirect_to(url_for(".show", tender_id=tender.id)) if attempt.ok else render(
-        "tenders/show.html", tender=tender, owner=False, policy=policy, regimes=regimes, problems={},
-        interested=[], interest=None, publish_error=attempt.message, status=attempt.status)
+    if attempt.ok:
+        return redirect_to(url_for(".show", tender_id=tender.id))
+    return _tender_page(tender, status=attempt.status, problem=attempt.message, problems={})
 
 
 @bp.post("/<int:tender_id>/interest/withdraw")

@@ -10,6 +10,7 @@ import zipfile
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from bs4 import BeautifulSoup
 from sqlalchemy import update
 
 from tests import factories
@@ -141,6 +142,11 @@ def test_a_private_answer_needs_a_reason_and_reaches_the_asker_alone(app, client
                                   by=None)
     web.sign_in(clar["officer"].email)
     url = f"/o/glasgow-hscp/questions/{question.id}"
+    form = BeautifulSoup(client.get(url).get_data(as_text=True), "html.parser")
+    # The reason sits under "the provider that asked, alone", revealed by CSS without JavaScript.
+    conditional = form.select_one(".portal-reveal .govuk-radios__conditional")
+    assert conditional is not None and conditional.select_one("textarea[name=reason]") is not None
+    assert conditional.find_previous_sibling(class_="govuk-radios__item").select_one("input")["value"] == "asker"
     refused = web.post(f"{url}/answer", {"question_text": question.text, "answer": "They are within range.",
                                          "audience": "asker", "reason": "  "}, page=url)
     assert refused.status_code == 422 and "Enter the reason" in refused.get_data(as_text=True)

@@ -114,3 +114,8 @@ class AmendSchema(Schema):
     award_on = fields.Date()
     standstill_end = fields.AwareDateTime(validate=_aware)
     contract_start = fields.Date()
+
+
+class EvaluationSchema(Schema):
+    reason = fields.String(load_default="", validate=validate.Length(max=2000), metadata={
+        "description": "Why the evaluation starts with clarification questions unanswered (needed only then)"})

@@ -20,7 +20,8 @@ from portal.limits import EARLIEST_DATE, LATEST_DATE
 from portal.models_base import utcnow
 from portal.procurement import policy, regimes
 from portal.procurement.jobs import tell_interested_providers
-from portal.procurement.models import CANCELLED, DRAFT, PUBLISHED, Amendment, Interest, Lot, Tender
+from portal.procurement.models import (CANCELLED, CLOSED, DRAFT, EVALUATION, PUBLISHED, Amendment, Interest, Lot,
+                                       Tender)
 from portal.tenants.context import current_tenant_id
 from portal.tenants.models import COMMISSIONER, PROVIDER, Organisation
 
@@ -303,3 +304,28 @@ def _passed(value, now: datetime) -> bool:
     if isinstance(value, datetime):
         return value <= now
     return value <= now.astimezone(regimes.LONDON).date()
+
+
+# -- evaluation ---------------------------------------------------------------------------------------
+
+def start_evaluation(tender: Tender, reason: str = "", *, actor: User | None, now: datetime | None = None) -> Tender:
+    """Close the tender's questions and start evaluating its bids, once the deadline for bids has
+    passed. Questions still unanswered need a reason for going ahead, kept in the audit log."""
+    from portal.procurement.clarification_queries import open_count
+
+    _commissioner_of(tender)
+    if policy.status_at(tender, now) != CLOSED:
+        raise Conflict("Evaluation starts once the deadline for bids has passed"
+                       if policy.is_open(tender, now) else f"This tender is {policy.status_label(tender, now).lower()}")
+    reason = " ".join(str(reason or "").split())
+    if len(reason) > 2000:
+        raise Invalid("The reason must be 2,000 characters or fewer", field="reason")
+    unanswered = open_count(tender)
+    if unanswered and not reason:
+        raise Invalid(f"{unanswered} clarification question{'s are' if unanswered != 1 else ' is'} still unanswered: "
+                      "answer them first, or give the reason for starting the evaluation without answering",
+                      field="reason")
+    tender.status = EVALUATION
+    db.session.flush()
+    record("tender_evaluation_started", tender, actor=actor, unanswered=unanswered, reason=reason)
+    return tender

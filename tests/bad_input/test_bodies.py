@@ -139,6 +139,10 @@ def test_tender_bodies(app, world, probe):
     assert created.status_code == 201, created.get_json()
     probe.check("POST publish with a body", lambda: _send(app, "POST", f"/api/v1/tenders/{created.get_json()['id']}"
                                                                         "/publish", headers, {"x": 1}))
+    evaluation_url = f"/api/v1/tenders/{world['ids']['tender_id']}/evaluation"
+    for value in VALUES:
+        probe.check(f"POST evaluation reason={str(value)[:40]}",
+                    lambda: _send(app, "POST", evaluation_url, headers, {"reason": value}))
     amend_url = f"/api/v1/tenders/{world['ids']['tender_id']}/amendments"
     for name in ("reason", "title", "description", "submission_deadline", "evaluation_on", "standstill_end"):
         for value in VALUES:

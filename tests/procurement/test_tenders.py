@@ -265,3 +265,39 @@ def test_refusals_on_the_tender_page_say_why(app, web, client, market):
     late = web.post(f"/o/fern-care/tenders/{closing.id}/interest", {})
     text = late.get_data(as_text=True)
     assert late.status_code == 409 and "only be registered while the tender is open" in text and "Closed" in text
+
+
+def test_evaluation_starts_after_the_deadline_and_unanswered_questions_need_a_reason(app, web, client, market):
+    from sqlalchemy import select
+
+    from portal.audit.models import AuditEvent
+    from portal.extensions import db
+    from portal.procurement.queries import get_tender
+    from portal.tenants.context import tenant_context
+
+    tender = factories.tender(market["glasgow"], reference="GCH-EVAL", days_open=40)
+    factories.question(market["fern"], tender, text="Is the start date fixed?")
+    web.sign_in(market["officer"].email)
+    url = f"/o/glasgow-hscp/tenders/{tender.id}"
+    early = web.post(f"{url}/evaluation", {"reason": "Keen to start"})
+    assert early.status_code == 409 and "once the deadline for bids has passed" in early.get_data(as_text=True)
+    with app.app_context(), tenant_context(market["glasgow"].id):
+        get_tender(tender.id).submission_deadline = datetime.now(timezone.utc) - timedelta(hours=1)
+        db.session.commit()
+    assert "Start the evaluation" in client.get(url).get_data(as_text=True)
+    refused = web.post(f"{url}/evaluation", {"reason": " "})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "1 clarification question is still unanswered" in text
+    assert 'href="#reason"' in text
+    done = web.post(f"{url}/evaluation", {"reason": "The question was answered at the bidders' briefing."})
+    assert done.status_code == 303
+    assert "Being evaluated" in client.get(url).get_data(as_text=True)
+    with app.app_context(), tenant_context(market["glasgow"].id):
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "tender_evaluation_started"))
+        assert event.details == {"unanswered": 1, "reason": "The question was answered at the bidders' briefing."}
+        db.session.rollback()
+    again = client.post(f"/api/v1/tenders/{tender.id}/evaluation", json={},
+                        headers={"Authorization": f"Bearer {factories.api_token(market['officer'])}"})
+    assert again.status_code == 409 and "being evaluated" in again.get_json()["message"]
+    web.sign_in(market["submitter"].email)
+    assert web.post(f"/o/fern-care/tenders/{tender.id}/evaluation", {}).status_code == 404

@@ -9,8 +9,8 @@ from portal.http.access import requires
 from portal.http.api import BEARER, ApiBlueprint
 from portal.models_base import utcnow
 from portal.procurement import ocds, policy, queries, services
-from portal.procurement.schemas import (AmendmentSchema, AmendSchema, QuerySchema, TenderCreateSchema,
-                                        TenderDetailSchema, TenderSchema)
+from portal.procurement.schemas import (AmendmentSchema, AmendSchema, EvaluationSchema, QuerySchema,
+                                        TenderCreateSchema, TenderDetailSchema, TenderSchema)
 
 bp = ApiBlueprint("api_tenders", __name__, description="Tenders")
 
@@ -101,3 +101,15 @@ def ocds_releases():
     everything = [release for tender in queries.list_tenders(limit=1000) if tender.listed
                   for release in ocds.releases(tender, queries.published_enquiries(tender))]
     return ocds.release_package(everything, uri=request.url, published=utcnow())
+
+
+@bp.org_route("/tenders/<int:tender_id>/evaluation", methods=["POST"])
+@requires("manage_tenders")
+@bp.arguments(EvaluationSchema)
+@bp.response(200, TenderDetailSchema)
+@bp.doc(security=BEARER)
+def start_evaluation(data, tender):
+    """Close the questions and start evaluating, after the deadline for bids (`reason` if questions are unanswered)"""
+    if not policy.owns(g.organisation.id, tender):
+        raise NotFound("No such tender")
+    return services.start_evaluation(tender, data["reason"], actor=current_user)

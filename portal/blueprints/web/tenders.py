@@ -52,7 +52,8 @@ def show(tender):
     return _tender_page(tender)
 
 
-def _tender_page(tender, *, status: int = 200, problem: str | None = None, problems: dict | None = None):
+def _tender_page(tender, *, status: int = 200, problem: str | None = None, problems: dict | None = None,
+                 evaluation_reason: str = ""):
     """The tender's page; ``problem`` (and ``problems`` by date) when publishing or registering
     interest was refused."""
     owner = policy.owns(g.organisation.id, tender)
@@ -62,7 +63,8 @@ def _tender_page(tender, *, status: int = 200, problem: str | None = None, probl
                   amendments=queries.amendment_rows(tender), problems=problems, publish_error=problem,
                   interested=queries.interested_providers(tender) if owner else [],
                   interest=None if owner else queries.interest_of(g.organisation.id, tender),
-                  clarification=clarification_queries.tender_section(tender, g.organisation.id), status=status)
+                  clarification=clarification_queries.tender_section(tender, g.organisation.id),
+                  evaluation_reason=evaluation_reason, status=status)
 
 
 @bp.route("/<int:tender_id>/timetable", methods=["GET", "POST"])
@@ -146,6 +148,21 @@ def cancel(tender):
             return redirect_to(url_for(".show", tender_id=tender.id))
         return render("tenders/cancel.html", tender=tender, form=form, status=attempt.status)
     return render("tenders/cancel.html", tender=tender, form=form, status=422 if form.errors else 200)
+
+
+@bp.post("/<int:tender_id>/evaluation")
+@requires("manage_tenders")
+def start_evaluation(tender):
+    """Close the questions and start evaluating, after the deadline for bids."""
+    _own(tender)
+    errors: dict[str, str] = {}
+    with form_errors(errors) as attempt:
+        services.start_evaluation(tender, request.form.get("reason", ""), actor=current_user)
+    if attempt.ok:
+        flash_success(f"{tender.reference} is being evaluated")
+        return redirect_to(url_for(".show", tender_id=tender.id))
+    return _tender_page(tender, status=attempt.status, problem=attempt.message, problems={},
+                        evaluation_reason=request.form.get("reason", ""))
 
 
 @bp.post("/<int:tender_id>/interest")

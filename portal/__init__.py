@@ -26,6 +26,7 @@ def import_models() -> None:
     from portal.contracts import models as _contracts  # noqa: F401
     from portal.procurement import models as _procurement  # noqa: F401
     from portal.procurement import clarification_models as _clarifications  # noqa: F401
+    from portal.procurement import bid_models as _bids  # noqa: F401
     from portal.returns import models as _returns  # noqa: F401
     from portal.search import models as _search  # noqa: F401
     from portal.notifications import models as _notifications  # noqa: F401

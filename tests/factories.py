@@ -560,3 +560,71 @@ def clarification(provider, tender_, *, text: str = "Is TUPE likely to apply?", 
     with _as(tender_.tenant_id) as session:
         made = session.scalar(select(Clarification).where(Clarification.id == answered.clarification_id))
         return _detached(session, made)
+
+
+def quality_question(tender_, *, text: str = "How will you help people stay well at home?", weight: int = 100,
+                     lot=None, number: int | None = None):
+    """A quality question of the tender (every lot unless ``lot``), listed with it."""
+    from sqlalchemy import func
+
+    from portal.procurement.bid_models import QualityQuestion
+
+    with _as(tender_.tenant_id) as session:
+        if number is None:
+            number = 1 + (session.scalar(select(func.max(QualityQuestion.number))
+                                         .where(QualityQuestion.tender_id == tender_.id)) or 0)
+        made = QualityQuestion(tenant_id=tender_.tenant_id, tender_id=tender_.id, lot_id=lot.id if lot else None,
+                               number=number, text=text, weight=weight, listed=tender_.listed)
+        session.add(made)
+        session.flush()
+        return _detached(session, made)
+
+
+def tender_key(tender_):
+    """The tender's (wrapped) bid key row; the bytes here are placeholders."""
+    from portal.procurement.bid_models import TenderKey
+
+    with _as(tender_.tenant_id) as session:
+        made = TenderKey(tender_id=tender_.id, key_id="test", wrapped_private_key=b"wrapped")
+        session.add(made)
+        session.flush()
+        return _detached(session, made)
+
+
+def bid(provider, tender_, *, lot=None, price: str = "200000.00", members=(), document: bool = True):
+    """A submitted bid of the provider for the tender's first lot (or ``lot``), with a receipt,
+    a document and consortium ``members`` (organisations), written as rows."""
+    import hashlib
+
+    from portal.procurement.bid_models import Bid, BidDocument, BidMember, BidReceipt
+    from portal.procurement.models import Lot
+
+    now = datetime.now(timezone.utc)
+    with _as(provider.id) as session:
+        lot_id = lot.id if lot else session.scalar(select(Lot.id).where(Lot.tender_id == tender_.id)
+                                                   .order_by(Lot.number).limit(1))
+        sealed = dict(commissioner_id=tender_.tenant_id, tender_id=tender_.id, status="submitted")
+        contents = {"tender": tender_.reference, "lot": lot_id, "price": price}
+        digest = hashlib.sha256(repr(sorted(contents.items())).encode()).hexdigest()
+        made = Bid(lot_id=lot_id, price=price, answers={}, version=1, submitted_at=now, receipt_sha256=digest,
+                   **sealed)
+        session.add(made)
+        session.flush()
+        for member in members:
+            session.add(BidMember(bid_id=made.id, member_id=member.id, role="member", share="25", **sealed))
+        if document:
+            session.add(BidDocument(bid_id=made.id, filename="method.pdf", size_bytes=10, sha256="0" * 64,
+                                    storage_key=f"t/{provider.id}/bids/{made.id}/1", sealed_key=b"sealed",
+                                    **sealed))
+        session.add(BidReceipt(bid_id=made.id, number=1, sha256=digest, contents=contents,
+                               **{**sealed, "status": "submitted"}))
+        session.flush()
+        return _detached(session, made)
+
+
+def opening(tender_, user) -> None:
+    """A procurement user's confirmation of the opening, as a row."""
+    from portal.procurement.bid_models import TenderOpening
+
+    with _as(tender_.tenant_id, user.id) as session:
+        session.add(TenderOpening(tender_id=tender_.id, user_id=user.id))

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Computed, Date, DateTime, ForeignKeyConstraint, Index,
-                        Integer, Numeric, String, Text, UniqueConstraint, or_)
+                        Integer, LargeBinary, Numeric, String, Text, UniqueConstraint, or_)
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -61,6 +61,8 @@ class Tender(ListedToAll, db.Model):
         CheckConstraint("regime in ('scotland', 'england', 'below_threshold')", name="valid_regime"),
         CheckConstraint(f"service_type in {_in(SERVICE_TYPES)}", name="valid_service_type"),
         CheckConstraint("listed or status in ('draft', 'cancelled')", name="listed_unless_draft"),
+        CheckConstraint("quality_weight >= 0 and price_weight >= 0 and quality_weight + price_weight = 100",
+                        name="weights_add_up"),
         Index("ix_tenders_listed_submission_deadline", "listed", "submission_deadline"),
         Index("ix_tenders_search", "search", postgresql_using="gin"),
     )
@@ -88,6 +90,14 @@ class Tender(ListedToAll, db.Model):
     contract_start: Mapped[date] = mapped_column(Date, nullable=False)
     cancel_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: How bids are weighed: quality and price, in per cent, adding up to 100.
+    quality_weight: Mapped[int] = mapped_column(Integer, nullable=False, default=70)
+    price_weight: Mapped[int] = mapped_column(Integer, nullable=False, default=30)
+    #: The public half of the key bid documents are sealed with (made at publication).
+    bid_public_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: Set when the second procurement user confirms the opening: from then on the commissioner
+    #: reads the bids (see portal.procurement.bid_models).
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = created_at_column()
     #: What a search matches: the reference, title and description (kept by PostgreSQL).
     search = mapped_column(TSVECTOR, Computed(SEARCH_EXPRESSION, persisted=True), deferred=True)

@@ -12,7 +12,8 @@ def seed_contract_rows(app, provider, commissioner, reference: str):
     is interested in (with an unanswered question of the provider's, a published clarification and
     an amendment) and a draft one, a market-wide thread with the provider's question, the reply
     and its published answer, and a thread for the contract with a question whose reply is in the
-    answer set but not published; returns the contract."""
+    answer set but not published, a quality question, the tender's key, a sealed
+    consortium bid (member, document, receipt) and one opening confirmation; returns the contract."""
     contract = factories.contract(commissioner=commissioner, provider=provider, reference=reference, title="Seeded",
                                   care_group="", locality="", end=date(2025, 3, 31), annual_value="1000",
                                   funding_model="block")
@@ -30,6 +31,11 @@ def seed_contract_rows(app, provider, commissioner, reference: str):
     factories.clarification(provider, tender, text=f"Published question from {provider.slug}",
                             question_text="Published question", answer_text="Published answer")
     factories.tender(commissioner, reference=f"{reference}-DRAFT", published=False)
+    factories.quality_question(tender)
+    factories.tender_key(tender)
+    member = factories.organisation("provider", slug=f"{reference.lower()}-member")
+    factories.bid(provider, tender, members=[member])
+    factories.opening(tender, factories.user())
     market_thread = factories.thread(commissioner, title=f"{reference} market")
     factories.thread_reply(factories.thread_question(provider, market_thread, f"{reference} question"),
                            f"{reference} reply", publish=True)

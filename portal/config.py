@@ -6,6 +6,7 @@ embedded services that ``make run`` started.
 """
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from datetime import timedelta
@@ -48,6 +49,23 @@ def _secret_key(env: dict[str, str]) -> str:
     return key
 
 
+def _bid_key(env: dict[str, str]) -> tuple[str, str]:
+    """The key that wraps each tender's bid key (base64 of 32 bytes) and its id. Production sets
+    both (or a KMS hands them over); development and tests make one under var/, never a constant."""
+    if env.get("BID_KEY_WRAPPING_KEY"):
+        return env["BID_KEY_WRAPPING_KEY"], env.get("BID_KEY_ID") or "configured"
+    if env.get("PORTAL_ENV") == "production":
+        raise RuntimeError("BID_KEY_WRAPPING_KEY must be set in production (base64 of 32 random bytes, for example "
+                           "`python -c 'import os, base64; print(base64.b64encode(os.urandom(32)).decode())'`), "
+                           "with BID_KEY_ID naming it: it seals every bid until two people open the tender.")
+    path = var_dir() / "bid_key_wrapping_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
+        path.chmod(0o600)
+    return path.read_text().strip(), "local"
+
+
 def _int(env: dict[str, str], key: str, default: int) -> int:
     try:
         return int(env.get(key, default))
@@ -63,6 +81,7 @@ def load_config(overrides: dict | None = None) -> dict:
     overrides = overrides or {}
     portal_env = overrides.get("PORTAL_ENV", env.get("PORTAL_ENV", "development"))
     production = portal_env == "production"
+    bid_key, bid_key_id = _bid_key({**env, "PORTAL_ENV": portal_env})
     database_url = env.get("DATABASE_URL")
     cfg = {
         "PORTAL_ENV": portal_env,
@@ -84,6 +103,11 @@ def load_config(overrides: dict | None = None) -> dict:
         # The outbox sweep pushes a message again only this long after it was made (longer than
         # any normal run), and only when its RQ job is not queued, running or scheduled.
         "OUTBOX_SWEEP_AFTER_SECONDS": _int(env, "OUTBOX_SWEEP_AFTER_SECONDS", 300),
+        # Bid documents: each tender's private key is kept wrapped by this key (see portal.procurement.sealing);
+        # BID_KEY_PREVIOUS ("id:base64,id:base64") still unwraps keys wrapped before a rotation.
+        "BID_KEY_WRAPPING_KEY": bid_key,
+        "BID_KEY_ID": bid_key_id,
+        "BID_KEY_PREVIOUS": env.get("BID_KEY_PREVIOUS", ""),
         "SMTP_URL": env.get("SMTP_URL"),
         "MAIL_FROM": env.get("MAIL_FROM", "Portal <no-reply@portal.example>"),
         "BASE_URL": env.get("BASE_URL", f"http://127.0.0.1:{env.get('PORT', '5000')}"),
@@ -133,6 +157,12 @@ def load_config(overrides: dict | None = None) -> dict:
     if not 3 <= int(cfg["SUPPRESSION_THRESHOLD"]) <= 100:
         raise RuntimeError("SUPPRESSION_THRESHOLD must be a whole number from 3 to 100 (at 2 or less a suppressed "
                            f"figure gives itself away), got {cfg['SUPPRESSION_THRESHOLD']!r}")
+    try:
+        wrapping_key = base64.b64decode(str(cfg["BID_KEY_WRAPPING_KEY"]), validate=True)
+    except ValueError:
+        wrapping_key = b""
+    if len(wrapping_key) != 32:
+        raise RuntimeError("BID_KEY_WRAPPING_KEY must be the base64 of exactly 32 random bytes")
     if cfg["REDIS_URL"] and cfg["RATELIMIT_STORAGE_URI"] == "memory://":
         cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"]
     return cfg

@@ -62,6 +62,8 @@ JOBS: dict[str, JobKind] = {kind.name: kind for kind in (
     JobKind("index_return_version", "portal.search.jobs:index_return_version", BULK, coalesce=True),
     JobKind("discard_document_object", "portal.documents.jobs:discard_document_object", BULK),
     JobKind("notify_interested", "portal.procurement.jobs:notify_interested", EMAIL),
+    JobKind("notify_bid_member", "portal.procurement.bid_jobs:notify_bid_member", EMAIL),
+    JobKind("mark_bids_for_reconfirmation", "portal.procurement.bid_jobs:mark_bids_for_reconfirmation", DEFAULT),
 )}
 
 PERIODIC: tuple[PeriodicJob, ...] = (

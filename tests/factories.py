@@ -581,50 +581,132 @@ def quality_question(tender_, *, text: str = "How will you help people stay well
 
 
 def tender_key(tender_):
-    """The tender's (wrapped) bid key row; the bytes here are placeholders."""
+    """The tender's wrapped bid key (made when it was published; made now for a draft)."""
     from portal.procurement.bid_models import TenderKey
+    from portal.procurement.models import Tender
+    from portal.procurement.sealing import issue_tender_key
 
     with _as(tender_.tenant_id) as session:
-        made = TenderKey(tender_id=tender_.id, key_id="test", wrapped_private_key=b"wrapped")
-        session.add(made)
-        session.flush()
+        made = session.scalar(select(TenderKey).where(TenderKey.tender_id == tender_.id))
+        if made is None:
+            made = issue_tender_key(session.get(Tender, tender_.id))
+            session.flush()
         return _detached(session, made)
 
 
-def bid(provider, tender_, *, lot=None, price: str = "200000.00", members=(), document: bool = True):
-    """A submitted bid of the provider for the tender's first lot (or ``lot``), with a receipt,
-    a document and consortium ``members`` (organisations), written as rows."""
-    import hashlib
+#: A small file the document checks accept as a PDF (the bytes of a bid's document in the factories).
+BID_PDF = b"%PDF-1.4\n% A method statement for the tests\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 
-    from portal.procurement.bid_models import Bid, BidDocument, BidMember, BidReceipt
-    from portal.procurement.models import Lot
 
+def _bidding_moment(tender_) -> datetime:
+    """Now, or an hour before the deadline for bids when it has passed (the services take ``now``)."""
     now = datetime.now(timezone.utc)
+    return min(now, tender_.submission_deadline - timedelta(hours=1))
+
+
+def bid(provider, tender_, *, lot=None, price: str = "200000.00", members=(), document: bool = True,
+        answers: dict | None = None, submit: bool = True, by=None):
+    """The provider's bid for the tender's first lot (or ``lot``, a Lot or its number), made through
+    the services: the price, an answer to every quality question of the lot (or ``answers`` by
+    question number), a document checked and sealed to the tender's key (``document``), consortium
+    ``members`` (organisations, 25% each, each confirming its part from its own account) and, unless
+    ``submit`` is False, submitted with a receipt. On a tender whose deadline has passed the bid is
+    made an hour before the deadline (the services' ``now``)."""
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from portal.procurement import bid_documents, bid_members, bids
+    from portal.procurement.bid_models import Bid, BidMember
+    from portal.procurement.queries import get_tender
+    from portal.tenants.models import Organisation
+
+    at = _bidding_moment(tender_)
+    number = getattr(lot, "number", lot)
     with _as(provider.id) as session:
-        lot_id = lot.id if lot else session.scalar(select(Lot.id).where(Lot.tender_id == tender_.id)
-                                                   .order_by(Lot.number).limit(1))
-        sealed = dict(commissioner_id=tender_.tenant_id, tender_id=tender_.id, status="submitted")
-        contents = {"tender": tender_.reference, "lot": lot_id, "price": price}
-        digest = hashlib.sha256(repr(sorted(contents.items())).encode()).hexdigest()
-        made = Bid(lot_id=lot_id, price=price, answers={}, version=1, submitted_at=now, receipt_sha256=digest,
-                   **sealed)
-        session.add(made)
-        session.flush()
-        for member in members:
-            session.add(BidMember(bid_id=made.id, member_id=member.id, role="member", share="25", **sealed))
+        found = get_tender(tender_.id)
+        actor = session.get(_user_model(), by.id) if by is not None else None
+        made = bids.start_bid(session.get(Organisation, provider.id), found, number or found.lots[0].number,
+                              actor=actor, now=at)
+        bids.save_price(made, price, actor=actor, now=at)
+        questions = bids.questions_for(made.tender_id, made.lot_id)
+        bids.save_answers(made, answers if answers is not None else {
+            str(q.number): f"Our answer to question {q.number}." for q in questions}, actor=actor, now=at)
         if document:
-            session.add(BidDocument(bid_id=made.id, filename="method.pdf", size_bytes=10, sha256="0" * 64,
-                                    storage_key=f"t/{provider.id}/bids/{made.id}/1", sealed_key=b"sealed",
-                                    **sealed))
-        session.add(BidReceipt(bid_id=made.id, number=1, sha256=digest, contents=contents,
-                               **{**sealed, "status": "submitted"}))
+            bid_documents.upload(made, [FileStorage(io.BytesIO(BID_PDF), filename="method.pdf")], actor=actor,
+                                 now=at)
+        for member in members:
+            bid_members.add_member(made, member.slug, role="member", share="25", part="Night visits",
+                                   actor=actor, now=at)
+        bid_id = made.id
+    for member in members:
+        with _as(member.id) as session:
+            row = session.scalar(select(BidMember).where(BidMember.bid_id == bid_id,
+                                                         BidMember.member_id == member.id))
+            bid_members.confirm_part(session.get(Organisation, member.id), row, actor=None, now=at)
+    with _as(provider.id) as session:
+        made = session.get(Bid, bid_id)
+        if submit:
+            bids.submit(made, declaration=True, actor=session.get(_user_model(), by.id) if by else None, now=at)
+            session.flush()
+        return _detached(session, made)
+
+
+def bid_changes(bid_):
+    """The provider starts changing its submitted bid: a working copy, not submitted."""
+    from portal.procurement import bids
+    from portal.procurement.bid_models import Bid
+    from portal.procurement.queries import get_tender
+
+    with _as(bid_.tenant_id) as session:
+        made = bids.working_copy(session.get(Bid, bid_.id), now=_bidding_moment(get_tender(bid_.tender_id)))
         session.flush()
         return _detached(session, made)
+
+
+def _user_model():
+    from portal.accounts.models import User
+
+    return User
+
+
+def _opening_moment(tender_) -> datetime:
+    """Now, or a minute after the deadline for bids while it is still to come (the services' ``now``)."""
+    now = datetime.now(timezone.utc)
+    return max(now, tender_.submission_deadline + timedelta(minutes=1))
 
 
 def opening(tender_, user) -> None:
-    """A procurement user's confirmation of the opening, as a row."""
-    from portal.procurement.bid_models import TenderOpening
+    """A procurement user's confirmation of the opening, through the service. Before the deadline
+    the clock is moved: the confirmation is made a minute after it (the tender is then closed)."""
+    from portal.procurement.bid_opening import confirm_opening
+    from portal.procurement.queries import get_tender
 
     with _as(tender_.tenant_id, user.id) as session:
-        session.add(TenderOpening(tender_id=tender_.id, user_id=user.id))
+        confirm_opening(get_tender(tender_.id), actor=session.get(_user_model(), user.id),
+                        now=_opening_moment(tender_))
+
+
+def opened(tender_, *, by=()):
+    """The tender closed and its bids opened by two different procurement users (``by``, or two
+    made for the commissioner), through the services. While the deadline for bids is still to come
+    the clock is moved: both confirm a minute after the deadline (``opened_at`` is then that
+    moment, and the tender is stored as closed). Returns the tender."""
+    from portal.procurement.models import Tender
+
+    people = list(by) or [user(memberships=[(organisation_by_id(tender_.tenant_id), "procurement")])
+                          for _ in range(2)]
+    for person in people:
+        opening(tender_, person)
+    with _as(tender_.tenant_id) as session:
+        return _detached(session, session.get(Tender, tender_.id))
+
+
+def bid_part_ids(bid_) -> dict:
+    """The ids of a bid's first document and first consortium member (for the suites that try URLs)."""
+    from portal.procurement.bid_models import BidDocument, BidMember
+
+    with _as(bid_.tenant_id) as session:
+        document = session.scalar(select(BidDocument.id).where(BidDocument.bid_id == bid_.id).order_by(BidDocument.id))
+        member = session.scalar(select(BidMember.id).where(BidMember.bid_id == bid_.id).order_by(BidMember.id))
+        return {"bid_id": bid_.id, "bid_document_id": document, "bid_member_id": member}

@@ -126,6 +126,7 @@ def test_queues_are_in_priority_order():
     assert {name: kind.queue for name, kind in JOBS.items()} == {
         "process_document": "documents", "process_return_import": "documents",
         "send_email": "email", "notify_review": "email", "notify_interested": "email", "notify_clarifications": "email",
-        "refresh_outcome_rollup": "bulk", "index_return_version": "bulk", "discard_document_object": "bulk"}
+        "refresh_outcome_rollup": "bulk", "index_return_version": "bulk", "discard_document_object": "bulk",
+        "notify_bid_member": "email", "mark_bids_for_reconfirmation": "default"}
     for kind in JOBS.values():
         assert callable(kind.function), kind.name

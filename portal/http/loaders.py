@@ -95,6 +95,25 @@ def _tender(value, _loaded):
     return get_tender(value)
 
 
+def _bid(value, loaded):
+    from portal.procurement.bid_queries import get_bid, get_bid_of_tender
+
+    return get_bid_of_tender(loaded["tender"], value) if "tender" in loaded else get_bid(value)
+
+
+def _bid_document(value, loaded):
+    from portal.procurement.bid_queries import get_bid_document
+
+    return get_bid_document(loaded["bid"], value)
+
+
+def _bid_member(value, loaded):
+    from portal.procurement.bid_queries import get_bid_member
+
+    row = get_bid_member(value)
+    return None if row is None or ("bid" in loaded and row.bid_id != loaded["bid"].id) else row
+
+
 def _thread(value, _loaded):
     from portal.engagement.queries import get_thread
 
@@ -138,6 +157,9 @@ LOADERS: dict[str, Loader] = {
     "framework_id": Loader("framework", _framework, "No such framework"),
     "collaborative_id": Loader("member", _collaborative, "No such collaborative"),
     "tender_id": Loader("tender", _tender, "No such tender"),
+    "bid_id": Loader("bid", _bid, "No such bid"),
+    "bid_document_id": Loader("bid_document", _bid_document, "No such document in this bid"),
+    "bid_member_id": Loader("bid_member", _bid_member, "No such member of a bid"),
     "thread_id": Loader("thread", _thread, "No such thread"),
     "post_id": Loader("question", _thread_question, "No such question in this thread"),
     "question_id": Loader("question", _question, "No such question"),

@@ -186,6 +186,11 @@ class Bid(Sealed, db.Model):
     def status_tag(self) -> str:
         return BID_STATUS_TAGS[self.status]
 
+    @property
+    def reconfirmation_outstanding(self) -> bool:
+        """Submitted before an amendment of its lot and not confirmed since: evaluators are told."""
+        return self.status == BID_SUBMITTED and self.reconfirm_since is not None
+
 
 class BidMember(Sealed, db.Model):
     """A consortium member or sub-contractor named by the lead provider (the tenant), with its
@@ -200,6 +205,8 @@ class BidMember(Sealed, db.Model):
         CheckConstraint("member_id <> tenant_id", name="not_the_lead"),
         CheckConstraint("status in ('draft', 'submitted', 'withdrawn')", name="valid_status"),
         Index("ix_tender_bid_members_member_id", "member_id"),
+        ForeignKeyConstraint(["commissioner_id", "lot_id"], ["tender_lots.tenant_id", "tender_lots.id"],
+                             name="fk_tender_bid_members_commissioner_lot_id", ondelete="CASCADE"),
         parents=(("bid_id", "tender_bids"),),
     )
 
@@ -208,6 +215,8 @@ class BidMember(Sealed, db.Model):
                                                  nullable=False)
     tender_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
     bid_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    #: The lot of the bid, so the member sees what it confirms without reading the lead's bid.
+    lot_id: Mapped[int | None] = mapped_column(BigInteger)
     member_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("organisations.id", ondelete="RESTRICT"),
                                            nullable=False)
     role: Mapped[str] = mapped_column(String(20), nullable=False)
@@ -221,6 +230,17 @@ class BidMember(Sealed, db.Model):
     created_at: Mapped[datetime] = created_at_column()
 
     member: Mapped[Organisation] = relationship(foreign_keys="BidMember.member_id", lazy="joined")
+    lead: Mapped[Organisation] = relationship(foreign_keys="BidMember.tenant_id", lazy="joined", viewonly=True)
+    tender: Mapped[Tender] = relationship(
+        primaryjoin="and_(foreign(BidMember.tender_id) == Tender.id, "
+                    "foreign(BidMember.commissioner_id) == Tender.tenant_id)", viewonly=True, lazy="joined")
+    lot: Mapped[Lot | None] = relationship(
+        primaryjoin="and_(foreign(BidMember.lot_id) == Lot.id, foreign(BidMember.commissioner_id) == Lot.tenant_id)",
+        viewonly=True, lazy="joined")
+
+    @property
+    def role_label(self) -> str:
+        return MEMBER_ROLES.get(self.role, self.role)
 
     @classmethod
     def tenant_criteria(cls, tenant):
@@ -262,6 +282,12 @@ class BidDocument(Sealed, db.Model):
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = created_at_column()
 
+    @property
+    def size_label(self) -> str:
+        from portal.documents.models import format_size
+
+        return format_size(self.size_bytes)
+
 
 class BidReceipt(Sealed, db.Model):
     """Every submission, replacement and withdrawal: when, and the SHA-256 over what was sent.
@@ -288,3 +314,27 @@ class BidReceipt(Sealed, db.Model):
     contents: Mapped[dict] = mapped_column(JSONB, nullable=False)
     by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = created_at_column()
+
+
+class BidChanges(TenantScoped, db.Model):
+    """A bid's working copy while its provider prepares it, or a replacement of it: the price, the
+    answers and the submitted documents to remove (documents added meanwhile are the bid's rows
+    with status ``draft``). The submitted bid stands unchanged until the provider submits again.
+    The provider's row alone: the commissioner never reads it, not even once the bids are opened."""
+
+    __tablename__ = "tender_bid_changes"
+    __table_args__ = tenant_table_args(
+        "tender_bid_changes",
+        UniqueConstraint("tenant_id", "bid_id", name="uq_tender_bid_changes_bid"),
+        CheckConstraint("price is null or price > 0", name="price_positive"),
+        parents=(("bid_id", "tender_bids"),),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    bid_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    price: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    #: Quality question id (as a string) -> the answer being written.
+    answers: Mapped[dict] = mapped_column(JSONB, nullable=False, default=dict)
+    #: Ids of the bid's submitted documents that the next submission leaves out.
+    removed_documents: Mapped[list] = mapped_column(JSONB, nullable=False, default=list)
+    started_at: Mapped[datetime] = created_at_column()

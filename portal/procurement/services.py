@@ -18,7 +18,8 @@ from portal.errors import Conflict, Invalid, ServiceError
 from portal.extensions import db
 from portal.limits import EARLIEST_DATE, LATEST_DATE
 from portal.models_base import utcnow
-from portal.procurement import policy, regimes
+from portal.procurement import policy, regimes, sealing
+from portal.outbox import enqueue_after_commit
 from portal.procurement.jobs import tell_interested_providers
 from portal.procurement.models import (CANCELLED, CLOSED, DRAFT, EVALUATION, PUBLISHED, Amendment, Interest, Lot,
                                        Tender)
@@ -181,6 +182,7 @@ def publish(tender: Tender, *, actor: User | None, now: datetime | None = None) 
     tender.published_at, tender.status, tender.listed = now, PUBLISHED, True
     for lot in tender.lots:
         lot.listed = True
+    sealing.issue_tender_key(tender)  # bids are sealed to it until two people open them
     db.session.flush()
     record("tender_published", tender, actor=actor, reference=tender.reference)
     return tender
@@ -297,6 +299,8 @@ def amend(tender: Tender, changes: dict[str, object], reason: str, *, actor: Use
     db.session.expire(tender, ["amendments"])
     record("tender_amended", tender, actor=actor, number=number, changed=sorted(changed))
     tell_interested_providers(tender, "amended")
+    enqueue_after_commit("mark_bids_for_reconfirmation", tenant_id=None, tender_id=tender.id,
+                         amendment_id=amendment.id)  # bids of the lots it affects (portal.procurement.bid_jobs)
     return amendment
 
 

@@ -49,6 +49,9 @@ PERMISSIONS: dict[str, str] = {
     "ask_questions": "Ask clarification questions about a tender",
     "view_questions": "See the organisation's clarification questions: a provider's own, a procurement team's inbox",
     "answer_questions": "Edit, answer and publish the clarification questions on the commissioner's tenders",
+    "submit_bids": "Prepare, submit, change and withdraw the provider's bids, and confirm its part in a consortium bid",
+    "view_bids": "See bids: a provider's own; a commissioner's tenders' bids once two people have opened them",
+    "open_bids": "Confirm the opening of a tender's bids after the deadline (two different people must confirm)",
 }
 
 # Permissions of a person rather than of a page: a personal API token is allowed when any of the
@@ -62,6 +65,10 @@ _COMMISSIONER_READER = _EVERYONE | {"view_frameworks", "view_review_queue", "vie
 # only (not a commissioner's viewers, contract managers or finance staff).
 _ASKER = {"ask_questions", "view_questions"}
 _ANSWERER = {"answer_questions", "view_questions"}
+# Bids: a provider's administrator and submitters bid; a commissioner's administrator and procurement
+# officers open the bids (two of them) and then read them.
+_BIDDER = {"submit_bids", "view_bids"}
+_OPENER = {"open_bids", "view_bids"}
 
 # API tokens go to the roles that connect systems: a provider's administrator and submitters (a
 # care-management system sends the returns), a commissioner's administrator and contract managers
@@ -71,20 +78,22 @@ _ANSWERER = {"answer_questions", "view_questions"}
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # providers
     "provider_admin": frozenset(_EVERYONE | {"manage_members", "view_audit", "edit_returns", "upload_documents",
-                                             "use_api_tokens", "register_interest", "post_thread_questions", *_ASKER}),
+                                             "use_api_tokens", "register_interest", "post_thread_questions", *_ASKER,
+                                             *_BIDDER}),
     "submitter": frozenset(_EVERYONE | {"edit_returns", "upload_documents", "use_api_tokens", "register_interest",
-                                        "post_thread_questions", *_ASKER}),
+                                        "post_thread_questions", *_ASKER, *_BIDDER}),
     # "finance" is a role in both kinds of organisation: what it may do depends on the kind.
     # commissioners
     "commissioner_admin": frozenset(_COMMISSIONER_READER | {
         "manage_members", "view_audit", "manage_contracts", "manage_frameworks", "review_returns",
         "manage_collaboratives", "upload_documents", "use_api_tokens", "manage_tenders", "manage_threads",
-        *_ANSWERER}),
+        *_ANSWERER, *_OPENER}),
     "contract_manager": frozenset(_COMMISSIONER_READER | {
         "manage_contracts", "manage_frameworks", "review_returns", "manage_collaboratives", "upload_documents",
         "use_api_tokens", "manage_threads"}),
     "procurement": frozenset(_COMMISSIONER_READER | {"manage_contracts", "upload_documents", "manage_tenders",
-                                                     "manage_threads", "use_api_tokens", *_ANSWERER}),
+                                                     "manage_threads", "use_api_tokens", *_ANSWERER,
+                                                     *_OPENER}),
     "viewer": frozenset(_COMMISSIONER_READER),
 }
 KIND_ROLE_PERMISSIONS: dict[tuple[str, str], frozenset[str]] = {

@@ -87,6 +87,7 @@ def test_cheap_hashing_is_for_the_test_configuration_only(app, monkeypatch):
     for environment in ("development", "production"):
         monkeypatch.setenv("PORTAL_ENV", environment)
         monkeypatch.setenv("SECRET_KEY", "a-secret-for-this-test-only")
+        monkeypatch.setenv("BID_KEY_WRAPPING_KEY", "A" * 43 + "=")  # 32 bytes, for this test only
         config = load_config()
         assert config["PASSWORD_HASHING"] == "standard", environment
     other = app.__class__(__name__)

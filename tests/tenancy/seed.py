@@ -13,7 +13,8 @@ def seed_contract_rows(app, provider, commissioner, reference: str):
     an amendment) and a draft one, a market-wide thread with the provider's question, the reply
     and its published answer, and a thread for the contract with a question whose reply is in the
     answer set but not published, a quality question, the tender's key, a sealed
-    consortium bid (member, document, receipt) and one opening confirmation; returns the contract."""
+    consortium bid (member, document, receipt, changes in progress) and one opening confirmation;
+    returns the contract."""
     contract = factories.contract(commissioner=commissioner, provider=provider, reference=reference, title="Seeded",
                                   care_group="", locality="", end=date(2025, 3, 31), annual_value="1000",
                                   funding_model="block")
@@ -34,8 +35,8 @@ def seed_contract_rows(app, provider, commissioner, reference: str):
     factories.quality_question(tender)
     factories.tender_key(tender)
     member = factories.organisation("provider", slug=f"{reference.lower()}-member")
-    factories.bid(provider, tender, members=[member])
-    factories.opening(tender, factories.user())
+    factories.bid_changes(factories.bid(provider, tender, members=[member]))  # submitted, and being changed
+    factories.opening(tender, factories.user())  # one confirmation (a minute after the deadline): still sealed
     market_thread = factories.thread(commissioner, title=f"{reference} market")
     factories.thread_reply(factories.thread_question(provider, market_thread, f"{reference} question"),
                            f"{reference} reply", publish=True)
@@ -43,3 +44,14 @@ def seed_contract_rows(app, provider, commissioner, reference: str):
     factories.thread_reply(factories.thread_question(provider, private, f"{reference} private question"),
                            f"{reference} private reply", answer_set=True)
     return contract
+
+
+def bid_ids(provider, tender, member_slug: str, *, opened: bool = False) -> dict:
+    """A provider's submitted consortium bid on a tender, with a document, sealed (or, ``opened``,
+    read by the commissioner once two people have opened the tender): the ids of the bid, its
+    document and its member's row, for the suites that try every URL."""
+    member = factories.organisation("provider", slug=member_slug)
+    made = factories.bid_part_ids(factories.bid(provider, tender, members=[member]))
+    if opened:
+        factories.opened(tender)
+    return made

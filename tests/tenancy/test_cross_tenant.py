@@ -13,7 +13,7 @@ import pytest
 from portal.http.loaders import LOADERS, NOT_OBJECTS
 from tests import factories
 from tests.conftest import Browserless, csrf_from
-from tests.tenancy.seed import seed_contract_rows
+from tests.tenancy.seed import bid_ids, seed_contract_rows
 
 # Routes whose argument is a signed token: possession of the link is the authorisation,
 # and the token names its own tenant (tests in tests/accounts cover forged and reused ones).
@@ -46,7 +46,8 @@ def two_tenants(app):
            "collaborative_id": factories.collaborative(b, name="Beta group").id,
            "tender_id": factories.tender(b, reference="BETA-DRAFT", published=False).id,  # a draft: B's alone
            # gamma's question on B's published tender: gamma's and B's, never A's
-           "question_id": factories.question(gamma, factories.tender(b, reference="BETA-OPEN")).id}
+           "question_id": factories.question(gamma, factories.tender(b, reference="BETA-OPEN")).id,
+           **bid_ids(gamma, factories.tender(b, reference="BETA-BIDS"), "gamma-partner")}  # gamma's sealed bid
     # A thread of B for its contract with gamma (gamma's and B's alone), and gamma's question in it.
     private = factories.thread(b, title="Beta and gamma only", contract_=contract)
     ids.update(thread_id=private.id, post_id=factories.thread_question(gamma, private, "Gamma asks").id)

@@ -12,6 +12,7 @@ def register_api(app: Flask) -> Api:
     from portal.blueprints.api import (accounts, contracts, dashboards, documents, organisations, outcomes,
                                        returns, search, tenders, threads)
     from portal.blueprints.api import clarifications
+    from portal.blueprints.api import bids
 
     api = Api(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
@@ -19,4 +20,6 @@ def register_api(app: Flask) -> Api:
                    threads, clarifications):
         csrf.exempt(module.bp)
         api.register_blueprint(module.bp)
+    csrf.exempt(bids.bp)
+    api.register_blueprint(bids.bp)
     return api

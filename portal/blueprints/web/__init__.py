@@ -9,7 +9,10 @@ def register_web(app: Flask) -> None:
                                        frameworks, health, organisation, outcomes, returns, reviews, search, tenders,
                                        threads)
     from portal.blueprints.web import clarifications
+    from portal.blueprints.web import bid_opening, bids
 
     for module in (auth, organisation, contracts, frameworks, returns, reviews, outcomes, collaboratives,
                    dashboards, documents, account, admin, health, search, tenders, threads, clarifications):
         app.register_blueprint(module.bp)
+    app.register_blueprint(bids.bp)
+    app.register_blueprint(bid_opening.bp)

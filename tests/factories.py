@@ -563,7 +563,7 @@ def clarification(provider, tender_, *, text: str = "Is TUPE likely to apply?", 
 
 
 def quality_question(tender_, *, text: str = "How will you help people stay well at home?", weight: int = 100,
-                     lot=None, number: int | None = None):
+                     lot=None, number: int | None = None, word_limit: int | None = None):
     """A quality question of the tender (every lot unless ``lot``), listed with it."""
     from sqlalchemy import func
 
@@ -574,7 +574,8 @@ def quality_question(tender_, *, text: str = "How will you help people stay well
             number = 1 + (session.scalar(select(func.max(QualityQuestion.number))
                                          .where(QualityQuestion.tender_id == tender_.id)) or 0)
         made = QualityQuestion(tenant_id=tender_.tenant_id, tender_id=tender_.id, lot_id=lot.id if lot else None,
-                               number=number, text=text, weight=weight, listed=tender_.listed)
+                               number=number, text=text, weight=weight, word_limit=word_limit,
+                               listed=tender_.listed)
         session.add(made)
         session.flush()
         return _detached(session, made)

@@ -13,6 +13,7 @@ bid is submitted; removing a submitted one takes effect when the replacement is 
 """
 from __future__ import annotations
 
+import logging
 import tempfile
 from datetime import datetime
 
@@ -36,6 +37,7 @@ from portal.procurement.queries import get_tender
 from portal.tenants.context import current_tenant_id
 
 MAX_DOCUMENTS = 30
+log = logging.getLogger(__name__)
 
 
 class ScannerDown(ServiceError):
@@ -145,6 +147,12 @@ def read(document: BidDocument, *, actor: User | None):
                        "procurement team have opened the bids. Check your own copy against the SHA-256 shown")
     if bid_policy.sealed(tender):
         raise Conflict("Bid documents are sealed until two people of the procurement team have opened the bids")
-    plain = sealing.decrypt_document(document.storage_key, document.sealed_key, sealing.tender_private_key(tender))
+    try:
+        plain = sealing.decrypt_document(document.storage_key, document.sealed_key,
+                                         sealing.tender_private_key(tender))
+    except sealing.SealingError as exc:
+        log.error("bid document %s of tender %s: %s", document.id, tender.id, exc)
+        raise Conflict(f"{document.filename} could not be decrypted: it has been damaged or its key is not "
+                       "configured. The portal's administrators have been told") from None
     record("bid_document_read", tender, actor=actor, bid=document.bid_id, filename=document.filename)
     return plain, document.filename, document.content_type or "application/octet-stream"

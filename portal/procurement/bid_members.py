@@ -81,7 +81,8 @@ def add_member(bid: Bid, organisation, *, role: str, share, part: str, actor: Us
     share = parse_share(share)
     total = sum((m.share for m in members), Decimal("0")) + share
     if total > 100:
-        raise Invalid(f"The shares would add up to {total:g}%: the members' shares can add up to 100% at most",
+        raise Invalid(f"The shares would add up to {format(total.normalize(), 'f')}%: the members' shares can add "
+                      "up to 100% at most",
                       field="share")
     part = " ".join(str(part or "").split())
     if not part:

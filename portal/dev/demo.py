@@ -81,6 +81,9 @@ def seed_demo() -> dict[str, int]:
     from portal.dev.demo_tenders import seed_demo_tenders
 
     created["tenders"] = seed_demo_tenders()
+    from portal.dev.demo_bids import seed_demo_bids
+
+    created["bids"] = seed_demo_bids()
     from portal.dev.demo_threads import seed_demo_threads
 
     created["threads"] = seed_demo_threads()

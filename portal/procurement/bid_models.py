@@ -29,11 +29,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.models_base import created_at_column, tenant_table_args
-from portal.procurement.models import ListedToAll, Lot, Tender
+from portal.procurement.models import ListedToAll, Lot, Tender, _in
 from portal.tenants.models import Organisation
 from portal.tenants.scoping import TenantScoped
 
-BID_DRAFT, BID_SUBMITTED, BID_WITHDRAWN = "draft", "submitted", "withdrawn"
+BID_DRAFT = "draft"
+BID_SUBMITTED = "submitted"
+BID_WITHDRAWN = "withdrawn"
 BID_STATUSES = {BID_DRAFT: "Not submitted", BID_SUBMITTED: "Submitted", BID_WITHDRAWN: "Withdrawn"}
 BID_STATUS_TAGS = {BID_DRAFT: "govuk-tag--grey", BID_SUBMITTED: "govuk-tag--green", BID_WITHDRAWN: "govuk-tag--red"}
 
@@ -135,7 +137,7 @@ class Bid(Sealed, db.Model):
     __table_args__ = _sealed_args(
         "tender_bids",
         UniqueConstraint("tenant_id", "tender_id", "lot_id", name="uq_tender_bids_one_per_lot"),
-        CheckConstraint("status in ('draft', 'submitted', 'withdrawn')", name="valid_status"),
+        CheckConstraint(f"status in {_in(BID_STATUSES)}", name="valid_status"),
         CheckConstraint("price is null or price > 0", name="price_positive"),
         CheckConstraint("status <> 'submitted' or (price is not null and submitted_at is not null "
                         "and receipt_sha256 is not null)", name="submitted_is_complete"),
@@ -203,7 +205,7 @@ class BidMember(Sealed, db.Model):
         CheckConstraint("role in ('member', 'subcontractor')", name="valid_role"),
         CheckConstraint("share > 0 and share <= 100", name="share_in_range"),
         CheckConstraint("member_id <> tenant_id", name="not_the_lead"),
-        CheckConstraint("status in ('draft', 'submitted', 'withdrawn')", name="valid_status"),
+        CheckConstraint(f"status in {_in(BID_STATUSES)}", name="valid_status"),
         Index("ix_tender_bid_members_member_id", "member_id"),
         ForeignKeyConstraint(["commissioner_id", "lot_id"], ["tender_lots.tenant_id", "tender_lots.id"],
                              name="fk_tender_bid_members_commissioner_lot_id", ondelete="CASCADE"),
@@ -260,7 +262,7 @@ class BidDocument(Sealed, db.Model):
         "tender_bid_documents",
         UniqueConstraint("tenant_id", "storage_key", name="uq_tender_bid_documents_storage_key"),
         CheckConstraint("size_bytes > 0", name="not_empty"),
-        CheckConstraint("status in ('draft', 'submitted', 'withdrawn')", name="valid_status"),
+        CheckConstraint(f"status in {_in(BID_STATUSES)}", name="valid_status"),
         parents=(("bid_id", "tender_bids"),),
     )
 
@@ -297,7 +299,7 @@ class BidReceipt(Sealed, db.Model):
     __table_args__ = _sealed_args(
         "tender_bid_receipts",
         UniqueConstraint("tenant_id", "bid_id", "number", name="uq_tender_bid_receipts_number"),
-        CheckConstraint("status in ('submitted', 'withdrawn')", name="valid_status"),
+        CheckConstraint(f"status in {_in((BID_SUBMITTED, BID_WITHDRAWN))}", name="valid_status"),
         parents=(("bid_id", "tender_bids"),),
     )
 

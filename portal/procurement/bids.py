@@ -34,6 +34,8 @@ from portal.tenants.context import current_tenant_id
 from portal.tenants.models import PROVIDER, Organisation
 
 PRICE_MAX = Decimal("9999999999.99")
+#: The form field of the declaration a submission (and a reconfirmation) needs.
+DECLARATION = "declaration"
 #: However generous a question's word limit, an answer is never longer than this.
 ANSWER_MAX_CHARS = 100_000
 
@@ -214,7 +216,7 @@ def submit(bid: Bid, *, declaration: bool, actor: User | None, now: datetime | N
     if changes is None:
         raise Conflict("Your bid is already submitted as it is: change it first, or withdraw it")
     if declaration is not True:
-        raise Invalid("Confirm the declaration to submit your bid", field="declaration")
+        raise Invalid("Confirm the declaration to submit your bid", field=DECLARATION)
     found = problems(bid, changes)
     if found:
         raise Invalid(next(iter(found.values())), errors=found)
@@ -269,7 +271,7 @@ def reconfirm(bid: Bid, *, declaration: bool, actor: User | None, now: datetime 
     if not bid.reconfirmation_outstanding:
         raise Conflict("This bid does not need confirming: no amendment has changed its lot since it was submitted")
     if declaration is not True:
-        raise Invalid("Confirm that your bid still stands, as amended", field="declaration")
+        raise Invalid("Confirm that your bid still stands, as amended", field=DECLARATION)
     _lock(bid)
     amendment = bid.tender.amendments[-1].number if bid.tender.amendments else None
     bid.reconfirm_since, bid.reconfirm_reason = None, ""

@@ -267,3 +267,43 @@ def test_discarding_a_draft_deletes_its_sealed_objects(app, web, bidding):
     assert web.post(f"/o/fern-care/bids/{draft.id}/discard", {}).status_code == 303
     assert not made & keys()
     assert web.client.get(f"/o/fern-care/bids/{draft.id}").status_code == 404
+
+
+def test_uploads_are_checked_in_the_request_before_anything_is_sealed(app, web, bidding, monkeypatch, tmp_path):
+    """A virus, a file over the size limit, and a scanner that does not answer are each refused with
+    what to do, and nothing is kept (the worker can never read a sealed file, so the checks run here)."""
+    import shutil
+    import subprocess
+
+    from portal.procurement.bid_models import BidDocument
+    from tests.documents.files import eicar
+
+    b = bidding
+    draft = factories.bid(b["fern"], b["tender"], submit=False, document=False)
+    url = f"/o/fern-care/bids/{draft.id}/documents"
+    web.sign_in(b["staff"].email)
+
+    database = tmp_path / "clamav"
+    database.mkdir()
+    sample = tmp_path / "Eicar-Test-Signature"
+    sample.write_bytes(eicar())
+    sigtool = shutil.which("sigtool")
+    assert sigtool, "ClamAV is not installed: `make test` installs it"
+    signature = subprocess.run([sigtool, "--md5", str(sample)], capture_output=True, text=True, check=True).stdout
+    (database / "portal-test.hdb").write_text(signature)
+    monkeypatch.setenv("DOCUMENT_SCANNER", "clamscan")
+    monkeypatch.setenv("CLAMAV_DATABASE_DIR", str(database))
+    infected = web.post(url, {"files": (io.BytesIO(eicar()), "rota.csv")})
+    assert infected.status_code == 422 and "A virus was found in rota.csv" in infected.get_data(as_text=True)
+    assert web.post(url, {"files": (io.BytesIO(b"name,hours\nA,4\n"), "rota.csv")}).status_code == 303
+
+    monkeypatch.setitem(app.config, "DOCUMENT_MAX_BYTES", 50)
+    large = web.post(url, {"files": (io.BytesIO(PDF), "method.pdf")})
+    assert large.status_code == 413 and "method.pdf is larger than 50 bytes" in large.get_data(as_text=True)
+    monkeypatch.setitem(app.config, "DOCUMENT_MAX_BYTES", 50 * 1024 * 1024)
+    monkeypatch.setenv("DOCUMENT_SCANNER", "clamd")
+    monkeypatch.setenv("CLAMD_SOCKET", str(tmp_path / "no-clamd.sock"))
+    down = web.post(url, {"files": (io.BytesIO(PDF), "method.pdf")})
+    assert down.status_code == 503 and "virus checker is not answering" in down.get_data(as_text=True)
+    with acting_as(app, b["fern"]) as session:
+        assert [d.filename for d in session.scalars(select(BidDocument))] == ["rota.csv"]

@@ -49,6 +49,8 @@ PERMISSIONS: dict[str, str] = {
     "ask_questions": "Ask clarification questions about a tender",
     "view_questions": "See the organisation's clarification questions: a provider's own, a procurement team's inbox",
     "answer_questions": "Edit, answer and publish the clarification questions on the commissioner's tenders",
+    "view_supplier_lists": "See approved supplier lists: a commissioner's own, a provider's own memberships",
+    "manage_supplier_lists": "Keep the commissioner's approved supplier lists and their members",
 }
 
 # Permissions of a person rather than of a page: a personal API token is allowed when any of the
@@ -56,7 +58,7 @@ PERMISSIONS: dict[str, str] = {
 ACCOUNT_PERMISSIONS = frozenset({"use_api_tokens"})
 
 _EVERYONE = {"view_organisation", "view_contracts", "view_returns", "view_documents", "search", "view_tenders",
-             "view_threads"}
+             "view_threads", "view_supplier_lists"}
 _COMMISSIONER_READER = _EVERYONE | {"view_frameworks", "view_review_queue", "view_dashboards", "view_collaboratives"}
 # Clarification questions: unanswered ones are seen by the asking provider and the procurement team
 # only (not a commissioner's viewers, contract managers or finance staff).
@@ -79,12 +81,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "commissioner_admin": frozenset(_COMMISSIONER_READER | {
         "manage_members", "view_audit", "manage_contracts", "manage_frameworks", "review_returns",
         "manage_collaboratives", "upload_documents", "use_api_tokens", "manage_tenders", "manage_threads",
-        *_ANSWERER}),
+        "manage_supplier_lists", *_ANSWERER}),
     "contract_manager": frozenset(_COMMISSIONER_READER | {
         "manage_contracts", "manage_frameworks", "review_returns", "manage_collaboratives", "upload_documents",
         "use_api_tokens", "manage_threads"}),
     "procurement": frozenset(_COMMISSIONER_READER | {"manage_contracts", "upload_documents", "manage_tenders",
-                                                     "manage_threads", "use_api_tokens", *_ANSWERER}),
+                                                     "manage_threads", "use_api_tokens", "manage_supplier_lists",
+                                                     *_ANSWERER}),
     "viewer": frozenset(_COMMISSIONER_READER),
 }
 KIND_ROLE_PERMISSIONS: dict[tuple[str, str], frozenset[str]] = {

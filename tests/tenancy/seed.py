@@ -13,7 +13,8 @@ def seed_contract_rows(app, provider, commissioner, reference: str):
     an amendment) and a draft one, a market-wide thread with the provider's question, the reply
     and its published answer, and a thread for the contract with a question whose reply is in the
     answer set but not published, a quality question, the tender's key, a sealed
-    consortium bid (member, document, receipt) and one opening confirmation; returns the contract."""
+    consortium bid (member, document, receipt) and one opening confirmation, an approved supplier
+    list with the provider on it and a document of the published tender; returns the contract."""
     contract = factories.contract(commissioner=commissioner, provider=provider, reference=reference, title="Seeded",
                                   care_group="", locality="", end=date(2025, 3, 31), annual_value="1000",
                                   funding_model="block")
@@ -36,6 +37,8 @@ def seed_contract_rows(app, provider, commissioner, reference: str):
     member = factories.organisation("provider", slug=f"{reference.lower()}-member")
     factories.bid(provider, tender, members=[member])
     factories.opening(tender, factories.user())
+    factories.supplier_list(commissioner, name=f"{reference} approved providers", members=[provider])
+    factories.tender_document(tender, title=f"{reference} specification")
     market_thread = factories.thread(commissioner, title=f"{reference} market")
     factories.thread_reply(factories.thread_question(provider, market_thread, f"{reference} question"),
                            f"{reference} reply", publish=True)

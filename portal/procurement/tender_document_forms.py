@@ -1,6 +1,5 @@
 """Forms for a tender's documents (GOV.UK Frontend widgets): attach from the library, replace,
-withdraw; on a published tender each is an amendment, with its reason and an optional new
-deadline for bids."""
+withdraw; on a published tender each is an amendment, with its reason."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -13,15 +12,12 @@ from portal.procurement.forms import TimeField, moment
 from portal.procurement.tender_document_models import TITLE_LIMIT
 
 
-def _deadline_fields(cls) -> None:
+def _reason_field(cls) -> None:
     cls.reason = TextAreaField("Why is the tender changing?", widget=GovTextArea(),
                                description="Every provider reads this with the change, and interested providers are "
                                            "emailed it.",
                                validators=[InputRequired("Enter the reason for the change"),
                                            Length(max=2000, message="The reason must be 2,000 characters or fewer")])
-    cls.submission_day = GovDateField("New deadline for bids (optional)",
-                                      description="Only if the change needs more time for bids. For example, 26 2 2027")
-    cls.submission_time = TimeField("Time of the new deadline for bids")
 
 
 class AttachForm(FlaskForm):
@@ -56,10 +52,10 @@ class WithdrawForm(FlaskForm):
 
 def document_form(cls, choices, *, published: bool, **data):
     """The form, with the library's documents to choose from and, for a published tender, the
-    amendment's reason and an optional new deadline for bids."""
+    amendment's reason."""
     if published:
         cls = type(cls.__name__, (cls,), {})
-        _deadline_fields(cls)
+        _reason_field(cls)
     form = cls(**data)
     if hasattr(form, "document_id"):
         form.document_id.choices = [("", "Choose a document")] + list(choices)
@@ -68,9 +64,3 @@ def document_form(cls, choices, *, published: bool, **data):
 
 def release_moment(form):
     return moment(form.release_on.data, form.release_time.data) if form.release_on.data else None
-
-
-def new_deadline(form):
-    if not hasattr(form, "submission_day") or form.submission_day.data is None:
-        return None
-    return moment(form.submission_day.data, form.submission_time.data)

@@ -36,17 +36,13 @@ class TenderDocumentAttachSchema(Schema):
     release_at = fields.AwareDateTime(load_default=None, allow_none=True, validate=_aware)
     reason = fields.String(load_default="", validate=validate.Length(max=REASON_LIMIT), metadata={
         "description": "Needed once the tender is published: the change is an amendment"})
-    submission_deadline = fields.AwareDateTime(load_default=None, allow_none=True, validate=_aware, metadata={
-        "description": "A new deadline for bids, when the amendment needs one"})
 
 
 class TenderDocumentReplaceSchema(Schema):
     document_id = fields.Integer(required=True, validate=validate.Range(min=1))
     title = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=TITLE_LIMIT))
     reason = fields.String(load_default="", validate=validate.Length(max=REASON_LIMIT))
-    submission_deadline = fields.AwareDateTime(load_default=None, allow_none=True, validate=_aware)
 
 
 class TenderDocumentWithdrawSchema(Schema):
     reason = fields.String(load_default="", validate=validate.Length(max=REASON_LIMIT))
-    submission_deadline = fields.AwareDateTime(load_default=None, allow_none=True, validate=_aware)

@@ -137,21 +137,26 @@ def _new_row(tender: Tender, document: Document, *, title: str, release_at: date
     return row
 
 
-def _amend(tender: Tender, row: TenderDocument, change: dict, reason: str, submission_deadline, *,
-           actor: User | None, now: datetime) -> None:
-    """The change as an amendment of the published tender (announced to interested providers);
-    ``submission_deadline`` extends the deadline in the same amendment."""
+def _amend(tender: Tender, row: TenderDocument, change: dict, reason: str, *, actor: User | None,
+           now: datetime) -> None:
+    """The change as an amendment of the published tender, announced to interested providers. A
+    change inside the regime's minimum period before the deadline for bids is refused until the
+    deadline has been extended (by changing the tender, with the dates that follow it)."""
     from portal.procurement.services import amend
 
-    changes = {"submission_deadline": submission_deadline} if submission_deadline is not None else {}
-    amendment = amend(tender, changes, reason, actor=actor, now=now, described={f"document_{row.id}": change})
+    try:
+        amendment = amend(tender, {}, reason, actor=actor, now=now, described={f"document_{row.id}": change})
+    except Invalid as refused:
+        if "submission_deadline" not in refused.field_errors():
+            raise
+        raise Invalid(f"{refused.field_errors()['submission_deadline']}. Change the tender first to extend the "
+                      "deadline for bids, then change its documents") from None
     row.amendment_number = amendment.number
     db.session.flush()
 
 
 def attach(tender: Tender, document_id, *, title: str, release_at: datetime | None = None, reason: str = "",
-           submission_deadline: datetime | None = None, actor: User | None,
-           now: datetime | None = None) -> TenderDocument:
+           actor: User | None, now: datetime | None = None) -> TenderDocument:
     """Attach a clean library document to a draft or open tender, released at publication (or
     now) or from ``release_at``. On a published tender this is an amendment, with ``reason``."""
     _own(tender)
@@ -170,8 +175,8 @@ def attach(tender: Tender, document_id, *, title: str, release_at: datetime | No
     row = _new_row(tender, document, title=title, release_at=release, now=now, actor=actor)
     if published:
         after = describe(row) + (f" (released on {moment_text(release)})" if release else "")
-        _amend(tender, row, {"label": f"Document added: {title}", "before": "none", "after": after}, reason,
-               submission_deadline, actor=actor, now=now)
+        _amend(tender, row, {"label": f"Document added: {title}", "before": "not on the tender", "after": after},
+               reason, actor=actor, now=now)
     record("tender_document_attached", row, actor=actor, tender=tender.reference, title=title,
            filename=row.filename, sha256=row.sha256)
     return row
@@ -184,8 +189,7 @@ def _current(item: TenderDocument) -> None:
 
 
 def replace(tender: Tender, item: TenderDocument, document_id, *, title: str | None = None, reason: str = "",
-            submission_deadline: datetime | None = None, actor: User | None,
-            now: datetime | None = None) -> TenderDocument:
+            actor: User | None, now: datetime | None = None) -> TenderDocument:
     """Put another library document in the place of ``item``: the same release moment while it is
     still to come; on a published tender an amendment with the files before and after."""
     _own(tender)
@@ -202,14 +206,14 @@ def replace(tender: Tender, item: TenderDocument, document_id, *, title: str | N
     if published:
         label = f"Document replaced: {item.title}" + (f", now {title}" if title != item.title else "")
         _amend(tender, row, {"label": label, "before": describe(item), "after": describe(row)}, reason,
-               submission_deadline, actor=actor, now=now)
+               actor=actor, now=now)
     record("tender_document_replaced", row, actor=actor, tender=tender.reference, replaced=item.id,
            filename=row.filename, sha256=row.sha256)
     return row
 
 
-def withdraw(tender: Tender, item: TenderDocument, *, reason: str = "", submission_deadline: datetime | None = None,
-             actor: User | None, now: datetime | None = None) -> TenderDocument:
+def withdraw(tender: Tender, item: TenderDocument, *, reason: str = "", actor: User | None,
+             now: datetime | None = None) -> TenderDocument:
     """Take a document off the tender; on a published tender an amendment every provider reads."""
     _own(tender)
     now = now or utcnow()
@@ -220,7 +224,7 @@ def withdraw(tender: Tender, item: TenderDocument, *, reason: str = "", submissi
     db.session.flush()
     if published:
         _amend(tender, item, {"label": f"Document withdrawn: {item.title}", "before": describe(item),
-                              "after": "withdrawn"}, reason, submission_deadline, actor=actor, now=now)
+                              "after": "withdrawn"}, reason, actor=actor, now=now)
     record("tender_document_withdrawn", item, actor=actor, tender=tender.reference, title=item.title)
     return item
 

@@ -12,7 +12,7 @@ from portal.http.organisation import tenant_blueprint
 from portal.http.pages import flash_success, form_errors, redirect_to, render
 from portal.procurement import policy, tender_document_queries as queries, tender_documents as services
 from portal.procurement.tender_document_forms import (AttachForm, ReplaceForm, WithdrawForm, document_form,
-                                                      new_deadline, release_moment)
+                                                      release_moment)
 
 bp = tenant_blueprint("tender_documents", __name__, "/tenders")
 
@@ -28,7 +28,7 @@ def _done(tender, message: str):
 
 
 #: The service names the moment it refuses; the form has a day and a time for it.
-ON_FORM = {"release_at": "release_on", "submission_deadline": "submission_day"}
+ON_FORM = {"release_at": "release_on"}
 
 
 def _attempt(form, call):
@@ -58,7 +58,7 @@ def attach(tender):
     if form.validate_on_submit():
         attempt = _attempt(form, lambda: services.attach(
             tender, form.document_id.data, title=form.title.data, release_at=release_moment(form),
-            reason=_reason(form), submission_deadline=new_deadline(form), actor=current_user))
+            reason=_reason(form), actor=current_user))
         if attempt.ok:
             item = attempt.result
             return _done(tender, f"{item.title} has been added to the tender" +
@@ -76,7 +76,7 @@ def replace(tender, tender_document):
     if form.validate_on_submit():
         attempt = _attempt(form, lambda: services.replace(
             tender, tender_document, form.document_id.data, title=form.title.data, reason=_reason(form),
-            submission_deadline=new_deadline(form), actor=current_user))
+            actor=current_user))
         if attempt.ok:
             item = attempt.result
             return _done(tender, f"{item.title} has been replaced" +
@@ -92,7 +92,7 @@ def withdraw(tender, tender_document):
     form = document_form(WithdrawForm, (), published=not policy.is_draft(tender))
     if form.validate_on_submit():
         attempt = _attempt(form, lambda: services.withdraw(
-            tender, tender_document, reason=_reason(form), submission_deadline=new_deadline(form), actor=current_user))
+            tender, tender_document, reason=_reason(form), actor=current_user))
         if attempt.ok:
             return _done(tender, f"{tender_document.title} has been withdrawn" +
                          (": interested providers are being emailed" if tender_document.amendment_number else ""))

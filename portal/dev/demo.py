@@ -81,6 +81,9 @@ def seed_demo() -> dict[str, int]:
     from portal.dev.demo_tenders import seed_demo_tenders
 
     created["tenders"] = seed_demo_tenders()
+    from portal.dev.demo_lists import seed_demo_lists
+
+    created["supplier_lists"] = seed_demo_lists()
     from portal.dev.demo_threads import seed_demo_threads
 
     created["threads"] = seed_demo_threads()

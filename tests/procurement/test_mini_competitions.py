@@ -255,3 +255,33 @@ def test_publishing_needs_the_list_to_run_on_the_day(app):
         with pytest.raises(Invalid, match="starts on"):
             publish(tender, actor=None, now=datetime.now(timezone.utc))
         db.session.rollback()
+
+
+def test_the_demo_has_a_list_a_mini_competition_and_documents_released_now_and_later(app):
+    from portal.dev.demo import seed_demo
+    from portal.extensions import db
+    from portal.models_base import utcnow
+    from portal.procurement.models import Tender
+    from portal.procurement.tender_document_models import TenderDocument
+    from portal.tenants.context import tenant_context
+    from portal.tenants.queries import get_organisation_by_slug
+
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        assert seed_demo()["supplier_lists"] == 0  # idempotent
+        db.session.commit()
+        seen = {}
+        for slug in ("riverside-care", "hillview-support", "brightpath-support", "lochside-care"):
+            with tenant_context(get_organisation_by_slug(slug).id):
+                seen[slug] = set(db.session.scalars(select(Tender.reference)))
+        assert all("GCH-2027-MC1" in seen[s] for s in ("riverside-care", "hillview-support"))
+        assert all("GCH-2027-MC1" not in seen[s] for s in ("brightpath-support", "lochside-care"))
+        assert all("GCH-2027-CAH" in refs for refs in seen.values())
+        with tenant_context(get_organisation_by_slug("riverside-care").id):
+            documents = db.session.execute(select(TenderDocument.title, TenderDocument.release_at).join(
+                Tender, Tender.id == TenderDocument.tender_id).where(Tender.reference == "GCH-2027-CAH")
+                .order_by(TenderDocument.id)).all()
+        assert [title for title, _at in documents] == ["Service specification", "Market data on people supported"]
+        assert documents[0][1] is None and timedelta(days=2) < documents[1][1] - utcnow() < timedelta(days=4)
+        db.session.rollback()

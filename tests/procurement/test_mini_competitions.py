@@ -126,7 +126,10 @@ def test_a_member_reads_it_all_and_sees_who_it_is_for(app, web, client, api_toke
     registered = web.post(f"/o/fern-care/tenders/{t.id}/interest", {}, page=f"/o/fern-care/tenders/{t.id}")
     assert registered.status_code == 303
     headers = {"Authorization": f"Bearer {api_token(mini['fern_user'].email)}"}
-    assert client.get(f"/api/v1/tenders/{t.id}", headers=headers).status_code == 200
+    detail = client.get(f"/api/v1/tenders/{t.id}", headers=headers)
+    assert detail.status_code == 200
+    assert detail.get_json()["supplier_list"] == {"id": mini["list"].id,
+                                                  "name": "Glasgow care at home approved providers"}
     assert "Night support" in client.get("/api/v1/ocds/releases", headers=headers).get_data(as_text=True)
     assert [d["title"] for d in client.get(f"/api/v1/tenders/{t.id}/documents", headers=headers).get_json()] == [
         "Members only specification"]

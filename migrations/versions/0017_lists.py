@@ -165,8 +165,8 @@ def downgrade(app_role: str) -> None:
     op.drop_table("tender_documents")
     op.execute("DROP TRIGGER IF EXISTS tenders_keep_audience ON tenders")
     op.execute("DROP FUNCTION IF EXISTS portal_keep_tender_audience()")
-    op.drop_constraint("ck_tenders_restricted_has_audience", "tenders", type_="check")
-    op.drop_constraint("ck_tenders_audience_only_when_restricted", "tenders", type_="check")
+    op.drop_constraint(op.f("ck_tenders_restricted_has_audience"), "tenders", type_="check")
+    op.drop_constraint(op.f("ck_tenders_audience_only_when_restricted"), "tenders", type_="check")
     for table in reversed(_listed_tables()):
         op.execute(f'DROP TRIGGER IF EXISTS "{table}_audience" ON "{table}"')
         op.execute(f'DROP POLICY IF EXISTS listed_rows ON "{table}"')

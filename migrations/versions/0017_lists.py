@@ -27,8 +27,8 @@ SERVICE_TYPES = "('care_at_home', 'supported_living', 'day_opportunities', 'resi
 def _keys(table: str, *parents):
     made = [sa.PrimaryKeyConstraint("id", name=op.f(f"pk_{table}")),
             sa.UniqueConstraint("tenant_id", "id", name=f"uq_{table}_tenant_id_id"),
-            sa.ForeignKeyConstraint(["tenant_id"], ["organisations.id"], name=op.f(f"fk_{table}_tenant_id_organisations"),
-                                    ondelete="RESTRICT")]
+            sa.ForeignKeyConstraint(["tenant_id"], ["organisations.id"],
+                                    name=op.f(f"fk_{table}_tenant_id_organisations"), ondelete="RESTRICT")]
     for column, parent in parents:
         made.append(sa.ForeignKeyConstraint(["tenant_id", column], [f"{parent}.tenant_id", f"{parent}.id"],
                                             name=f"fk_{table}_tenant_{column}", ondelete="CASCADE"))
@@ -42,7 +42,8 @@ def _user_fk(table: str, column: str):
 def _listed_tables() -> list[str]:
     """Every table read through the ``listed_rows`` policy so far (tenders first)."""
     rows = op.get_bind().execute(sa.text(
-        "select distinct tablename from pg_policies where schemaname = current_schema() and policyname = 'listed_rows'"))
+        "select distinct tablename from pg_policies "
+        "where schemaname = current_schema() and policyname = 'listed_rows'"))
     return sorted((r[0] for r in rows), key=lambda t: (t != "tenders", t))
 
 
@@ -88,7 +89,8 @@ def upgrade(app_role: str) -> None:
         *_keys("supplier_list_members", ("list_id", "supplier_lists")),
     )
     op.create_index("uq_supplier_list_members_one_open", "supplier_list_members",
-                    ["tenant_id", "list_id", "provider_id"], unique=True, postgresql_where=sa.text("removed_at is null"))
+                    ["tenant_id", "list_id", "provider_id"], unique=True,
+                    postgresql_where=sa.text("removed_at is null"))
     op.create_index("ix_supplier_list_members_provider_id", "supplier_list_members", ["provider_id"])
     for table, reads in (("supplier_lists", f"provider_ids @> ARRAY[{TENANT}]"),
                          ("supplier_list_members", f"provider_id = {TENANT}")):

@@ -18,9 +18,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Computed, Date, DateTime, FetchedValue, cast,
-                        ForeignKeyConstraint, Index, Integer, LargeBinary, Numeric, String, Text, UniqueConstraint, and_,
-                        or_)
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Computed, Date, DateTime, FetchedValue,
+                        ForeignKeyConstraint, Index, Integer, LargeBinary, Numeric, String, Text, UniqueConstraint,
+                        and_, cast, or_)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR, array
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 

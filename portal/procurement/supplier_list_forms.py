@@ -18,7 +18,8 @@ class SupplierListForm(FlaskForm):
     name = StringField("Name of the list", widget=GovTextInput(),
                        description="For example, Care at home approved providers 2026 to 2029",
                        validators=[InputRequired("Enter the name of the list"),
-                                   Length(max=NAME_LIMIT, message=f"The name must be {NAME_LIMIT} characters or fewer")])
+                                   Length(max=NAME_LIMIT,
+                                          message=f"The name must be {NAME_LIMIT} characters or fewer")])
     description = TextAreaField("Description", widget=GovTextArea(),
                                 description="How providers joined the list and what it is for. Members read this.",
                                 validators=[Optional(), Length(max=DESCRIPTION_LIMIT, message="The description must be "
@@ -26,7 +27,8 @@ class SupplierListForm(FlaskForm):
     service_type = ChoiceRadioField("Type of service", widget=GovRadioInput(), choices=list(SERVICE_TYPES.items()),
                                     validators=[InputRequired("Choose the type of service the list is for")])
     starts_on = GovDateField("First day of the list", description="For example, 1 4 2026",
-                             validators=[InputRequired("Enter the first day of the list as a real date, like 1 4 2026")])
+                             validators=[InputRequired("Enter the first day of the list as a real date, "
+                                                       "like 1 4 2026")])
     ends_on = GovDateField("Last day of the list (optional)",
                            description="Leave it empty if the list runs until you close it. For example, 31 3 2029")
     submit = SubmitField("Save the list", widget=GovSubmitInput())

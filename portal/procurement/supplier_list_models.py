@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, cast,
-                        or_, text)
+from sqlalchemy import (BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Index, String, Text, UniqueConstraint,
+                        cast, or_, text)
 from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

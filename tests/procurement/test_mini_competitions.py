@@ -136,7 +136,8 @@ def test_a_member_reads_it_all_and_sees_who_it_is_for(app, web, client, api_toke
     # The commissioner's page says who it is for and how many providers see it.
     _sign_in(web, mini["officer"])
     page = client.get(f"/o/glasgow-hscp/tenders/{t.id}").get_data(as_text=True)
-    assert "Only for members of Glasgow care at home approved providers" in page and "1 provider was a member on the day it was published" in page
+    assert "Only for members of Glasgow care at home approved providers" in page
+    assert "1 provider was a member on the day it was published" in page
 
 
 def test_the_database_holds_every_listed_row_to_the_audience(app, services, mini):

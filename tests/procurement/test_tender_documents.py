@@ -175,7 +175,8 @@ def test_the_release_job_releases_and_tells_interested_providers_in_a_worker(app
     moment = datetime.now(timezone.utc) + timedelta(hours=1)
     waiting = factories.tender_document(tender, docs["data"], title="Market data on people supported",
                                         release_at=moment)
-    later = factories.tender_document(tender, docs["spec"], title="Staffing data", release_at=moment + timedelta(days=2))
+    later = factories.tender_document(tender, docs["spec"], title="Staffing data",
+                                      release_at=moment + timedelta(days=2))
     Redis.from_url(os.environ["REDIS_URL"]).flushdb()  # the amendments' emails are not what this test is about
     housekeeping = Queue(DEFAULT, connection=Redis.from_url(os.environ["REDIS_URL"]))
     housekeeping.enqueue(release_tender_documents, now=moment - timedelta(microseconds=1))  # not yet
@@ -217,7 +218,8 @@ def test_replacing_and_withdrawing_a_published_document_are_amendments(app, web,
                           "reason": "The data now includes the West locality."})
     assert done.status_code == 303, done.get_data(as_text=True)[:3000]
     rows = _rows(app, docs["glasgow"].id, tender.id)
-    assert [(r.filename, r.status) for r in rows] == [("market-data.csv", "replaced"), ("market-data-v2.csv", "current")]
+    assert [(r.filename, r.status) for r in rows] == [("market-data.csv", "replaced"),
+                                                      ("market-data-v2.csv", "current")]
     assert _jobs(app, "notify_interested") == emails_before + 1  # Fern, the interested provider
     amendment = _latest_amendment(app, docs["fern"].id, tender.id)
     change = amendment.changes[f"document_{rows[1].id}"]

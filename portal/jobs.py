@@ -64,12 +64,15 @@ JOBS: dict[str, JobKind] = {kind.name: kind for kind in (
     JobKind("notify_interested", "portal.procurement.jobs:notify_interested", EMAIL),
     JobKind("notify_bid_member", "portal.procurement.bid_jobs:notify_bid_member", EMAIL),
     JobKind("mark_bids_for_reconfirmation", "portal.procurement.bid_jobs:mark_bids_for_reconfirmation", DEFAULT),
+    JobKind("notify_documents_released", "portal.procurement.tender_document_jobs:notify_documents_released", EMAIL),
 )}
 
 PERIODIC: tuple[PeriodicJob, ...] = (
     PeriodicJob("sweep-outbox", "portal.outbox:sweep_outbox", DEFAULT, 60),
     PeriodicJob("return-reminders", "portal.returns.jobs:send_return_reminders", DEFAULT, 3600),
     PeriodicJob("close-tenders", "portal.procurement.jobs:close_tenders", DEFAULT, 60),
+    PeriodicJob("release-tender-documents", "portal.procurement.tender_document_jobs:release_tender_documents",
+                DEFAULT, 60),
 )
 
 

@@ -711,3 +711,97 @@ def bid_part_ids(bid_) -> dict:
         document = session.scalar(select(BidDocument.id).where(BidDocument.bid_id == bid_.id).order_by(BidDocument.id))
         member = session.scalar(select(BidMember.id).where(BidMember.bid_id == bid_.id).order_by(BidMember.id))
         return {"bid_id": bid_.id, "bid_document_id": document, "bid_member_id": member}
+
+
+# -- approved supplier lists, mini-competitions, tender documents -----------------------------------
+
+def supplier_list(commissioner=None, *, name: str | None = None, service_type: str = "care_at_home",
+                  starts_on: date | None = None, ends_on: date | None = None, members=(),
+                  description: str = "Providers approved for the service."):
+    """An approved supplier list of the commissioner's, made through the service, with ``members``
+    (providers, members from ``starts_on``, which defaults to a year ago)."""
+    from portal.procurement.supplier_lists import create_list
+    from portal.tenants.models import Organisation
+
+    commissioner = commissioner or organisation("commissioner")
+    starts_on = starts_on or date.today() - timedelta(days=365)
+    with _as(commissioner.id) as session:
+        made = create_list(session.get(Organisation, commissioner.id), name=name or f"Approved list {next(_seq)}",
+                           description=description, service_type=service_type, starts_on=starts_on,
+                           ends_on=ends_on, actor=None)
+        session.flush()
+        made = _detached(session, made)
+    for provider in members:
+        list_member(made, provider, starts_on=starts_on)
+    return made
+
+
+def list_member(supplier_list_, provider, *, starts_on: date | None = None, ends_on: date | None = None,
+                removed: str | None = None):
+    """The provider's membership of the list from ``starts_on`` (a year ago) to ``ends_on``;
+    ``removed`` removes it with that reason."""
+    from portal.procurement.supplier_list_models import SupplierList
+    from portal.procurement.supplier_lists import add_member, remove_member
+
+    with _as(supplier_list_.tenant_id) as session:
+        made = add_member(session.get(SupplierList, supplier_list_.id), provider=provider.slug,
+                          starts_on=starts_on or date.today() - timedelta(days=365), ends_on=ends_on, actor=None)
+        if removed:
+            remove_member(made, removed, actor=None)
+        session.flush()
+        return _detached(session, made)
+
+
+def mini_competition(supplier_list_, *, reference: str | None = None, title: str = "Care at home, mini-competition",
+                     published: bool = True, days_open: int = 40):
+    """A tender of the list's commissioner restricted to the list's members, published now
+    (unless ``published`` is False)."""
+    from portal.procurement.queries import get_tender
+    from portal.procurement.services import publish
+    from portal.procurement.supplier_lists import restrict_tender
+
+    made = tender(organisation_by_id(supplier_list_.tenant_id), reference=reference, title=title, published=False,
+                  days_open=days_open)
+    with _as(supplier_list_.tenant_id) as session:
+        found = get_tender(made.id)
+        restrict_tender(found, supplier_list_.id, actor=None)
+        if published:
+            publish(found, actor=None)
+        session.flush()
+        return _detached(session, found)
+
+
+def stored_document(org, *, filename: str = "specification.pdf", content: bytes = b"%PDF-1.4\n% a test file\n",
+                    content_type: str = "application/pdf"):
+    """A clean library document whose bytes are in S3 (for what copies or downloads them)."""
+    import hashlib
+    import io
+
+    from portal.documents import storage
+    from portal.documents.models import Document
+    from portal.models_base import utcnow
+
+    with _as(org.id) as session:
+        key = storage.new_key(org.id)
+        size = storage.upload_stream(io.BytesIO(content), key, limit=10 * 1024 * 1024)
+        made = Document(storage_key=key, filename=filename, size_bytes=size, status="clean", scan_status="clean",
+                        sha256=hashlib.sha256(content).hexdigest(), content_type=content_type, processed_at=utcnow())
+        session.add(made)
+        session.flush()
+        return _detached(session, made)
+
+
+def tender_document(tender_, document_=None, *, title: str = "Service specification", release_at=None,
+                    reason: str = "The specification is added."):
+    """A document attached to the commissioner's tender through the service (an amendment, with
+    ``reason``, when the tender is published); its bytes are copied in S3."""
+    from portal.procurement.queries import get_tender
+    from portal.procurement.tender_documents import attach
+
+    document_ = document_ or stored_document(organisation_by_id(tender_.tenant_id))
+    with _as(tender_.tenant_id) as session:
+        found = get_tender(tender_.id)
+        made = attach(found, document_.id, title=title, release_at=release_at,
+                      reason=reason if found.status != "draft" else "", actor=None)
+        session.flush()
+        return _detached(session, made)

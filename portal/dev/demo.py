@@ -84,6 +84,9 @@ def seed_demo() -> dict[str, int]:
     from portal.dev.demo_bids import seed_demo_bids
 
     created["bids"] = seed_demo_bids()
+    from portal.dev.demo_lists import seed_demo_lists
+
+    created["supplier_lists"] = seed_demo_lists()
     from portal.dev.demo_threads import seed_demo_threads
 
     created["threads"] = seed_demo_threads()

@@ -132,6 +132,24 @@ def _question(value, _loaded):
     return get_question(value)
 
 
+def _supplier_list(value, _loaded):
+    from portal.procurement.supplier_list_queries import get_list
+
+    return get_list(value)
+
+
+def _list_member(value, loaded):
+    from portal.procurement.supplier_list_queries import get_member
+
+    return get_member(loaded["supplier_list"], value)
+
+
+def _tender_document(value, loaded):
+    from portal.procurement.tender_document_queries import get_tender_document
+
+    return get_tender_document(loaded["tender"], value)
+
+
 def _api_token(value, _loaded):
     from portal.accounts.queries import get_own_api_token
 
@@ -163,6 +181,9 @@ LOADERS: dict[str, Loader] = {
     "thread_id": Loader("thread", _thread, "No such thread"),
     "post_id": Loader("question", _thread_question, "No such question in this thread"),
     "question_id": Loader("question", _question, "No such question"),
+    "supplier_list_id": Loader("supplier_list", _supplier_list, "No such approved supplier list"),
+    "list_member_id": Loader("list_member", _list_member, "No such member of this list"),
+    "tender_document_id": Loader("tender_document", _tender_document, "No such document of this tender"),
     "token_id": Loader("token", _api_token, "No such token"),
     "message_id": Loader("message", _mail, "No such message"),
 }

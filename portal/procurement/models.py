@@ -1,24 +1,33 @@
 """Tenders, their lots and the providers interested in them.
 
-A tender belongs to the commissioner that runs it (the tenant). Once published it is listed to
-every organisation: ``listed`` is set at publication and never cleared (a cancelled tender stays
-on the record; a draft cancelled before publication stays the commissioner's own), so the ORM criteria and the row-level security policy are one flat predicate,
-``tenant_id = current organisation OR listed``; only the owner may write. A provider's interest
-in a tender is the provider's row, which the tender's commissioner also reads.
+A tender belongs to the commissioner that runs it (the tenant). Once published it is listed:
+``listed`` is set at publication and never cleared (a cancelled tender stays on the record; a
+draft cancelled before publication stays the commissioner's own). Who reads a listed row is its
+``audience``: every organisation when NULL, else the organisations whose ids it holds (the
+members of an approved supplier list on the day a mini-competition was published, see
+portal.procurement.supplier_lists). The ORM criteria and the row-level security policy are one
+flat, indexable predicate::
+
+    tenant_id = :org OR (listed AND (audience IS NULL OR audience @> ARRAY[:org]))
+
+Only the owner may write. A provider's interest in a tender is the provider's row, which the
+tender's commissioner also reads.
 """
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Computed, Date, DateTime, ForeignKeyConstraint, Index,
-                        Integer, LargeBinary, Numeric, String, Text, UniqueConstraint, or_)
-from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Computed, Date, DateTime, FetchedValue,
+                        ForeignKeyConstraint, Index, Integer, LargeBinary, Numeric, String, Text, UniqueConstraint,
+                        and_, cast, or_)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR, array
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from portal.contracts.models import SERVICE_TYPES
 from portal.extensions import db
 from portal.models_base import created_at_column, tenant_table_args
+from portal.procurement import supplier_list_models as _supplier_lists  # noqa: F401  (Tender.supplier_list)
 from portal.tenants.models import Organisation
 from portal.tenants.scoping import CommissionerVisible, TenantScoped
 
@@ -45,11 +54,22 @@ def _in(values) -> str:
 
 
 class ListedToAll(TenantScoped):
-    """A commissioner's row that every organisation reads once it is ``listed`` (published)."""
+    """A commissioner's row that its audience reads once it is ``listed`` (published): every
+    organisation when ``audience`` is NULL, else the organisations it names. A table of these rows
+    has a ``listed`` column, this ``audience`` column (GIN-indexed) and the RLS of
+    ``migrations/rls.py:enable_listed_rls``; a row with a ``tender_id`` takes its tender's audience
+    from a trigger each time it is written, so nothing written about a mini-competition can reach
+    another organisation."""
+
+    @declared_attr
+    def audience(cls) -> Mapped[list[int] | None]:
+        # Set on tenders by publication; copied to the other tables by the database (FetchedValue).
+        return mapped_column(ARRAY(BigInteger), server_default=FetchedValue(), server_onupdate=FetchedValue())
 
     @classmethod
     def tenant_criteria(cls, tenant):
-        return or_(cls.tenant_id == tenant, cls.listed.is_(True))
+        audience = or_(cls.audience.is_(None), cls.audience.contains(array([cast(tenant, BigInteger)])))
+        return or_(cls.tenant_id == tenant, and_(cls.listed.is_(True), audience))
 
 
 class Tender(ListedToAll, db.Model):
@@ -65,6 +85,11 @@ class Tender(ListedToAll, db.Model):
                         name="weights_add_up"),
         Index("ix_tenders_listed_submission_deadline", "listed", "submission_deadline"),
         Index("ix_tenders_search", "search", postgresql_using="gin"),
+        ForeignKeyConstraint(["tenant_id", "supplier_list_id"], ["supplier_lists.tenant_id", "supplier_lists.id"],
+                             name="fk_tenders_tenant_supplier_list_id", ondelete="RESTRICT"),
+        CheckConstraint("supplier_list_id is not null or audience is null", name="audience_only_when_restricted"),
+        CheckConstraint("supplier_list_id is null or not listed or audience is not null",
+                        name="restricted_has_audience"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -98,11 +123,17 @@ class Tender(ListedToAll, db.Model):
     #: Set when the second procurement user confirms the opening: from then on the commissioner
     #: reads the bids (see portal.procurement.bid_models).
     opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: A mini-competition: only the members of this approved supplier list on the publication day
+    #: read the tender once published (their ids are its ``audience``). Chosen while a draft.
+    supplier_list_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = created_at_column()
     #: What a search matches: the reference, title and description (kept by PostgreSQL).
     search = mapped_column(TSVECTOR, Computed(SEARCH_EXPRESSION, persisted=True), deferred=True)
 
     commissioner: Mapped[Organisation] = relationship(foreign_keys="Tender.tenant_id", lazy="joined")
+    supplier_list: Mapped["SupplierList | None"] = relationship(  # noqa: F821
+        primaryjoin="and_(foreign(Tender.supplier_list_id) == SupplierList.id, "
+                    "foreign(Tender.tenant_id) == SupplierList.tenant_id)", viewonly=True)
     lots: Mapped[list["Lot"]] = relationship(
         primaryjoin="and_(foreign(Lot.tender_id) == Tender.id, foreign(Lot.tenant_id) == Tender.tenant_id)",
         order_by="Lot.number", viewonly=True, lazy="selectin")

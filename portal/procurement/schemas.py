@@ -76,6 +76,11 @@ class TenderDetailSchema(TenderSchema):
     cancel_reason = fields.String()
     lots = fields.List(fields.Nested(LotSchema))
     amendments = fields.List(fields.Nested(AmendmentSchema))
+    supplier_list = fields.Function(
+        lambda t: {"id": t.supplier_list_id, "name": t.supplier_list.name if t.supplier_list else None}
+        if t.supplier_list_id else None,
+        metadata={"description": "A mini-competition: only this approved supplier list's members on the "
+                                 "publication day see the tender (null: every provider)"})
 
 
 class TenderCreateSchema(Schema):

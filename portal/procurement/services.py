@@ -179,11 +179,15 @@ def publish(tender: Tender, *, actor: User | None, now: datetime | None = None) 
     if problems:
         raise Invalid("The timetable does not meet the rules from today: " + next(iter(problems.values())),
                       errors=problems)
+    from portal.procurement import supplier_lists, tender_documents
+
+    supplier_lists.fix_audience(tender, now)  # a mini-competition: its list's members today
     tender.published_at, tender.status, tender.listed = now, PUBLISHED, True
     for lot in tender.lots:
         lot.listed = True
     sealing.issue_tender_key(tender)  # bids are sealed to it until two people open them
     db.session.flush()
+    tender_documents.list_at_publication(tender, now)
     record("tender_published", tender, actor=actor, reference=tender.reference)
     return tender
 
@@ -242,12 +246,14 @@ def _shown(name: str, value) -> str:
 
 
 def amend(tender: Tender, changes: dict[str, object], reason: str, *, actor: User | None,
-          now: datetime | None = None) -> Amendment:
+          now: datetime | None = None, described: dict[str, dict] | None = None) -> Amendment:
     """Change a published tender while it is open: its title, description, or any date still to
     come, each to a date still to come. The whole timetable must meet the regime's rules, and a
     change inside the regime's minimum period before the deadline for bids needs that deadline
     extended. The change is kept as a numbered amendment that everyone who reads the tender
-    sees (before and after), and each interested provider is emailed."""
+    sees (before and after), and each interested provider is emailed. ``described``: changes the
+    caller makes itself (a tender document replaced or withdrawn), each ``{"label", "before",
+    "after"}`` in words, recorded in the same amendment."""
     _commissioner_of(tender)
     now = now or utcnow()
     if not policy.is_open(tender, now):
@@ -274,7 +280,7 @@ def amend(tender: Tender, changes: dict[str, object], reason: str, *, actor: Use
     if errors:
         raise Invalid(next(iter(errors.values())), errors=errors)
     changed = {name: value for name, value in changes.items() if getattr(tender, name) != value}
-    if not changed:
+    if not changed and not described:
         raise Invalid("Nothing has changed: change the title, the description or a date, or go back")
     proposed = replace(_timetable_of(tender), **{k: v for k, v in changed.items() if k in TIMETABLE_FIELDS})
     problems = timetable_problems(tender, proposed)
@@ -290,6 +296,7 @@ def amend(tender: Tender, changes: dict[str, object], reason: str, *, actor: Use
     record_of = {name: {"label": AMENDABLE_TEXT.get(name) or regimes.FIELDS[name],
                         "before": _shown(name, getattr(tender, name)), "after": _shown(name, value)}
                  for name, value in changed.items()}
+    record_of.update(described or {})
     for name, value in changed.items():
         setattr(tender, name, value)
     amendment = Amendment(tenant_id=tender.tenant_id, tender_id=tender.id, number=number, reason=reason,
@@ -297,7 +304,7 @@ def amend(tender: Tender, changes: dict[str, object], reason: str, *, actor: Use
     db.session.add(amendment)
     db.session.flush()
     db.session.expire(tender, ["amendments"])
-    record("tender_amended", tender, actor=actor, number=number, changed=sorted(changed))
+    record("tender_amended", tender, actor=actor, number=number, changed=sorted([*changed, *(described or {})]))
     tell_interested_providers(tender, "amended")
     enqueue_after_commit("mark_bids_for_reconfirmation", tenant_id=None, tender_id=tender.id,
                          amendment_id=amendment.id)  # bids of the lots it affects (portal.procurement.bid_jobs)

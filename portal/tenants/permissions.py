@@ -52,6 +52,8 @@ PERMISSIONS: dict[str, str] = {
     "submit_bids": "Prepare, submit, change and withdraw the provider's bids, and confirm its part in a consortium bid",
     "view_bids": "See bids: a provider's own; a commissioner's tenders' bids once two people have opened them",
     "open_bids": "Confirm the opening of a tender's bids after the deadline (two different people must confirm)",
+    "view_supplier_lists": "See approved supplier lists: a commissioner's own, a provider's own memberships",
+    "manage_supplier_lists": "Keep the commissioner's approved supplier lists and their members",
 }
 
 # Permissions of a person rather than of a page: a personal API token is allowed when any of the
@@ -59,7 +61,7 @@ PERMISSIONS: dict[str, str] = {
 ACCOUNT_PERMISSIONS = frozenset({"use_api_tokens"})
 
 _EVERYONE = {"view_organisation", "view_contracts", "view_returns", "view_documents", "search", "view_tenders",
-             "view_threads"}
+             "view_threads", "view_supplier_lists"}
 _COMMISSIONER_READER = _EVERYONE | {"view_frameworks", "view_review_queue", "view_dashboards", "view_collaboratives"}
 # Clarification questions: unanswered ones are seen by the asking provider and the procurement team
 # only (not a commissioner's viewers, contract managers or finance staff).
@@ -87,13 +89,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "commissioner_admin": frozenset(_COMMISSIONER_READER | {
         "manage_members", "view_audit", "manage_contracts", "manage_frameworks", "review_returns",
         "manage_collaboratives", "upload_documents", "use_api_tokens", "manage_tenders", "manage_threads",
-        *_ANSWERER, *_OPENER}),
+        "manage_supplier_lists", *_ANSWERER, *_OPENER}),
     "contract_manager": frozenset(_COMMISSIONER_READER | {
         "manage_contracts", "manage_frameworks", "review_returns", "manage_collaboratives", "upload_documents",
         "use_api_tokens", "manage_threads"}),
     "procurement": frozenset(_COMMISSIONER_READER | {"manage_contracts", "upload_documents", "manage_tenders",
-                                                     "manage_threads", "use_api_tokens", *_ANSWERER,
-                                                     *_OPENER}),
+                                                     "manage_threads", "use_api_tokens", "manage_supplier_lists",
+                                                     *_ANSWERER, *_OPENER}),
     "viewer": frozenset(_COMMISSIONER_READER),
 }
 KIND_ROLE_PERMISSIONS: dict[tuple[str, str], frozenset[str]] = {

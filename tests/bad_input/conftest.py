@@ -81,6 +81,7 @@ def world(app, contract_setup):
            "custom_framework_id": factories.framework(commissioner, code="CLYDE", name="Clyde outcomes").id,
            "collaborative_id": factories.collaborative(commissioner, name="West group").id,
            "tender_id": tender.id, "question_id": factories.question(provider, tender).id,
+           **_list_ids(commissioner, provider, tender),
            **_thread_ids(commissioner, provider), **bid_ids(provider, tender, "clyde-partner"),
            "message_id": factories.dev_mail(to="x@clyde.example").id,
            "token_id": factories.api_token_ids(admin)[0]}
@@ -96,6 +97,13 @@ def world(app, contract_setup):
             "web": {"provider": (provider_web, provider_csrf), "commissioner": (commissioner_web, commissioner_csrf)},
             "api": {who: {"Authorization": f"Bearer {raw}"} for who, raw in tokens.items()},
             "slugs": {"provider": provider.slug, "commissioner": commissioner.slug}}
+
+
+def _list_ids(commissioner, provider, tender) -> dict:
+    """An approved supplier list with the provider on it, and a document of the tender."""
+    approved = factories.supplier_list(commissioner, name="Clyde approved providers")
+    return {"supplier_list_id": approved.id, "list_member_id": factories.list_member(approved, provider).id,
+            "tender_document_id": factories.tender_document(tender).id}
 
 
 def _thread_ids(commissioner, provider) -> dict:

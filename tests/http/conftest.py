@@ -26,6 +26,9 @@ def everyone(app):
               "framework_id": factories.framework(orgs[COMMISSIONER], code="ROLE-OWN").id,
               "collaborative_id": factories.collaborative(orgs[COMMISSIONER], name="Own group").id,
               "tender_id": tender.id, "question_id": factories.question(orgs[PROVIDER], tender).id}
+    approved = factories.supplier_list(orgs[COMMISSIONER], name="Role list")  # the provider reads its membership
+    shared.update(supplier_list_id=approved.id, list_member_id=factories.list_member(approved, orgs[PROVIDER]).id,
+                  tender_document_id=factories.tender_document(tender).id)
     thread = factories.thread(orgs[COMMISSIONER], title="Role thread")  # market-wide: every role reads it
     question = factories.thread_question(orgs[PROVIDER], thread, "A role's question")
     factories.thread_reply(question, "A reply")

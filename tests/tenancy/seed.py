@@ -13,7 +13,8 @@ def seed_contract_rows(app, provider, commissioner, reference: str):
     an amendment) and a draft one, a market-wide thread with the provider's question, the reply
     and its published answer, and a thread for the contract with a question whose reply is in the
     answer set but not published, a quality question, the tender's key, a sealed
-    consortium bid (member, document, receipt, changes in progress) and one opening confirmation;
+    consortium bid (member, document, receipt, changes in progress) and one opening confirmation,
+    an approved supplier list with the provider on it and a document of the published tender;
     returns the contract."""
     contract = factories.contract(commissioner=commissioner, provider=provider, reference=reference, title="Seeded",
                                   care_group="", locality="", end=date(2025, 3, 31), annual_value="1000",
@@ -34,6 +35,8 @@ def seed_contract_rows(app, provider, commissioner, reference: str):
     factories.tender(commissioner, reference=f"{reference}-DRAFT", published=False)
     factories.quality_question(tender)
     factories.tender_key(tender)
+    factories.supplier_list(commissioner, name=f"{reference} approved providers", members=[provider])
+    factories.tender_document(tender, title=f"{reference} specification")
     member = factories.organisation("provider", slug=f"{reference.lower()}-member")
     factories.bid_changes(factories.bid(provider, tender, members=[member]))  # submitted, and being changed
     factories.opening(tender, factories.user())  # one confirmation (a minute after the deadline): still sealed

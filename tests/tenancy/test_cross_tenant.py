@@ -35,6 +35,7 @@ def two_tenants(app):
     gamma = factories.organisation("provider", slug="gamma-care")
     contract = seed_contract_rows(app, gamma, b, "BETA-1")
     ret = factories.return_of(contract)
+    draft = factories.tender(b, reference="BETA-DRAFT", published=False)  # B's alone
     ids = {"membership_id": factories.membership_id(b, user_b),
            "invitation_id": invitation.id, "token_id": _token_id(app, user_b),
            "message_id": factories.dev_mail(to="x@beta.example").id,
@@ -44,10 +45,13 @@ def two_tenants(app):
            "import_id": factories.return_import(contract).id,
            "framework_id": factories.framework(b, code="BETA").id,
            "collaborative_id": factories.collaborative(b, name="Beta group").id,
-           "tender_id": factories.tender(b, reference="BETA-DRAFT", published=False).id,  # a draft: B's alone
+           "tender_id": draft.id, "tender_document_id": factories.tender_document(draft).id,
            # gamma's question on B's published tender: gamma's and B's, never A's
            "question_id": factories.question(gamma, factories.tender(b, reference="BETA-OPEN")).id,
            **bid_ids(gamma, factories.tender(b, reference="BETA-BIDS"), "gamma-partner")}  # gamma's sealed bid
+    # B's approved supplier list with gamma on it: B's and gamma's to read, never A's.
+    approved = factories.supplier_list(b, name="Beta approved providers")
+    ids.update(supplier_list_id=approved.id, list_member_id=factories.list_member(approved, gamma).id)
     # A thread of B for its contract with gamma (gamma's and B's alone), and gamma's question in it.
     private = factories.thread(b, title="Beta and gamma only", contract_=contract)
     ids.update(thread_id=private.id, post_id=factories.thread_question(gamma, private, "Gamma asks").id)

@@ -13,11 +13,12 @@ def register_api(app: Flask) -> Api:
                                        returns, search, tenders, threads)
     from portal.blueprints.api import clarifications
     from portal.blueprints.api import bids
+    from portal.blueprints.api import supplier_lists, tender_documents
 
     api = Api(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for module in (accounts, organisations, contracts, returns, documents, outcomes, dashboards, search, tenders,
-                   threads, clarifications):
+                   threads, clarifications, supplier_lists, tender_documents):
         csrf.exempt(module.bp)
         api.register_blueprint(module.bp)
     csrf.exempt(bids.bp)

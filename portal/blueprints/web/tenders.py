@@ -8,7 +8,7 @@ from flask_login import current_user
 from portal.http.access import requires
 from portal.http.organisation import tenant_blueprint
 from portal.http.pages import flash_success, form_errors, redirect_to, render
-from portal.procurement import clarification_queries, policy, queries, regimes, services
+from portal.procurement import clarification_queries, policy, queries, regimes, services, tender_document_queries
 from portal.procurement.forms import CancelForm, TenderForm, moment, timetable_changes, timetable_form
 from portal.tenants.models import COMMISSIONER
 
@@ -64,6 +64,7 @@ def _tender_page(tender, *, status: int = 200, problem: str | None = None, probl
                   interested=queries.interested_providers(tender) if owner else [],
                   interest=None if owner else queries.interest_of(g.organisation.id, tender),
                   clarification=clarification_queries.tender_section(tender, g.organisation.id),
+                  documents=tender_document_queries.section(tender, g.organisation.id),
                   evaluation_reason=evaluation_reason, status=status)
 
 

@@ -27,6 +27,7 @@ def import_models() -> None:
     from portal.procurement import models as _procurement  # noqa: F401
     from portal.procurement import clarification_models as _clarifications  # noqa: F401
     from portal.procurement import bid_models as _bids  # noqa: F401
+    from portal.procurement import evaluation_models as _evaluation  # noqa: F401
     from portal.returns import models as _returns  # noqa: F401
     from portal.search import models as _search  # noqa: F401
     from portal.notifications import models as _notifications  # noqa: F401

@@ -62,12 +62,14 @@ JOBS: dict[str, JobKind] = {kind.name: kind for kind in (
     JobKind("index_return_version", "portal.search.jobs:index_return_version", BULK, coalesce=True),
     JobKind("discard_document_object", "portal.documents.jobs:discard_document_object", BULK),
     JobKind("notify_interested", "portal.procurement.jobs:notify_interested", EMAIL),
+    JobKind("notify_award_outcome", "portal.procurement.award:notify_award_outcome", EMAIL),
 )}
 
 PERIODIC: tuple[PeriodicJob, ...] = (
     PeriodicJob("sweep-outbox", "portal.outbox:sweep_outbox", DEFAULT, 60),
     PeriodicJob("return-reminders", "portal.returns.jobs:send_return_reminders", DEFAULT, 3600),
     PeriodicJob("close-tenders", "portal.procurement.jobs:close_tenders", DEFAULT, 60),
+    PeriodicJob("end-standstills", "portal.procurement.award:end_standstills", DEFAULT, 60),
 )
 
 

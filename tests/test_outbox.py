@@ -116,7 +116,8 @@ def test_rq_cron_loads_the_periodic_jobs_onto_the_default_queue(services):
             for j in scheduler.get_jobs()} == {
         ("sweep-outbox", "portal.outbox.sweep_outbox", "default", 60, 60),
         ("return-reminders", "portal.returns.jobs.send_return_reminders", "default", 3600, 3600),
-        ("close-tenders", "portal.procurement.jobs.close_tenders", "default", 60, 60)}
+        ("close-tenders", "portal.procurement.jobs.close_tenders", "default", 60, 60),
+        ("end-standstills", "portal.procurement.award.end_standstills", "default", 60, 60)}
 
 
 def test_queues_are_in_priority_order():

@@ -95,6 +95,18 @@ def _tender(value, _loaded):
     return get_tender(value)
 
 
+def _lot(value, loaded):
+    from portal.procurement.evaluation_queries import get_lot
+
+    return get_lot(loaded["tender"], value)
+
+
+def _bid(value, loaded):
+    from portal.procurement.evaluation_queries import get_bid
+
+    return get_bid(value, loaded.get("tender"))
+
+
 def _thread(value, _loaded):
     from portal.engagement.queries import get_thread
 
@@ -138,6 +150,8 @@ LOADERS: dict[str, Loader] = {
     "framework_id": Loader("framework", _framework, "No such framework"),
     "collaborative_id": Loader("member", _collaborative, "No such collaborative"),
     "tender_id": Loader("tender", _tender, "No such tender"),
+    "lot_number": Loader("lot", _lot, "No such lot in this tender"),
+    "bid_id": Loader("bid", _bid, "No such bid"),
     "thread_id": Loader("thread", _thread, "No such thread"),
     "post_id": Loader("question", _thread_question, "No such question in this thread"),
     "question_id": Loader("question", _question, "No such question"),

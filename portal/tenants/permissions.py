@@ -49,6 +49,10 @@ PERMISSIONS: dict[str, str] = {
     "ask_questions": "Ask clarification questions about a tender",
     "view_questions": "See the organisation's clarification questions: a provider's own, a procurement team's inbox",
     "answer_questions": "Edit, answer and publish the clarification questions on the commissioner's tenders",
+    "evaluate_bids": "Evaluate the bids of a tender they are assigned to: declare interests, then score quality",
+    "moderate_bids": "Record the consensus scores of a tender's bids and read the ranking with prices",
+    "award_tenders": "Award a tender's lots once evaluated, telling every bidder",
+    "view_bid_outcomes": "See the outcome of the provider's bids: its own scores and the winner's",
 }
 
 # Permissions of a person rather than of a page: a personal API token is allowed when any of the
@@ -57,11 +61,15 @@ ACCOUNT_PERMISSIONS = frozenset({"use_api_tokens"})
 
 _EVERYONE = {"view_organisation", "view_contracts", "view_returns", "view_documents", "search", "view_tenders",
              "view_threads"}
-_COMMISSIONER_READER = _EVERYONE | {"view_frameworks", "view_review_queue", "view_dashboards", "view_collaboratives"}
+_COMMISSIONER_READER = _EVERYONE | {"view_frameworks", "view_review_queue", "view_dashboards", "view_collaboratives",
+                                    "evaluate_bids"}  # any member can sit on a tender's panel, once assigned
 # Clarification questions: unanswered ones are seen by the asking provider and the procurement team
 # only (not a commissioner's viewers, contract managers or finance staff).
 _ASKER = {"ask_questions", "view_questions"}
 _ANSWERER = {"answer_questions", "view_questions"}
+# The procurement team moderates and awards; a bidder's own people read its outcomes.
+_AWARDER = {"moderate_bids", "award_tenders"}
+_BIDDER = {"view_bid_outcomes"}
 
 # API tokens go to the roles that connect systems: a provider's administrator and submitters (a
 # care-management system sends the returns), a commissioner's administrator and contract managers
@@ -71,20 +79,21 @@ _ANSWERER = {"answer_questions", "view_questions"}
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # providers
     "provider_admin": frozenset(_EVERYONE | {"manage_members", "view_audit", "edit_returns", "upload_documents",
-                                             "use_api_tokens", "register_interest", "post_thread_questions", *_ASKER}),
+                                             "use_api_tokens", "register_interest", "post_thread_questions", *_ASKER,
+                                             *_BIDDER}),
     "submitter": frozenset(_EVERYONE | {"edit_returns", "upload_documents", "use_api_tokens", "register_interest",
-                                        "post_thread_questions", *_ASKER}),
+                                        "post_thread_questions", *_ASKER, *_BIDDER}),
     # "finance" is a role in both kinds of organisation: what it may do depends on the kind.
     # commissioners
     "commissioner_admin": frozenset(_COMMISSIONER_READER | {
         "manage_members", "view_audit", "manage_contracts", "manage_frameworks", "review_returns",
         "manage_collaboratives", "upload_documents", "use_api_tokens", "manage_tenders", "manage_threads",
-        *_ANSWERER}),
+        *_ANSWERER, *_AWARDER}),
     "contract_manager": frozenset(_COMMISSIONER_READER | {
         "manage_contracts", "manage_frameworks", "review_returns", "manage_collaboratives", "upload_documents",
         "use_api_tokens", "manage_threads"}),
     "procurement": frozenset(_COMMISSIONER_READER | {"manage_contracts", "upload_documents", "manage_tenders",
-                                                     "manage_threads", "use_api_tokens", *_ANSWERER}),
+                                                     "manage_threads", "use_api_tokens", *_ANSWERER, *_AWARDER}),
     "viewer": frozenset(_COMMISSIONER_READER),
 }
 KIND_ROLE_PERMISSIONS: dict[tuple[str, str], frozenset[str]] = {

@@ -13,7 +13,9 @@ def seed_contract_rows(app, provider, commissioner, reference: str):
     an amendment) and a draft one, a market-wide thread with the provider's question, the reply
     and its published answer, and a thread for the contract with a question whose reply is in the
     answer set but not published, a quality question, the tender's key, a sealed
-    consortium bid (member, document, receipt) and one opening confirmation; returns the contract."""
+    consortium bid (member, document, receipt), one opening confirmation, and the bid's
+    evaluation (an evaluator and their score, a consensus score, an award in standstill and the
+    bidder's outcome); returns the contract."""
     contract = factories.contract(commissioner=commissioner, provider=provider, reference=reference, title="Seeded",
                                   care_group="", locality="", end=date(2025, 3, 31), annual_value="1000",
                                   funding_model="block")
@@ -31,11 +33,12 @@ def seed_contract_rows(app, provider, commissioner, reference: str):
     factories.clarification(provider, tender, text=f"Published question from {provider.slug}",
                             question_text="Published question", answer_text="Published answer")
     factories.tender(commissioner, reference=f"{reference}-DRAFT", published=False)
-    factories.quality_question(tender)
+    question = factories.quality_question(tender)
     factories.tender_key(tender)
     member = factories.organisation("provider", slug=f"{reference.lower()}-member")
-    factories.bid(provider, tender, members=[member])
+    bid = factories.bid(provider, tender, members=[member])
     factories.opening(tender, factories.user())
+    seed_evaluation_rows(commissioner, tender, bid, question)
     market_thread = factories.thread(commissioner, title=f"{reference} market")
     factories.thread_reply(factories.thread_question(provider, market_thread, f"{reference} question"),
                            f"{reference} reply", publish=True)
@@ -43,3 +46,20 @@ def seed_contract_rows(app, provider, commissioner, reference: str):
     factories.thread_reply(factories.thread_question(provider, private, f"{reference} private question"),
                            f"{reference} private reply", answer_set=True)
     return contract
+
+
+def seed_evaluation_rows(commissioner, tender, bid, question) -> None:
+    """A row in every evaluation table: an evaluator on the tender's panel (not yet declared) with a
+    score of the bid, the consensus score, an award of the bid in standstill and its outcome."""
+    person = factories.member_of(commissioner, "viewer")
+    factories.evaluator(tender, person, declare=False)
+    factories.evaluator_score(bid, question, person)
+    factories.consensus_score(bid, question)
+    factories.award_row(bid)
+
+
+def evaluation_ids(provider, commissioner) -> dict:
+    """Ids for the evaluation's URL arguments: lot 1 (of any tender in the address) and a bid of
+    the provider on a published tender of the commissioner."""
+    tender = factories.tender(commissioner, reference=f"{commissioner.slug[:20]}-BIDS")
+    return {"lot_number": 1, "bid_id": factories.bid(provider, tender).id}

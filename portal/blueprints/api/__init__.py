@@ -12,11 +12,12 @@ def register_api(app: Flask) -> Api:
     from portal.blueprints.api import (accounts, contracts, dashboards, documents, organisations, outcomes,
                                        returns, search, tenders, threads)
     from portal.blueprints.api import clarifications
+    from portal.blueprints.api import evaluation
 
     api = Api(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for module in (accounts, organisations, contracts, returns, documents, outcomes, dashboards, search, tenders,
-                   threads, clarifications):
+                   threads, clarifications, evaluation):
         csrf.exempt(module.bp)
         api.register_blueprint(module.bp)
     return api

@@ -9,7 +9,9 @@ def register_web(app: Flask) -> None:
                                        frameworks, health, organisation, outcomes, returns, reviews, search, tenders,
                                        threads)
     from portal.blueprints.web import clarifications
+    from portal.blueprints.web import evaluation
 
     for module in (auth, organisation, contracts, frameworks, returns, reviews, outcomes, collaboratives,
-                   dashboards, documents, account, admin, health, search, tenders, threads, clarifications):
+                   dashboards, documents, account, admin, health, search, tenders, threads, clarifications,
+                   evaluation):
         app.register_blueprint(module.bp)

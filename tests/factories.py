@@ -699,6 +699,17 @@ def evaluator(tender_, person, *, declare: bool = True):
         return _detached(session, made)
 
 
+def evaluator_row(tender_, person, *, status: str = "assigned"):
+    """``person`` on the tender's panel, as a row (no rule checked: ``person`` need not be a member)."""
+    from portal.procurement.evaluation_models import Evaluator
+
+    with _as(tender_.tenant_id) as session:
+        made = Evaluator(tender_id=tender_.id, user_id=person.id, status=status)
+        session.add(made)
+        session.flush()
+        return _detached(session, made)
+
+
 def evaluator_score(bid_, question_, person, *, score: int = 3, reason: str = "Clear and evidenced."):
     """One evaluator's score of one question of a bid, as a row (no rule checked)."""
     from portal.procurement.evaluation_models import EvaluatorScore

@@ -126,7 +126,8 @@ def test_queues_are_in_priority_order():
     assert QUEUES == ("documents", "email", "default", "bulk")
     assert {name: kind.queue for name, kind in JOBS.items()} == {
         "process_document": "documents", "process_return_import": "documents",
-        "send_email": "email", "notify_review": "email", "notify_interested": "email", "notify_clarifications": "email",
+        "send_email": "email", "notify_review": "email", "notify_interested": "email",
+        "notify_clarifications": "email", "notify_award_outcome": "email",
         "refresh_outcome_rollup": "bulk", "index_return_version": "bulk", "discard_document_object": "bulk"}
     for kind in JOBS.values():
         assert callable(kind.function), kind.name

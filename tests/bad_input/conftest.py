@@ -81,7 +81,7 @@ def world(app, contract_setup):
            "custom_framework_id": factories.framework(commissioner, code="CLYDE", name="Clyde outcomes").id,
            "collaborative_id": factories.collaborative(commissioner, name="West group").id,
            "tender_id": tender.id, "question_id": factories.question(provider, tender).id,
-           **_thread_ids(commissioner, provider), **evaluation_ids(provider, commissioner),
+           **_thread_ids(commissioner, provider), **evaluation_ids(app, provider, tender=tender),
            "message_id": factories.dev_mail(to="x@clyde.example").id,
            "token_id": factories.api_token_ids(admin)[0]}
 

@@ -20,16 +20,18 @@ PRICES = {"fern": "200000.00", "oak": "160000.00", "ash": "150000.00"}
 CONSENSUS = {"fern": (3, 4), "oak": (4, 2), "ash": (2, 3)}
 
 
-def open_bids(app, tender_) -> None:
-    """Two procurement users confirm the opening and the tender is opened: the stand-in for the
-    bids work's ``factories.opened(tender_)`` (swap it in once that lands)."""
+def open_bids(app, tender_, openers=()) -> None:
+    """Two people (``openers``, or two new procurement users) confirm the opening and the tender
+    is opened: the stand-in for the bids work's ``factories.opened(tender_)`` (swap it in once
+    that lands)."""
     from portal.extensions import db
     from portal.procurement.models import Tender
     from portal.tenants.context import tenant_context
 
     commissioner = factories.organisation_by_id(tender_.tenant_id)
-    first = factories.user(memberships=[(commissioner, "procurement")], full_name="Opener One")
-    second = factories.user(memberships=[(commissioner, "procurement")], full_name="Opener Two")
+    first, second = openers or (
+        factories.user(memberships=[(commissioner, "procurement")], full_name="Opener One"),
+        factories.user(memberships=[(commissioner, "procurement")], full_name="Opener Two"))
     factories.opening(tender_, first)
     factories.opening(tender_, second)
     with app.app_context(), tenant_context(tender_.tenant_id, second.id):
@@ -38,7 +40,7 @@ def open_bids(app, tender_) -> None:
 
 
 def market(app, *, regime: str = "scotland", lots=None, questions=None, places=None, declare: bool = True) -> dict:
-    """Glasgow (a procurement lead, a moderator, two evaluators of other roles) and three
+    """Glasgow (a procurement lead, a moderator (both open the bids), two evaluators of other roles) and three
     providers that bid for GCH-EVAL, with answers; the evaluation started, the bids opened and
     the evaluators declared (unless ``declare`` is False)."""
     glasgow = factories.organisation("commissioner", slug="glasgow-hscp", name="Glasgow City HSCP")
@@ -48,7 +50,7 @@ def market(app, *, regime: str = "scotland", lots=None, questions=None, places=N
                                     full_name="Alasdair Grant"),
         "first": factories.user("first@glasgow.example", memberships=[(glasgow, "contract_manager")],
                                 full_name="Morag Campbell"),
-        "second": factories.user("second@glasgow.example", memberships=[(glasgow, "viewer")],
+        "second": factories.user("second@glasgow.example", memberships=[(glasgow, "finance")],
                                  full_name="Fiona Reid"),
     }
     providers = {key: factories.organisation("provider", slug=f"{key}-care", name=f"{key.title()} Care")
@@ -65,7 +67,7 @@ def market(app, *, regime: str = "scotland", lots=None, questions=None, places=N
         bid = factories.bid(org, tender, price=PRICES[key])
         bids[key] = factories.bid_answers(bid, {q: f"{org.name}'s answer to question {q.number}" for q in questions_})
     factories.evaluation_started(tender)
-    open_bids(app, tender)
+    open_bids(app, tender, (people["lead"], people["moderator"]))
     for key in ("first", "second"):
         factories.evaluator(tender, people[key], declare=declare)
     return {"glasgow": glasgow, **people, "providers": providers, "tender": tender, "questions": questions_,

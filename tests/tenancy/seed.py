@@ -38,7 +38,7 @@ def seed_contract_rows(app, provider, commissioner, reference: str):
     member = factories.organisation("provider", slug=f"{reference.lower()}-member")
     bid = factories.bid(provider, tender, members=[member])
     factories.opening(tender, factories.user())
-    seed_evaluation_rows(commissioner, tender, bid, question)
+    seed_evaluation_rows(tender, bid, question)
     market_thread = factories.thread(commissioner, title=f"{reference} market")
     factories.thread_reply(factories.thread_question(provider, market_thread, f"{reference} question"),
                            f"{reference} reply", publish=True)
@@ -48,18 +48,23 @@ def seed_contract_rows(app, provider, commissioner, reference: str):
     return contract
 
 
-def seed_evaluation_rows(commissioner, tender, bid, question) -> None:
+def seed_evaluation_rows(tender, bid, question) -> None:
     """A row in every evaluation table: an evaluator on the tender's panel (not yet declared) with a
     score of the bid, the consensus score, an award of the bid in standstill and its outcome."""
-    person = factories.member_of(commissioner, "viewer")
-    factories.evaluator(tender, person, declare=False)
+    person = factories.user()
+    factories.evaluator_row(tender, person)
     factories.evaluator_score(bid, question, person)
     factories.consensus_score(bid, question)
     factories.award_row(bid)
 
 
-def evaluation_ids(provider, commissioner) -> dict:
-    """Ids for the evaluation's URL arguments: lot 1 (of any tender in the address) and a bid of
-    the provider on a published tender of the commissioner."""
-    tender = factories.tender(commissioner, reference=f"{commissioner.slug[:20]}-BIDS")
-    return {"lot_number": 1, "bid_id": factories.bid(provider, tender).id}
+def evaluation_ids(app, provider, commissioner=None, tender=None) -> dict:
+    """Ids for the evaluation's URL arguments: lot 1 and a bid of the provider on ``tender`` (or
+    on a new tender of the commissioner), whose bids are then opened: the commissioner reads
+    the bid, so a role without the permission meets a 403, not a 404."""
+    from tests.procurement.evaluation_setup import open_bids
+
+    tender = tender or factories.tender(commissioner, reference=f"{commissioner.slug[:20]}-BIDS")
+    bid = factories.bid(provider, tender)
+    open_bids(app, tender)
+    return {"lot_number": 1, "bid_id": bid.id}

@@ -191,7 +191,8 @@ def _panel_open(tender: Tender) -> None:
         raise Conflict(f"This tender is {tender.status}: its panel can no longer change")
 
 
-def assign_evaluator(tender: Tender, *, user_id=None, email: str | None = None, actor: User | None) -> Evaluator:
+def assign_evaluator(tender: Tender, *, user_id=None, email: str | None = None, actor: User | None,
+                     now: datetime | None = None) -> Evaluator:
     """Put a member of the commissioner on the tender's panel (they are emailed, and declare
     their interests before seeing any bid)."""
     _own(tender)
@@ -207,7 +208,8 @@ def assign_evaluator(tender: Tender, *, user_id=None, email: str | None = None, 
         raise Conflict(f"{name} declared a conflict of interest in this tender: they cannot evaluate it",
                        field="evaluator")
     if evaluator is None:
-        evaluator = Evaluator(tenant_id=tender.tenant_id, tender_id=tender.id, user_id=found.user_id)
+        evaluator = Evaluator(tenant_id=tender.tenant_id, tender_id=tender.id, user_id=found.user_id,
+                              created_at=now or utcnow())
         db.session.add(evaluator)
     evaluator.status, evaluator.declared_at, evaluator.declared_bidders = ASSIGNED, None, []
     evaluator.removed_at, evaluator.assigned_by_id = None, actor.id if actor else None

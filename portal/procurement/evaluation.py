@@ -289,6 +289,8 @@ def _scores(tender: Tender, bid: Bid, given) -> dict[int, tuple[int, str]]:
     if not isinstance(given, dict):
         raise Invalid("Give a score and a reason for each question", field="scores")
     questions = queries.questions_for_lot(tender, bid.lot_id)
+    if not questions:
+        raise Conflict("This lot has no quality questions to score: its criteria were never completed")
     known = {str(q.id) for q in questions}
     strange = [key for key in given if str(key) not in known]
     if strange:

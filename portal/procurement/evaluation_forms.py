@@ -98,7 +98,7 @@ def date_from_post(form, name: str) -> tuple[date | None, list[str], str | None]
     try:
         day, month, year = (int(part) for part in typed)
         return date(year, month, day), typed, None
-    except ValueError:
+    except (ValueError, OverflowError):
         return None, typed, "Enter the date the contract ends as a real date, like 31 3 2030"
 
 

@@ -258,6 +258,6 @@ def downgrade(app_role: str) -> None:
         op.drop_table(table)
     op.execute("DROP TRIGGER IF EXISTS tenders_two_person_opening ON tenders")
     op.execute("DROP FUNCTION IF EXISTS portal_check_opening()")
-    op.drop_constraint("ck_tenders_weights_add_up", "tenders", type_="check")
+    op.drop_constraint(op.f("ck_tenders_weights_add_up"), "tenders", type_="check")
     for column in ("opened_at", "bid_public_key", "price_weight", "quality_weight"):
         op.drop_column("tenders", column)

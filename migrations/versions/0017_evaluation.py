@@ -193,5 +193,4 @@ def downgrade(app_role: str) -> None:
     for table in ("tender_bid_outcomes", "tender_awards", "tender_consensus_scores", "tender_evaluator_scores",
                   "tender_evaluators"):
         op.drop_table(table)
-    op.drop_constraint("ck_tender_lots_places_in_range", "tender_lots", type_="check")
-    op.drop_column("tender_lots", "places")
+    op.drop_column("tender_lots", "places")  # its check constraint goes with it

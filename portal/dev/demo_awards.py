@@ -106,7 +106,8 @@ def seed_demo_awards() -> int:
             for key, values in (("first", first), ("second", second)):
                 evaluation.submit_scores(tender, bid, people[key], _sheet(question_ids, values, "The answer "),
                                          now=day(95))
-            evaluation.record_consensus(tender, bid, people["moderator"], _sheet(question_ids, agreed, "Agreed in moderation: "),
+            evaluation.record_consensus(tender, bid, people["moderator"],
+                                        _sheet(question_ids, agreed, "Agreed in moderation: "),
                                         kind=glasgow.kind, now=day(90))
         ranked = evaluation_queries.ranking(tender, tender.lots[0])
         end = tender.contract_start + relativedelta(years=3) - timedelta(days=1)

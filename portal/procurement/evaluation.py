@@ -107,7 +107,8 @@ def set_criteria(tender: Tender, *, quality_weight, price_weight, questions: lis
     price = _whole(price_weight, "price_weight", "the price weight", errors, 0, 100)
     if quality is not None and price is not None:
         if quality + price != 100:
-            errors["price_weight"] = f"The quality and price weights must add up to 100: they add up to {quality + price}"
+            errors["price_weight"] = ("The quality and price weights must add up to 100: they add up to "
+                                      f"{quality + price}")
         elif quality == 0:
             errors["quality_weight"] = ("Care services cannot be bought on price alone: give quality a weight of more "
                                         "than 0")

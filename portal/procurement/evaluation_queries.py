@@ -21,7 +21,7 @@ from portal.extensions import db
 from portal.procurement.bid_models import BID_SUBMITTED, Bid, QualityQuestion
 from portal.procurement.evaluation_models import (ASSIGNED, CONFLICTED, DECLARED, FLAG_SPREAD, Award, BidOutcome,
                                                   ConsensusScore, Evaluator, EvaluatorScore)
-from portal.procurement.models import Lot, Tender
+from portal.procurement.models import CANCELLED, Lot, Tender
 from portal.procurement.ranking import BidFigures, QuestionScore, Ranked, rank_bids
 from portal.tenants.models import Membership
 from portal.tenants.permissions import role_can
@@ -363,10 +363,12 @@ def own_bid_lots(provider_id: int, tender: Tender) -> set[int]:
 
 
 def due_awards(commissioner_id: int, now: datetime) -> list[Award]:
-    """The commissioner's awards whose standstill has ended, locked for the sweep."""
+    """The commissioner's awards whose standstill has ended (of tenders not cancelled since),
+    locked for the sweep."""
+    live = select(Tender.id).where(Tender.tenant_id == commissioner_id, Tender.status != CANCELLED)
     return list(db.session.scalars(
         select(Award).where(Award.tenant_id == commissioner_id, Award.status == "standstill",
-                            Award.standstill_end <= now)
+                            Award.standstill_end <= now, Award.tender_id.in_(live))
         .order_by(Award.id).with_for_update(of=Award, skip_locked=True)))
 
 

@@ -58,10 +58,11 @@ def market(app, *, regime: str = "scotland", lots=None, questions=None, places=N
     for key, org in providers.items():
         factories.user(f"admin@{key}.example", memberships=[(org, "provider_admin")])
         factories.user(f"staff@{key}.example", memberships=[(org, "submitter")])
-    tender = factories.evaluation_tender(glasgow, reference="GCH-EVAL", regime=regime, lots=lots, questions=questions or [
-        {"text": "How will you help people stay well at home?", "weight": 60, "lot": None},
-        {"text": "How will you recruit and keep staff?", "weight": 40, "lot": None}], places=places)
-    questions_ = _questions(app, tender)
+    questions = questions or [{"text": "How will you help people stay well at home?", "weight": 60, "lot": None},
+                              {"text": "How will you recruit and keep staff?", "weight": 40, "lot": None}]
+    tender = factories.evaluation_tender(glasgow, reference="GCH-EVAL", regime=regime, lots=lots, places=places,
+                                         questions=questions)
+    questions_ = questions_of(app, tender)
     bids = {}
     for key, org in providers.items():
         bid = factories.bid(org, tender, price=PRICES[key])
@@ -74,7 +75,7 @@ def market(app, *, regime: str = "scotland", lots=None, questions=None, places=N
             "bids": bids}
 
 
-def _questions(app, tender_):
+def questions_of(app, tender_):
     from sqlalchemy import select
 
     from portal.extensions import db

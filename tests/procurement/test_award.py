@@ -117,7 +117,8 @@ def test_another_bid_needs_a_reason_and_a_lot_is_awarded_once(app, client, api_t
     body = {"bids": [m["bids"]["fern"].id], "contract_end": "2030-03-31"}
     refused = client.post(url, headers=headers, json=body)
     assert refused.status_code == 422
-    assert refused.get_json()["errors"] == {"reason": ["Give the reason for not awarding the lot to the top-ranked bid"]}
+    assert refused.get_json()["errors"] == {
+        "reason": ["Give the reason for not awarding the lot to the top-ranked bid"]}
     too_many = client.post(url, headers=headers, json={**body, "bids": [m["bids"]["fern"].id, m["bids"]["oak"].id]})
     assert too_many.status_code == 422 and "takes 1 provider" in too_many.get_json()["message"]
     made = client.post(url, headers=headers, json={**body, "reason": "The top bid's price is abnormally low."})
@@ -230,3 +231,74 @@ def test_the_periodic_job_makes_the_contracts_in_a_real_worker(app, client, api_
     assert public[0]["contract_id"] is not None
     contracts = client.get("/api/v1/contracts", headers=headers).get_json()
     assert [(c["id"], c["reference"]) for c in contracts] == [(public[0]["contract_id"], "GCH-EVAL-L1")]
+
+
+def _two_lots(app) -> dict:
+    """GCH-TWO: lot 1 (North) with Fern's bid, lot 2 (South) with Oak's, both moderated."""
+    from portal.procurement.models import Lot
+    from tests.procurement.evaluation_setup import moderate, open_bids, questions_of, score
+
+    factories.national_framework("NHWO")
+    glasgow = factories.organisation("commissioner", slug="glasgow-hscp", name="Glasgow City HSCP")
+    people = {key: factories.user(f"{key}@glasgow.example", memberships=[(glasgow, role)], full_name=key.title())
+              for key, role in (("lead", "procurement"), ("moderator", "commissioner_admin"),
+                                ("first", "contract_manager"), ("second", "viewer"))}
+    tender = factories.evaluation_tender(glasgow, reference="GCH-TWO", lots=[
+        {"title": "North", "description": "", "estimated_value": "100000.00"},
+        {"title": "South", "description": "", "estimated_value": "90000.00"}], questions=[
+        {"text": "Staying well?", "weight": 100, "lot": None}])
+    north, south = _rows(app, Lot, glasgow.id, tender_id=tender.id)
+    fern = factories.organisation("provider", slug="fern-care", name="Fern Care")
+    oak = factories.organisation("provider", slug="oak-care", name="Oak Care")
+    bids = {"fern": factories.bid(fern, tender, lot=north, price="90000.00"),
+            "oak": factories.bid(oak, tender, lot=south, price="80000.00")}
+    factories.evaluation_started(tender)
+    open_bids(app, tender, (people["lead"], people["moderator"]))
+    for key in ("first", "second"):
+        factories.evaluator(tender, people[key])
+    m = {**people, "glasgow": glasgow, "tender": tender, "bids": bids, "questions": questions_of(app, tender),
+         "lots": (north, south)}
+    for key in bids:
+        score(app, m, "first", key, (3,))
+        score(app, m, "second", key, (3,))
+        moderate(app, m, key, (3,))
+    return m
+
+
+def test_each_lot_is_awarded_on_its_own_and_the_tender_once_every_lot_is(app, client, api_token):
+    from portal.procurement.evaluation_models import Award
+    from portal.procurement.models import Tender
+
+    m = _two_lots(app)
+    headers = {"Authorization": f"Bearer {api_token(m['lead'].email)}"}
+    first = client.post(f"/api/v1/tenders/{m['tender'].id}/lots/1/award", headers=headers,
+                        json={"bids": [m["bids"]["fern"].id], "contract_end": "2030-03-31"})
+    assert first.status_code == 201, first.get_json()
+    assert _rows(app, Tender, m["glasgow"].id, id=m["tender"].id)[0].status == "evaluation"  # lot 2 is still open
+    wrong_lot = client.post(f"/api/v1/tenders/{m['tender'].id}/lots/2/award", headers=headers,
+                            json={"bids": [m["bids"]["fern"].id], "contract_end": "2030-03-31"})
+    assert wrong_lot.status_code == 422 and "from the ranking" in wrong_lot.get_json()["message"]
+    second = client.post(f"/api/v1/tenders/{m['tender'].id}/lots/2/award", headers=headers,
+                         json={"bids": [m["bids"]["oak"].id], "contract_end": "2030-03-31"})
+    assert second.status_code == 201, second.get_json()
+    assert _rows(app, Tender, m["glasgow"].id, id=m["tender"].id)[0].status == "awarded"
+    assert [a.lot_id for a in _rows(app, Award, m["glasgow"].id)] == [lot.id for lot in m["lots"]]
+
+
+def test_a_tender_cancelled_in_its_standstill_makes_no_contract(app, client, api_token):
+    from portal.contracts.models import Contract
+    from portal.procurement.award import end_own_standstills
+    from portal.procurement.evaluation_models import Award
+    from portal.procurement.queries import get_tender
+    from portal.procurement.services import cancel
+
+    m = _two_lots(app)
+    headers = {"Authorization": f"Bearer {api_token(m['lead'].email)}"}
+    assert client.post(f"/api/v1/tenders/{m['tender'].id}/lots/1/award", headers=headers,
+                       json={"bids": [m["bids"]["fern"].id], "contract_end": "2030-03-31"}).status_code == 201
+    end = _rows(app, Award, m["glasgow"].id)[0].standstill_end
+    with as_member(app, m["lead"], m["glasgow"].id) as user:
+        cancel(get_tender(m["tender"].id), "The service is redesigned.", actor=user)
+    with as_member(app, m["lead"], m["glasgow"].id):
+        assert end_own_standstills(m["glasgow"].id, end + timedelta(days=1)) == 0
+    assert _rows(app, Contract, m["glasgow"].id) == []

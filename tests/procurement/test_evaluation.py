@@ -136,7 +136,8 @@ def test_evaluators_score_independently_and_scores_are_final(app, client, api_to
         {"question": q1.id, "score": 1, "reason": "Changed my mind"}, {"question": q2.id, "score": 1, "reason": "x"}]})
     assert again.status_code == 409 and "final" in again.get_json()["message"]
     client.post(url, headers=second, json={"scores": [
-        {"question": q1.id, "score": 4, "reason": "Second: good"}, {"question": q2.id, "score": 4, "reason": "Second"}]})
+        {"question": q1.id, "score": 4, "reason": "Second: good"},
+        {"question": q2.id, "score": 4, "reason": "Second"}]})
     after = client.get(url, headers=second).get_json()
     assert [o["reason"] for o in after["questions"][0]["others"]] == ["First: strong on prevention"]
     assert [q["flagged"] for q in after["questions"]] == [False, True]  # 2 and 4 differ by 2

@@ -65,6 +65,7 @@ JOBS: dict[str, JobKind] = {kind.name: kind for kind in (
     JobKind("notify_bid_member", "portal.procurement.bid_jobs:notify_bid_member", EMAIL),
     JobKind("mark_bids_for_reconfirmation", "portal.procurement.bid_jobs:mark_bids_for_reconfirmation", DEFAULT),
     JobKind("notify_documents_released", "portal.procurement.tender_document_jobs:notify_documents_released", EMAIL),
+    JobKind("notify_award_outcome", "portal.procurement.award:notify_award_outcome", EMAIL),
 )}
 
 PERIODIC: tuple[PeriodicJob, ...] = (
@@ -73,6 +74,7 @@ PERIODIC: tuple[PeriodicJob, ...] = (
     PeriodicJob("close-tenders", "portal.procurement.jobs:close_tenders", DEFAULT, 60),
     PeriodicJob("release-tender-documents", "portal.procurement.tender_document_jobs:release_tender_documents",
                 DEFAULT, 60),
+    PeriodicJob("end-standstills", "portal.procurement.award:end_standstills", DEFAULT, 60),
 )
 
 

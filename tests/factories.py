@@ -805,3 +805,126 @@ def tender_document(tender_, document_=None, *, title: str = "Service specificat
                       reason=reason if found.status != "draft" else "", actor=None)
         session.flush()
         return _detached(session, made)
+
+
+# -- evaluation and award ------------------------------------------------------------------------
+
+def evaluation_tender(commissioner=None, *, reference: str | None = None, title: str = "Care at home, south",
+                      regime: str = "scotland", lots=None, quality_weight: int = 70, price_weight: int = 30,
+                      questions=None, places=None, days_ago: int = 40, closed_days_ago: int = 2):
+    """A tender published ``days_ago`` days ago whose deadline for bids passed ``closed_days_ago``
+    days ago, with its criteria set through the service while it was a draft. ``questions``:
+    ``[{"text", "weight", "lot" (a lot number or None)}]`` (by default one question of weight
+    100); ``places``: lot number -> providers to award."""
+    from portal.procurement.evaluation import set_criteria
+    from portal.procurement.services import create_tender, publish
+    from portal.tenants.models import Organisation
+
+    commissioner = commissioner or organisation("commissioner")
+    now = datetime.now(timezone.utc)
+    published = now - timedelta(days=days_ago)
+    with _as(commissioner.id) as session:
+        made = create_tender(session.get(Organisation, commissioner.id), reference=reference or f"E-{next(_seq)}",
+                             title=title, description="Care and support at home.", service_type="care_at_home",
+                             regime=regime, published_at=published,
+                             submission_deadline=now - timedelta(days=closed_days_ago), lots=lots,
+                             estimated_value="250000.00", actor=None)
+        set_criteria(made, quality_weight=quality_weight, price_weight=price_weight, confirm_weights=True,
+                     questions=[{"guidance": "", "word_limit": None, **q} for q in (questions or [
+                         {"text": "How will you help people stay well at home?", "weight": 100, "lot": None}])],
+                     places=places or {}, actor=None)
+        publish(made, actor=None, now=published)
+        session.flush()
+        return _detached(session, made)
+
+
+def bid_answers(bid_, answers: dict):
+    """The provider's answers to the quality questions of its bid (question -> text), as a row change."""
+    from portal.procurement.bid_models import Bid
+
+    with _as(bid_.tenant_id) as session:
+        found = session.get(Bid, bid_.id)
+        found.answers = {str(getattr(q, "id", q)): text for q, text in answers.items()}
+        session.flush()
+        return _detached(session, found)
+
+
+def evaluation_started(tender_):
+    """The commissioner starts the evaluation of a tender past its deadline (the service)."""
+    from portal.procurement.queries import get_tender
+    from portal.procurement.services import start_evaluation
+
+    with _as(tender_.tenant_id) as session:
+        made = start_evaluation(get_tender(tender_.id), "", actor=None)
+        session.flush()
+        return _detached(session, made)
+
+
+def evaluator(tender_, person, *, declare: bool = True):
+    """``person`` (a member of the tender's commissioner) on its panel through the service, having
+    declared no conflict (the bids must be opened for that) unless ``declare`` is False."""
+    from portal.accounts.models import User
+    from portal.procurement.evaluation import assign_evaluator, declare as declare_interests
+    from portal.procurement.queries import get_tender
+
+    with _as(tender_.tenant_id, person.id) as session:
+        tender = get_tender(tender_.id)
+        made = assign_evaluator(tender, user_id=person.id, actor=None)
+        if declare:
+            declare_interests(tender, session.get(User, person.id), conflict=False)
+        session.flush()
+        return _detached(session, made)
+
+
+def evaluator_row(tender_, person, *, status: str = "assigned"):
+    """``person`` on the tender's panel, as a row (no rule checked: ``person`` need not be a member)."""
+    from portal.procurement.evaluation_models import Evaluator
+
+    with _as(tender_.tenant_id) as session:
+        made = Evaluator(tender_id=tender_.id, user_id=person.id, status=status)
+        session.add(made)
+        session.flush()
+        return _detached(session, made)
+
+
+def evaluator_score(bid_, question_, person, *, score: int = 3, reason: str = "Clear and evidenced."):
+    """One evaluator's score of one question of a bid, as a row (no rule checked)."""
+    from portal.procurement.evaluation_models import EvaluatorScore
+
+    with _as(bid_.commissioner_id) as session:
+        made = EvaluatorScore(tender_id=bid_.tender_id, lot_id=bid_.lot_id, bid_id=bid_.id, provider_id=bid_.tenant_id,
+                              question_id=question_.id, evaluator_id=person.id, score=score, reason=reason)
+        session.add(made)
+        session.flush()
+        return _detached(session, made)
+
+
+def consensus_score(bid_, question_, *, score: int = 3, reason: str = "Agreed: clear and evidenced."):
+    """The moderated score of one question of a bid, as a row (no rule checked)."""
+    from portal.procurement.evaluation_models import ConsensusScore
+
+    with _as(bid_.commissioner_id) as session:
+        made = ConsensusScore(tender_id=bid_.tender_id, lot_id=bid_.lot_id, bid_id=bid_.id, provider_id=bid_.tenant_id,
+                              question_id=question_.id, score=score, reason=reason)
+        session.add(made)
+        session.flush()
+        return _detached(session, made)
+
+
+def award_row(bid_, *, days_from_now: int = 10):
+    """A public award of the bid's lot to the bid, in standstill, and the bidder's outcome, as rows."""
+    from portal.procurement.evaluation_models import Award, BidOutcome
+
+    now = datetime.now(timezone.utc)
+    with _as(bid_.commissioner_id) as session:
+        made = Award(tender_id=bid_.tender_id, lot_id=bid_.lot_id, bid_id=bid_.id, provider_id=bid_.tenant_id,
+                     value=bid_.price, rank=1, notice_at=now, standstill_end=now + timedelta(days=days_from_now),
+                     contract_start=(now + timedelta(days=days_from_now + 1)).date(),
+                     contract_end=(now + timedelta(days=days_from_now + 1100)).date(), listed=True)
+        session.add(made)
+        session.add(BidOutcome(tenant_id=bid_.tenant_id, commissioner_id=bid_.commissioner_id,
+                               tender_id=bid_.tender_id, lot_id=bid_.lot_id, bid_id=bid_.id, successful=True, rank=1,
+                               details={"lot": {"number": 1, "title": "Seeded"}, "own": {}, "winners": []},
+                               notice_at=now))
+        session.flush()
+        return _detached(session, made)

@@ -118,7 +118,8 @@ def test_rq_cron_loads_the_periodic_jobs_onto_the_default_queue(services):
         ("return-reminders", "portal.returns.jobs.send_return_reminders", "default", 3600, 3600),
         ("close-tenders", "portal.procurement.jobs.close_tenders", "default", 60, 60),
         ("release-tender-documents", "portal.procurement.tender_document_jobs.release_tender_documents", "default",
-         60, 60)}
+         60, 60),
+        ("end-standstills", "portal.procurement.award.end_standstills", "default", 60, 60)}
 
 
 def test_queues_are_in_priority_order():
@@ -130,6 +131,6 @@ def test_queues_are_in_priority_order():
         "send_email": "email", "notify_review": "email", "notify_interested": "email", "notify_clarifications": "email",
         "refresh_outcome_rollup": "bulk", "index_return_version": "bulk", "discard_document_object": "bulk",
         "notify_bid_member": "email", "mark_bids_for_reconfirmation": "default",
-        "notify_documents_released": "email"}
+        "notify_documents_released": "email", "notify_award_outcome": "email"}
     for kind in JOBS.values():
         assert callable(kind.function), kind.name

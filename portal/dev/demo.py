@@ -90,6 +90,9 @@ def seed_demo() -> dict[str, int]:
     from portal.dev.demo_threads import seed_demo_threads
 
     created["threads"] = seed_demo_threads()
+    from portal.dev.demo_awards import seed_demo_awards
+
+    created["awards"] = seed_demo_awards()
     _write_derived_data()
     return created
 

@@ -114,6 +114,12 @@ def _bid_member(value, loaded):
     return None if row is None or ("bid" in loaded and row.bid_id != loaded["bid"].id) else row
 
 
+def _lot(value, loaded):
+    from portal.procurement.evaluation_queries import get_lot
+
+    return get_lot(loaded["tender"], value)
+
+
 def _thread(value, _loaded):
     from portal.engagement.queries import get_thread
 
@@ -178,6 +184,7 @@ LOADERS: dict[str, Loader] = {
     "bid_id": Loader("bid", _bid, "No such bid"),
     "bid_document_id": Loader("bid_document", _bid_document, "No such document in this bid"),
     "bid_member_id": Loader("bid_member", _bid_member, "No such member of a bid"),
+    "lot_number": Loader("lot", _lot, "No such lot in this tender"),
     "thread_id": Loader("thread", _thread, "No such thread"),
     "post_id": Loader("question", _thread_question, "No such question in this thread"),
     "question_id": Loader("question", _question, "No such question"),

@@ -160,6 +160,7 @@ class Lot(ListedToAll, db.Model):
         UniqueConstraint("tenant_id", "tender_id", "number", name="uq_tender_lots_number"),
         CheckConstraint("number >= 1", name="number_from_one"),
         CheckConstraint("estimated_value >= 0", name="value_not_negative"),
+        CheckConstraint("places between 1 and 50", name="places_in_range"),
         parents=(("tender_id", "tenders"),),
     )
 
@@ -169,6 +170,8 @@ class Lot(ListedToAll, db.Model):
     title: Mapped[str] = mapped_column(String(200), nullable=False)
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
     estimated_value: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)
+    #: How many providers the lot is awarded to (the top ``places`` bids of its ranking).
+    places: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     listed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     tender: Mapped[Tender] = relationship(

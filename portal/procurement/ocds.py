@@ -1,13 +1,17 @@
 """Tenders as Open Contracting Data Standard 1.1 releases: one release per event, and a record.
 
 Events, in order: ``tender`` at publication, ``tenderUpdate`` for each amendment (and, when
-clarifications are published, for each batch), ``tenderCancellation`` when cancelled. Each
+clarifications are published, for each batch), ``tenderCancellation`` when cancelled, ``award``
+for each award notice (the lot's winners, their value, the date, ``relatedLots``; ``pending``
+during the standstill, ``active`` once the contract is made) and ``contract`` when a standstill
+ends and the awards become contracts (``awardID``, value, period). Each
 release is the whole tender as it stood after the event (OCDS releases may repeat what earlier
 ones said), so the compiled release is the latest one with the ``compiled`` tag.
 
 Lots follow the lots extension (``tender.lots``, ``relatedLot``); published clarifications go in
 ``tender.enquiries`` (the enquiry extension) with no ``author``: the asker stays anonymous.
-Nothing about a provider is published here.
+The only providers named are the successful ones (``parties`` with the role ``supplier``): an
+unsuccessful bidder, like the asker of a question, is never published.
 """
 from __future__ import annotations
 
@@ -75,8 +79,36 @@ def _tender_section(tender: Tender, *, status: str, amendments: list[Amendment],
     return {key: value for key, value in section.items() if value not in (None, [])}
 
 
-def _release(tender: Tender, number: int, tag: str, date, *, status: str, amendments, enquiries) -> dict:
-    return {
+def _end_of(day) -> str:
+    return datetime.combine(day, time(23, 59, 59), tzinfo=LONDON).isoformat()
+
+
+def _supplier(award) -> dict:
+    return {"id": award.provider.slug, "name": award.provider.name}
+
+
+def _award(award, date: datetime) -> dict:
+    contracted = award.concluded_at is not None and award.concluded_at <= date
+    return {"id": str(award.id), "title": f"Lot {award.lot.number}: {award.lot.title}",
+            "status": "active" if contracted else "pending", "date": _when(award.notice_at),
+            "value": _money(award.value), "suppliers": [_supplier(award)], "relatedLots": [str(award.lot.number)],
+            "contractPeriod": {"startDate": _when(award.contract_start), "endDate": _end_of(award.contract_end)}}
+
+
+def _contract(award, date: datetime) -> dict:
+    started = award.contract_start <= date.astimezone(LONDON).date()
+    return {"id": f"{award.id}-contract", "awardID": str(award.id),
+            "title": f"Lot {award.lot.number}: {award.lot.title}", "status": "active" if started else "pending",
+            "value": _money(award.value),
+            "period": {"startDate": _when(award.contract_start), "endDate": _end_of(award.contract_end)}}
+
+
+def _release(tender: Tender, number: int, tag: str, date, *, status: str, amendments, enquiries,
+             awards=()) -> dict:
+    made = [a for a in awards if a.notice_at <= date]
+    concluded = [a for a in made if a.concluded_at is not None and a.concluded_at <= date]
+    suppliers = {a.provider.slug: a for a in made}
+    release = {
         "ocid": ocid(tender),
         "id": f"{ocid(tender)}-{number:03d}-{tag}",
         "date": _when(date),
@@ -87,15 +119,27 @@ def _release(tender: Tender, number: int, tag: str, date, *, status: str, amendm
         "buyer": _buyer(tender),
         "tender": _tender_section(tender, status=status, amendments=amendments, enquiries=enquiries),
     }
+    if made:
+        release["parties"] += [{**_supplier(a), "roles": ["supplier"]} for a in suppliers.values()]
+        release["awards"] = [_award(a, date) for a in made]
+    if concluded:
+        release["contracts"] = [_contract(a, date) for a in concluded]
+    return release
 
 
-def releases(tender: Tender, enquiries: list[dict] | None = None) -> list[dict]:
+def releases(tender: Tender, enquiries: list[dict] | None = None, awards: list | None = None) -> list[dict]:
     """One release per event of a published tender, oldest first ([] for a draft).
 
     ``enquiries``: the published clarifications as OCDS enquiries, each with its ``date`` (when it
-    was published, ISO 8601), oldest first; those published on one day make one ``tenderUpdate``."""
+    was published, ISO 8601), oldest first; those published on one day make one ``tenderUpdate``.
+    ``awards``: the tender's awards (read here when not given); each award notice makes one
+    ``award`` release and each run of the standstill sweep that made contracts one ``contract``."""
     if not tender.listed:
         return []
+    if awards is None:
+        from portal.procurement.evaluation_queries import awards_of
+
+        awards = awards_of(tender)
     enquiries = enquiries or []
     events: list[tuple[datetime, str]] = [(tender.published_at, "tender")]
     events += [(amendment.created_at, "tenderUpdate") for amendment in tender.amendments]
@@ -106,13 +150,16 @@ def releases(tender: Tender, enquiries: list[dict] | None = None) -> list[dict]:
     events += [(datetime.fromisoformat(moment), "tenderUpdate") for moment in last_of_day.values()]
     if tender.status == CANCELLED and tender.cancelled_at is not None:
         events.append((tender.cancelled_at, "tenderCancellation"))
+    events += [(moment, "award") for moment in sorted({a.notice_at for a in awards})]
+    events += [(moment, "contract") for moment in sorted({a.concluded_at for a in awards if a.concluded_at})]
     events.sort(key=lambda event: event[0])
     out = []
     for number, (date, tag) in enumerate(events, start=1):
         status = "cancelled" if tag == "tenderCancellation" else "active"
         out.append(_release(tender, number, tag, date, status=status,
                             amendments=[a for a in tender.amendments if a.created_at <= date],
-                            enquiries=[e for e in enquiries if datetime.fromisoformat(e["date"]) <= date]))
+                            enquiries=[e for e in enquiries if datetime.fromisoformat(e["date"]) <= date],
+                            awards=awards))
     if tender.status != CANCELLED:
         out[-1]["tender"]["status"] = STATUSES[policy.status_at(tender)]
         for lot in out[-1]["tender"].get("lots", []):

@@ -9,7 +9,7 @@ from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from portal.accounts.models import User
 from portal.audit.services import record
@@ -19,6 +19,7 @@ from portal.extensions import db
 from portal.limits import EARLIEST_DATE, LATEST_DATE
 from portal.models_base import utcnow
 from portal.procurement import policy, regimes, sealing
+from portal.procurement.bid_models import QualityQuestion
 from portal.outbox import enqueue_after_commit
 from portal.procurement.jobs import tell_interested_providers
 from portal.procurement.models import (CANCELLED, CLOSED, DRAFT, EVALUATION, PUBLISHED, Amendment, Interest, Lot,
@@ -186,6 +187,9 @@ def publish(tender: Tender, *, actor: User | None, now: datetime | None = None) 
     for lot in tender.lots:
         lot.listed = True
     sealing.issue_tender_key(tender)  # bids are sealed to it until two people open them
+    # Its award criteria (the quality questions) are published with it.
+    db.session.execute(update(QualityQuestion).where(QualityQuestion.tenant_id == tender.tenant_id,
+                                                     QualityQuestion.tender_id == tender.id).values(listed=True))
     db.session.flush()
     tender_documents.list_at_publication(tender, now)
     record("tender_published", tender, actor=actor, reference=tender.reference)

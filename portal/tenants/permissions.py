@@ -54,6 +54,10 @@ PERMISSIONS: dict[str, str] = {
     "open_bids": "Confirm the opening of a tender's bids after the deadline (two different people must confirm)",
     "view_supplier_lists": "See approved supplier lists: a commissioner's own, a provider's own memberships",
     "manage_supplier_lists": "Keep the commissioner's approved supplier lists and their members",
+    "evaluate_bids": "Evaluate the bids of a tender they are assigned to: declare interests, then score quality",
+    "moderate_bids": "Record the consensus scores of a tender's bids and read the ranking with prices",
+    "award_tenders": "Award a tender's lots once evaluated, telling every bidder",
+    "view_bid_outcomes": "See the outcome of the provider's bids: its own scores and the winner's",
 }
 
 # Permissions of a person rather than of a page: a personal API token is allowed when any of the
@@ -62,15 +66,17 @@ ACCOUNT_PERMISSIONS = frozenset({"use_api_tokens"})
 
 _EVERYONE = {"view_organisation", "view_contracts", "view_returns", "view_documents", "search", "view_tenders",
              "view_threads", "view_supplier_lists"}
-_COMMISSIONER_READER = _EVERYONE | {"view_frameworks", "view_review_queue", "view_dashboards", "view_collaboratives"}
+_COMMISSIONER_READER = _EVERYONE | {"view_frameworks", "view_review_queue", "view_dashboards", "view_collaboratives",
+                                    "evaluate_bids"}  # any member can sit on a tender's panel, once assigned
 # Clarification questions: unanswered ones are seen by the asking provider and the procurement team
 # only (not a commissioner's viewers, contract managers or finance staff).
 _ASKER = {"ask_questions", "view_questions"}
 _ANSWERER = {"answer_questions", "view_questions"}
-# Bids: a provider's administrator and submitters bid; a commissioner's administrator and procurement
-# officers open the bids (two of them) and then read them.
-_BIDDER = {"submit_bids", "view_bids"}
+# Bids: a provider's administrator and submitters bid and read their outcomes; a commissioner's
+# administrator and procurement officers open the bids (two of them), then moderate and award.
+_BIDDER = {"submit_bids", "view_bids", "view_bid_outcomes"}
 _OPENER = {"open_bids", "view_bids"}
+_AWARDER = {"moderate_bids", "award_tenders"}
 
 # API tokens go to the roles that connect systems: a provider's administrator and submitters (a
 # care-management system sends the returns), a commissioner's administrator and contract managers
@@ -89,13 +95,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "commissioner_admin": frozenset(_COMMISSIONER_READER | {
         "manage_members", "view_audit", "manage_contracts", "manage_frameworks", "review_returns",
         "manage_collaboratives", "upload_documents", "use_api_tokens", "manage_tenders", "manage_threads",
-        "manage_supplier_lists", *_ANSWERER, *_OPENER}),
+        "manage_supplier_lists", *_ANSWERER, *_OPENER, *_AWARDER}),
     "contract_manager": frozenset(_COMMISSIONER_READER | {
         "manage_contracts", "manage_frameworks", "review_returns", "manage_collaboratives", "upload_documents",
         "use_api_tokens", "manage_threads"}),
     "procurement": frozenset(_COMMISSIONER_READER | {"manage_contracts", "upload_documents", "manage_tenders",
                                                      "manage_threads", "use_api_tokens", "manage_supplier_lists",
-                                                     *_ANSWERER, *_OPENER}),
+                                                     *_ANSWERER, *_OPENER, *_AWARDER}),
     "viewer": frozenset(_COMMISSIONER_READER),
 }
 KIND_ROLE_PERMISSIONS: dict[tuple[str, str], frozenset[str]] = {

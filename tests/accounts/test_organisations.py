@@ -96,10 +96,10 @@ def test_demo_data_is_idempotent(app):
         db.session.commit()
     assert first["organisations"] == 8 and first["memberships"] == 14
     assert first["contracts"] == 7
-    assert first["collaboratives"] == 1 and first["tenders"] == 2 and first["threads"] == 1
+    assert first["collaboratives"] == 1 and first["tenders"] == 2 and first["threads"] == 1 and first["awards"] == 1
     assert first["supplier_lists"] == 4  # the list, the mini-competition and the open tender's two documents
     assert second == {"organisations": 0, "users": 0, "memberships": 0, "contracts": 0, "collaboratives": 0,
-                      "tenders": 0, "bids": 0, "supplier_lists": 0, "threads": 0}
+                      "tenders": 0, "bids": 0, "supplier_lists": 0, "threads": 0, "awards": 0}
     from portal.returns.models import Return
     from portal.tenants.context import tenant_context
     from portal.tenants.queries import get_organisation_by_slug

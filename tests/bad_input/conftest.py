@@ -83,6 +83,7 @@ def world(app, contract_setup):
            "tender_id": tender.id, "question_id": factories.question(provider, tender).id,
            **_list_ids(commissioner, provider, tender),
            **_thread_ids(commissioner, provider), **bid_ids(provider, tender, "clyde-partner"),
+           "lot_number": 1,
            "message_id": factories.dev_mail(to="x@clyde.example").id,
            "token_id": factories.api_token_ids(admin)[0]}
 

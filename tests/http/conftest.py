@@ -32,8 +32,8 @@ def everyone(app):
     thread = factories.thread(orgs[COMMISSIONER], title="Role thread")  # market-wide: every role reads it
     question = factories.thread_question(orgs[PROVIDER], thread, "A role's question")
     factories.thread_reply(question, "A reply")
-    shared.update(thread_id=thread.id, post_id=question.id, **bid_ids(orgs[PROVIDER], tender, "role-partner",
-                                                                         opened=True))
+    shared.update(thread_id=thread.id, post_id=question.id, lot_number=1,
+                  **bid_ids(orgs[PROVIDER], tender, "role-partner", opened=True))
     ids = {kind: {**shared, "membership_id": factories.membership_id(org, users[(kind, ROLES[kind][0])]),
                   "invitation_id": factories.invitation(org)[0].id,
                   "document_id": factories.document(org, filename="own.pdf").id}

@@ -29,7 +29,7 @@ def test_the_demo_has_sealed_bids_on_a_closed_tender_and_questions_on_the_open_o
             closed, still_open = tenders["GCH-2026-SL"], tenders["GCH-2027-CAH"]
             assert policy.status_at(closed) == "closed" and closed.opened_at is None
             assert utcnow() - timedelta(days=4) < closed.submission_deadline < utcnow() - timedelta(days=2)
-            assert db.session.scalar(select(func.count(Bid.id))) == 0  # sealed
+            assert db.session.scalar(select(func.count(Bid.id)).where(Bid.tender_id == closed.id)) == 0  # sealed
             assert bid_opening.opening_state(closed).needed == 2
             assert db.session.scalar(select(func.count(QualityQuestion.id))
                                      .where(QualityQuestion.tender_id == still_open.id)) == 3

@@ -163,7 +163,7 @@ def test_the_database_holds_every_listed_row_to_the_audience(app, services, mini
             assert audiences == {(mini["fern"].id,)}, (table, audiences)
         # A lot written straight into the table takes the audience too, whatever the writer said.
         conn.execute("insert into tender_lots (tenant_id, tender_id, number, title, description, estimated_value, "
-                     "listed, audience) values (%s, %s, 9, 'Extra', '', 1, true, NULL)", (mini["glasgow"].id, t.id))
+                     "places, listed, audience) values (%s, %s, 9, 'Extra', '', 1, 1, true, NULL)", (mini["glasgow"].id, t.id))
         assert conn.execute("select audience from tender_lots where number = 9").fetchone()[0] == [mini["fern"].id]
         # A published tender's audience and list never change.
         with pytest.raises(psycopg.errors.CheckViolation):

@@ -14,8 +14,9 @@ def seed_contract_rows(app, provider, commissioner, reference: str):
     and its published answer, and a thread for the contract with a question whose reply is in the
     answer set but not published, a quality question, the tender's key, a sealed
     consortium bid (member, document, receipt, changes in progress) and one opening confirmation,
-    an approved supplier list with the provider on it and a document of the published tender;
-    returns the contract."""
+    the bid's evaluation (an evaluator and their score, a consensus score, an award in standstill
+    and the bidder's outcome), an approved supplier list with the provider on it and a document of
+    the published tender; returns the contract."""
     contract = factories.contract(commissioner=commissioner, provider=provider, reference=reference, title="Seeded",
                                   care_group="", locality="", end=date(2025, 3, 31), annual_value="1000",
                                   funding_model="block")
@@ -33,13 +34,15 @@ def seed_contract_rows(app, provider, commissioner, reference: str):
     factories.clarification(provider, tender, text=f"Published question from {provider.slug}",
                             question_text="Published question", answer_text="Published answer")
     factories.tender(commissioner, reference=f"{reference}-DRAFT", published=False)
-    factories.quality_question(tender)
+    question = factories.quality_question(tender)
     factories.tender_key(tender)
     factories.supplier_list(commissioner, name=f"{reference} approved providers", members=[provider])
     factories.tender_document(tender, title=f"{reference} specification")
     member = factories.organisation("provider", slug=f"{reference.lower()}-member")
-    factories.bid_changes(factories.bid(provider, tender, members=[member]))  # submitted, and being changed
+    bid = factories.bid(provider, tender, members=[member])
+    factories.bid_changes(bid)  # submitted, and being changed
     factories.opening(tender, factories.user())  # one confirmation (a minute after the deadline): still sealed
+    seed_evaluation_rows(tender, bid, question)
     market_thread = factories.thread(commissioner, title=f"{reference} market")
     factories.thread_reply(factories.thread_question(provider, market_thread, f"{reference} question"),
                            f"{reference} reply", publish=True)
@@ -58,3 +61,13 @@ def bid_ids(provider, tender, member_slug: str, *, opened: bool = False) -> dict
     if opened:
         factories.opened(tender)
     return made
+
+
+def seed_evaluation_rows(tender, bid, question) -> None:
+    """A row in every evaluation table: an evaluator on the tender's panel (not yet declared) with a
+    score of the bid, the consensus score, an award of the bid in standstill and its outcome."""
+    person = factories.user()
+    factories.evaluator_row(tender, person)
+    factories.evaluator_score(bid, question, person)
+    factories.consensus_score(bid, question)
+    factories.award_row(bid)

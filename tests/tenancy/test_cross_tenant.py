@@ -55,6 +55,7 @@ def two_tenants(app):
     # A thread of B for its contract with gamma (gamma's and B's alone), and gamma's question in it.
     private = factories.thread(b, title="Beta and gamma only", contract_=contract)
     ids.update(thread_id=private.id, post_id=factories.thread_question(gamma, private, "Gamma asks").id)
+    ids.update(lot_number=1)  # lot 1 of the tender above
     return {"a": a, "b": b, "user_a": user_a, "user_b": user_b, "ids": ids}
 
 

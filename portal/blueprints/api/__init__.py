@@ -14,11 +14,12 @@ def register_api(app: Flask) -> Api:
     from portal.blueprints.api import clarifications
     from portal.blueprints.api import bids
     from portal.blueprints.api import supplier_lists, tender_documents
+    from portal.blueprints.api import evaluation
 
     api = Api(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for module in (accounts, organisations, contracts, returns, documents, outcomes, dashboards, search, tenders,
-                   threads, clarifications, supplier_lists, tender_documents):
+                   threads, clarifications, supplier_lists, tender_documents, evaluation):
         csrf.exempt(module.bp)
         api.register_blueprint(module.bp)
     csrf.exempt(bids.bp)

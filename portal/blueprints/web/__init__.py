@@ -11,10 +11,11 @@ def register_web(app: Flask) -> None:
     from portal.blueprints.web import clarifications
     from portal.blueprints.web import bid_opening, bids
     from portal.blueprints.web import supplier_lists, tender_documents
+    from portal.blueprints.web import evaluation
 
     for module in (auth, organisation, contracts, frameworks, returns, reviews, outcomes, collaboratives,
                    dashboards, documents, account, admin, health, search, tenders, threads, clarifications,
-                   supplier_lists, tender_documents):
+                   supplier_lists, tender_documents, evaluation):
         app.register_blueprint(module.bp)
     app.register_blueprint(bids.bp)
     app.register_blueprint(bid_opening.bp)

@@ -20,8 +20,8 @@ from portal.accounts.services import get_user_by_email
 from portal.extensions import db
 from portal.models_base import utcnow
 from portal.procurement import award as awards
-from portal.procurement import evaluation, evaluation_queries, services
-from portal.procurement.bid_models import Bid, BidReceipt, TenderOpening
+from portal.procurement import bid_opening, evaluation, evaluation_queries, services
+from portal.procurement.bid_models import Bid, BidReceipt
 from portal.procurement.models import Tender
 from portal.tenants.context import tenant_context
 from portal.tenants.queries import get_organisation_by_slug
@@ -92,12 +92,9 @@ def seed_demo_awards() -> int:
                                  dict(zip(map(str, question_ids), answers)), day(102, 15))
     with tenant_context(glasgow.id, people["lead"].id):
         tender = db.session.get(Tender, tender_id)
-        services.start_evaluation(tender, actor=people["lead"], now=day(99, 9))
-        for key in ("lead", "moderator"):
-            db.session.add(TenderOpening(tender_id=tender_id, user_id=people[key].id, confirmed_at=day(99, 9)))
-        db.session.flush()
-        tender.opened_at = day(99, 10)
-        db.session.flush()
+        for key in ("lead", "moderator"):  # two people open the bids, then the evaluation starts
+            bid_opening.confirm_opening(tender, actor=people[key], now=day(99, 9))
+        services.start_evaluation(tender, actor=people["lead"], now=day(99, 10))
         for key in ("first", "second"):
             evaluation.assign_evaluator(tender, user_id=people[key].id, actor=people["lead"], now=day(99, 11))
             evaluation.declare(tender, people[key], conflict=False, now=day(98))

@@ -325,13 +325,16 @@ def _passed(value, now: datetime) -> bool:
 
 def start_evaluation(tender: Tender, reason: str = "", *, actor: User | None, now: datetime | None = None) -> Tender:
     """Close the tender's questions and start evaluating its bids, once the deadline for bids has
-    passed. Questions still unanswered need a reason for going ahead, kept in the audit log."""
+    passed and two people have opened the bids. Questions still unanswered need a reason for going ahead, kept in the audit log."""
     from portal.procurement.clarification_queries import open_count
 
     _commissioner_of(tender)
     if policy.status_at(tender, now) != CLOSED:
         raise Conflict("Evaluation starts once the deadline for bids has passed"
                        if policy.is_open(tender, now) else f"This tender is {policy.status_label(tender, now).lower()}")
+    if tender.opened_at is None:
+        raise Conflict("Open the bids first: two different people of the procurement team confirm the opening, "
+                       "then the evaluation can start")
     reason = " ".join(str(reason or "").split())
     if len(reason) > 2000:
         raise Invalid("The reason must be 2,000 characters or fewer", field="reason")

@@ -57,8 +57,8 @@ def market(app, *, regime: str = "scotland", lots=None, questions=None, places=N
     for key, org in providers.items():
         bid = factories.bid(org, tender, price=PRICES[key])
         bids[key] = factories.bid_answers(bid, {q: f"{org.name}'s answer to question {q.number}" for q in questions_})
-    factories.evaluation_started(tender)
     open_bids(app, tender, (people["lead"], people["moderator"]))
+    factories.evaluation_started(tender)
     for key in ("first", "second"):
         factories.evaluator(tender, people[key], declare=declare)
     return {"glasgow": glasgow, **people, "providers": providers, "tender": tender, "questions": questions_,

@@ -252,8 +252,8 @@ def _two_lots(app) -> dict:
     oak = factories.organisation("provider", slug="oak-care", name="Oak Care")
     bids = {"fern": factories.bid(fern, tender, lot=north, price="90000.00"),
             "oak": factories.bid(oak, tender, lot=south, price="80000.00")}
-    factories.evaluation_started(tender)
     open_bids(app, tender, (people["lead"], people["moderator"]))
+    factories.evaluation_started(tender)
     for key in ("first", "second"):
         factories.evaluator(tender, people[key])
     m = {**people, "glasgow": glasgow, "tender": tender, "bids": bids, "questions": questions_of(app, tender),

@@ -284,6 +284,10 @@ def test_evaluation_starts_after_the_deadline_and_unanswered_questions_need_a_re
     with app.app_context(), tenant_context(market["glasgow"].id):
         get_tender(tender.id).submission_deadline = datetime.now(timezone.utc) - timedelta(hours=1)
         db.session.commit()
+    assert "Start the evaluation" not in client.get(url).get_data(as_text=True)  # the bids are still sealed
+    sealed = web.post(f"{url}/evaluation", {"reason": "Keen to start"})
+    assert sealed.status_code == 409 and "Open the bids first" in sealed.get_data(as_text=True)
+    factories.opened(tender)
     assert "Start the evaluation" in client.get(url).get_data(as_text=True)
     refused = web.post(f"{url}/evaluation", {"reason": " "})
     text = refused.get_data(as_text=True)

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from portal.errors import Conflict
 from portal.extensions import db
 from portal.models_base import utcnow
 from portal.procurement import bid_opening, bid_policy
@@ -67,6 +68,11 @@ def receipts_of(bid: Bid) -> list[BidReceipt]:
 
 
 def receipt_of(bid: Bid, number=None) -> BidReceipt | None:
+    """One receipt of the bid (the latest by default). Its contents hold the price, so the
+    commissioner's side reads it only once the price is no longer withheld."""
+    if price_withheld(bid):
+        raise Conflict(f"This receipt holds the bid’s price, which is {PRICE_WITHHELD.lower()} for the lot. "
+                       "Its fingerprint (SHA-256) is on the bid’s page")
     receipts = receipts_of(bid)
     if number in (None, ""):
         return receipts[0] if receipts else None
@@ -135,12 +141,41 @@ def tender_section(tender: Tender, org_id: int, now: datetime | None = None) -> 
             "memberships": memberships_of(org_id, tender), "any_bid": bool(bids)}
 
 
+PRICE_WITHHELD = "Withheld until quality is moderated"
+
+
+def withheld_lots(tender: Tender) -> set[int]:
+    """The lots whose prices the commissioner's side does not read yet: evaluators see no price
+    until every bid's quality is moderated (or the lot is awarded), and an evaluator may also be
+    one of the people who opened the bids."""
+    from portal.procurement.evaluation_queries import lot_progress
+
+    withheld = set()
+    for lot in tender.lots:
+        progress = lot_progress(tender, lot)
+        if not (progress.moderated or progress.awards):
+            withheld.add(lot.id)
+    return withheld
+
+
+def price_withheld(bid: Bid) -> bool:
+    """Whether the reader may not see the bid's price (never for the bidder itself)."""
+    if bid.tenant_id == current_tenant_id():
+        return False
+    return bid.lot_id in withheld_lots(bid.tender)
+
+
 def opened_bids(tender: Tender, now: datetime | None = None) -> list[Bid]:
-    """The tender's submitted and withdrawn bids, by lot then price; StillSealed until opened."""
+    """The tender's submitted and withdrawn bids, by lot then submission (not price, which may be
+    withheld: see ``withheld_lots``); StillSealed until opened. Each carries ``price_withheld``."""
     bid_opening.require_opened(tender, now)
-    return list(db.session.scalars(select(Bid).join(Lot, Lot.id == Bid.lot_id).where(
+    found = list(db.session.scalars(select(Bid).join(Lot, Lot.id == Bid.lot_id).where(
         Bid.commissioner_id == tender.tenant_id, Bid.tender_id == tender.id, Bid.status != BID_DRAFT)
-        .order_by(Lot.number, Bid.status != BID_SUBMITTED, Bid.price, Bid.id)))
+        .order_by(Lot.number, Bid.status != BID_SUBMITTED, Bid.submitted_at, Bid.id)))
+    withheld = withheld_lots(tender)
+    for bid in found:
+        bid.price_withheld = bid.lot_id in withheld
+    return found
 
 
 def bids_by_lot(tender: Tender, now: datetime | None = None) -> list[tuple[Lot, list[Bid], list[Bid]]]:
@@ -158,7 +193,8 @@ def export_csv(tender: Tender) -> str:
     """The opened bids as CSV (through the formula guard); StillSealed until opened."""
     rows = []
     for bid in opened_bids(tender):
-        rows.append([bid.lot.number, bid.provider.name, bid.status_label, bid.price, bid.version,
+        rows.append([bid.lot.number, bid.provider.name, bid.status_label,
+                     PRICE_WITHHELD if bid.price_withheld else bid.price, bid.version,
                      bid.submitted_at, bid.receipt_sha256 or "",
                      "; ".join(f"{m.member.name} ({m.role_label}, {m.share:g}%)" for m in bid.members),
                      "; ".join(f"{d.filename} ({d.sha256})" for d in bid.documents if d.status != BID_DRAFT),

@@ -69,7 +69,10 @@ class BidSchema(Schema):
     provider = fields.Nested(OrganisationRefSchema)
     status = fields.String()
     version = fields.Integer()
-    price = fields.Decimal(places=2, as_string=True, allow_none=True)
+    price = fields.Method("_price", metadata={"type": "string", "nullable": True, "description":
+                          "Pounds; null for a commissioner until the lot's quality is moderated"})
+    price_withheld = fields.Boolean(dump_default=False, metadata={
+        "description": "The price is withheld until every bid of the lot has its quality moderated"})
     submitted_at = fields.DateTime(allow_none=True)
     withdrawn_at = fields.DateTime(allow_none=True)
     receipt_sha256 = fields.String(allow_none=True)
@@ -80,6 +83,11 @@ class BidSchema(Schema):
     reconfirmation_outstanding = fields.Boolean(metadata={
         "description": "Submitted before an amendment of its lot and not confirmed since"})
     reconfirm_reason = fields.String()
+
+    def _price(self, bid):
+        if getattr(bid, "price_withheld", False) or bid.price is None:
+            return None
+        return f"{bid.price:.2f}"
 
     def _answers(self, bid) -> dict:
         from portal.procurement.bids import questions_for

@@ -172,8 +172,9 @@ def test_a_replacement_in_progress_leaves_the_submitted_bid_standing(app, biddin
     factories.opened(b["tender"])
     headers = {"Authorization": f"Bearer {api_token(b['officers'][0].email)}"}
     [seen] = client.get(f"/api/v1/tenders/{b['tender'].id}/bids", headers=headers).get_json()
-    assert (seen["price"], seen["version"], [d["filename"] for d in seen["documents"]]) == (
-        "4150000.00", 1, ["method.pdf"])
+    # The price is withheld until quality is moderated: the receipt shows it is the submitted version.
+    assert (seen["price_withheld"], seen["receipt_sha256"], seen["version"], [d["filename"] for d in seen["documents"]]) == (
+        True, made.receipt_sha256, 1, ["method.pdf"])
 
 
 def test_prices_and_answers_are_checked_with_messages_that_say_what_to_do(app, bidding):

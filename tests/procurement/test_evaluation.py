@@ -156,12 +156,25 @@ def test_no_price_before_the_lot_is_moderated(app, web, client, api_token):
     refused = client.get(f"/api/v1/tenders/{tender.id}/lots/1/ranking", headers=lead)
     assert refused.status_code == 409 and "not moderated yet" in refused.get_json()["message"]
     web.sign_in(m["lead"].email)
-    for path in ("lots/1/ranking", "lots/1/moderation", "lots/1/award"):
-        html = client.get(f"/o/glasgow-hscp/tenders/{tender.id}/{path}").get_data(as_text=True)
-        assert "200,000" not in html and "160,000" not in html, path
+    base = f"/o/glasgow-hscp/tenders/{tender.id}"
+    for url in (f"{base}/lots/1/ranking", f"{base}/lots/1/moderation", f"{base}/lots/1/award", f"{base}/bids",
+                f"{base}/bids.csv", f"/o/glasgow-hscp/bids/{fern.id}"):
+        response = client.get(url)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200, url
+        assert "200,000" not in html and "160,000" not in html and "200000" not in html, url
+    # The lead opened the bids, so the opened list, its CSV, the API and the receipts withhold prices too.
+    listed = client.get(f"/api/v1/tenders/{tender.id}/bids", headers=lead)
+    assert listed.status_code == 200 and {b["price"] for b in listed.get_json()} == {None}
+    assert "Withheld until quality is moderated" in client.get(f"/o/glasgow-hscp/tenders/{tender.id}/bids.csv").get_data(
+        as_text=True)
+    receipt = client.get(f"/o/glasgow-hscp/bids/{fern.id}/receipt.json")
+    assert receipt.status_code == 409 and "200000" not in receipt.get_data(as_text=True)
     evaluated(app, m)
     ranking = client.get(f"/o/glasgow-hscp/tenders/{tender.id}/lots/1/ranking").get_data(as_text=True)
     assert "£200,000.00" in ranking and "84.13" in ranking
+    assert "200000.00" in {b["price"] for b in client.get(f"/api/v1/tenders/{tender.id}/bids", headers=lead).get_json()}
+    assert client.get(f"/o/glasgow-hscp/bids/{fern.id}/receipt.json").status_code == 200
 
 
 def test_moderation_waits_for_every_evaluator_and_flags_differences(app, web, client, api_token):

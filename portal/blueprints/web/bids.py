@@ -45,7 +45,8 @@ def start(tender):
 def show(bid):
     if not bid_policy.is_own(bid, g.organisation.id):  # the commissioner, once opened
         return render("bids/opened_bid.html", bid=bid, questions=bids.questions_for(bid.tender_id, bid.lot_id),
-                      receipts=bid_queries.receipts_of(bid))
+                      receipts=bid_queries.receipts_of(bid), price_withheld=bid_queries.price_withheld(bid),
+                      withheld=bid_queries.PRICE_WITHHELD)
     return render("bids/task_list.html", bid=bid, tender=bid.tender, work=bid_queries.working(bid),
                   receipts=bid_queries.receipts_of(bid), open=bid_policy.bidding_open(bid.tender))
 

@@ -928,3 +928,127 @@ def award_row(bid_, *, days_from_now: int = 10):
                                notice_at=now))
         session.flush()
         return _detached(session, made)
+
+
+# -- money: rate cards, variations, invoices, payment runs (rows; services come with their domains) --
+
+def rate(contract_, rate_: str = "21.5000", *, unit: str = "hour", day_type: str = "weekday", service_type: str = "",
+         effective_from: date | None = None, effective_to: date | None = None):
+    """A rate of the contract's rate card (by default from the contract's start, open-ended)."""
+    from decimal import Decimal
+
+    from portal.invoicing.models import ContractRate
+
+    with _as(contract_.commissioner_id) as session:
+        made = ContractRate(tenant_id=contract_.tenant_id, commissioner_id=contract_.commissioner_id,
+                            contract_id=contract_.id, unit=unit, day_type=day_type, service_type=service_type,
+                            rate=Decimal(rate_), effective_from=effective_from or contract_.start_date,
+                            effective_to=effective_to)
+        session.add(made)
+        session.flush()
+        return _detached(session, made)
+
+
+def variation(contract_, *, kind: str = "value", effective_from: date | None = None, value_change: str = "0",
+              new_end_date: date | None = None, description: str = "Agreed change"):
+    from decimal import Decimal
+
+    from portal.invoicing.models import ContractVariation
+
+    with _as(contract_.commissioner_id) as session:
+        made = ContractVariation(tenant_id=contract_.tenant_id, commissioner_id=contract_.commissioner_id,
+                                 contract_id=contract_.id, kind=kind, effective_from=effective_from or contract_.start_date,
+                                 value_change=Decimal(value_change), new_end_date=new_end_date, description=description)
+        session.add(made)
+        session.flush()
+        return _detached(session, made)
+
+
+def invoice_row(contract_, *, number: str | None = None, status: str = "submitted", kind: str = "invoice",
+                corrects=None, period_start: date | None = None, period_end: date | None = None,
+                lines=(("Care at home", "10", "hour", "20.00"),), vat_category: str = "E", vat_rate: str = "0",
+                by=None, submitted_at: datetime | None = None, payment_run=None, paid_on: date | None = None):
+    """An invoice (or credit note) as rows, its totals worked out by the money rules; ``lines``
+    are (description, quantity, unit, unit price). Statuses past draft get a submission time."""
+    from decimal import Decimal
+
+    from portal.invoicing import money
+    from portal.invoicing.models import Invoice, InvoiceLine
+
+    period_start = period_start or contract_.start_date
+    period_end = period_end or min(contract_.end_date, period_start + timedelta(days=30))
+    made_lines = [InvoiceLine(tenant_id=contract_.tenant_id, commissioner_id=contract_.commissioner_id,
+                              status=status, position=position, description=description,
+                              quantity=Decimal(quantity), unit=unit, unit_price=Decimal(price),
+                              vat_category=vat_category, vat_rate=Decimal(vat_rate),
+                              net=money.line_net(Decimal(quantity), Decimal(price)))
+                  for position, (description, quantity, unit, price) in enumerate(lines, start=1)]
+    sums = money.totals(made_lines)
+    submitted = None if status == "draft" else (submitted_at or noon(period_end + timedelta(days=1)))
+    with _as(contract_.tenant_id, by.id if by else None) as session:
+        made = Invoice(tenant_id=contract_.tenant_id, commissioner_id=contract_.commissioner_id,
+                       contract_id=contract_.id, kind=kind, number=number or f"INV-{next(_seq)}",
+                       corrects_id=corrects.id if corrects else None, period_start=period_start,
+                       period_end=period_end, status=status, net_total=sums.net_total, vat_total=sums.vat_total,
+                       total=sums.total, submitted_at=submitted, first_submitted_at=submitted,
+                       issue_date=submitted.date() if submitted else None,
+                       created_by_id=by.id if by else None, editor_ids=[by.id] if by else [],
+                       payment_run_id=payment_run.id if payment_run else None, paid_on=paid_on,
+                       payment_reference="BACS-1" if paid_on else "")
+        session.add(made)
+        session.flush()
+        for line in made_lines:
+            line.invoice_id = made.id
+            session.add(line)
+        session.flush()
+        return _detached(session, made)
+
+
+def payment_run_row(commissioner, *, reference: str | None = None, status: str = "draft", due_by: date | None = None,
+                    paid_on: date | None = None):
+    from portal.invoicing.models import PaymentRun
+
+    with _as(commissioner.id) as session:
+        made = PaymentRun(reference=reference or f"RUN-{next(_seq)}", status=status, due_by=due_by or date(2025, 2, 28),
+                          paid_on=paid_on, payment_reference="BACS-1" if paid_on else "")
+        session.add(made)
+        session.flush()
+        return _detached(session, made)
+
+
+def remittance_row(run, invoice_):
+    from portal.invoicing.models import Remittance
+
+    with _as(run.tenant_id) as session:
+        made = Remittance(tenant_id=invoice_.tenant_id, commissioner_id=run.tenant_id, payment_run_id=run.id,
+                          reference=run.reference, paid_on=run.paid_on or date(2025, 3, 1),
+                          payment_reference=run.payment_reference or "BACS-1", total=invoice_.total,
+                          lines=[{"invoice_id": invoice_.id, "number": invoice_.number, "total": str(invoice_.total)}])
+        session.add(made)
+        session.flush()
+        return _detached(session, made)
+
+
+def invoicing_settings(commissioner, *, second_approval_over: str | None = None, target_working_days: int = 10):
+    from decimal import Decimal
+
+    from portal.invoicing.models import InvoicingSettings
+
+    with _as(commissioner.id) as session:
+        made = session.scalar(select(InvoicingSettings)) or InvoicingSettings()
+        made.second_approval_over = Decimal(second_approval_over) if second_approval_over else None
+        made.target_working_days = target_working_days
+        session.add(made)
+        session.flush()
+        return _detached(session, made)
+
+
+def invoice_event_row(invoice_, action: str = "submitted", *, comment: str = "", by=None):
+    from portal.invoicing.models import InvoiceEvent
+
+    with _as(invoice_.tenant_id) as session:
+        made = InvoiceEvent(tenant_id=invoice_.tenant_id, commissioner_id=invoice_.commissioner_id,
+                            invoice_id=invoice_.id, action=action, comment=comment, user_id=by.id if by else None)
+        session.add(made)
+        session.flush()
+        return _detached(session, made)

@@ -33,6 +33,9 @@ DELIVERY_UNITS = {
 #: The unit a contract counts when the commissioner does not say.
 USUAL_UNIT = {"care_at_home": "hours", "supported_living": "hours", "day_opportunities": "sessions",
               "residential": "nights", "other": "hours"}
+#: Whose public holidays a contract follows (the regions of the ``holidays`` library's GB calendar).
+HOLIDAY_REGIONS = {"scotland": "Scotland", "england": "England and Wales", "northern_ireland": "Northern Ireland",
+                   "uk": "Anywhere in the UK"}
 FUNDING_MODELS = {"block": "Block", "hourly": "Hourly", "outcomes_based": "Outcomes-based"}
 FREQUENCIES = {"monthly": "Monthly", "quarterly": "Quarterly", "annual": "Annual"}
 MEASURE_TYPES = {
@@ -137,6 +140,7 @@ class Contract(CommissionerVisible, db.Model):
         CheckConstraint(f"service_type in {_in(SERVICE_TYPES)}", name="valid_service_type"),
         CheckConstraint(f"funding_model in {_in(FUNDING_MODELS)}", name="valid_funding_model"),
         CheckConstraint(f"delivery_unit in {_in(DELIVERY_UNITS)}", name="valid_delivery_unit"),
+        CheckConstraint(f"holiday_region in {_in(HOLIDAY_REGIONS)}", name="valid_holiday_region"),
         Index("ix_contracts_commissioner_id", "commissioner_id"),
     )
 
@@ -155,6 +159,9 @@ class Contract(CommissionerVisible, db.Model):
     lead_manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     framework_id: Mapped[int] = mapped_column(ForeignKey("outcome_frameworks.id", ondelete="RESTRICT"), nullable=False)
     living_wage_rate: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
+    #: Whose public holidays the rate card's "public holiday" rates and working days follow.
+    holiday_region: Mapped[str] = mapped_column(String(20), nullable=False, default="scotland",
+                                                server_default="scotland")
     created_at: Mapped[datetime] = created_at_column()
 
     provider: Mapped[Organisation] = relationship(foreign_keys="Contract.tenant_id", lazy="joined")

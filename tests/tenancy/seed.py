@@ -43,6 +43,7 @@ def seed_contract_rows(app, provider, commissioner, reference: str):
     factories.bid_changes(bid)  # submitted, and being changed
     factories.opening(tender, factories.user())  # one confirmation (a minute after the deadline): still sealed
     seed_evaluation_rows(tender, bid, question)
+    seed_money_rows(contract, commissioner, reference)
     market_thread = factories.thread(commissioner, title=f"{reference} market")
     factories.thread_reply(factories.thread_question(provider, market_thread, f"{reference} question"),
                            f"{reference} reply", publish=True)
@@ -61,6 +62,26 @@ def bid_ids(provider, tender, member_slug: str, *, opened: bool = False) -> dict
     if opened:
         factories.opened(tender)
     return made
+
+
+def seed_money_rows(contract, commissioner, reference: str) -> None:
+    """The contract's rate card with a variation, a draft invoice, a submitted one, a credit note
+    for it, an invoice paid in a payment run with its remittance, and the commissioner's settings."""
+    factories.rate(contract, "20.0000")
+    factories.rate(contract, "24.0000", day_type="weekend")
+    factories.variation(contract, value_change="500")
+    factories.invoice_row(contract, number=f"{reference}-DRAFT", status="draft")
+    submitted = factories.invoice_row(contract, number=f"{reference}-INV-1")
+    factories.invoice_event_row(submitted)
+    factories.invoice_row(contract, number=f"{reference}-CN-1", kind="credit_note", corrects=submitted,
+                          lines=(("Missed visit", "1", "hour", "20.00"),))
+    run = factories.payment_run_row(commissioner, reference=f"{reference}-RUN", status="paid", paid_on=date(2025, 3, 1))
+    paid = factories.invoice_row(contract, number=f"{reference}-INV-PAID", status="paid", payment_run=run,
+                                 paid_on=date(2025, 3, 1))
+    factories.remittance_row(run, paid)
+    factories.invoicing_settings(commissioner, second_approval_over="10000")
+    # One settings row per commissioner: another commissioner's, so every seed adds one.
+    factories.invoicing_settings(factories.organisation("commissioner", slug=f"{reference.lower()}-payer"))
 
 
 def seed_evaluation_rows(tender, bid, question) -> None:

@@ -1,0 +1,1 @@
+"""Savings targets against a baseline, and each saving from proposed to agreed to realised."""

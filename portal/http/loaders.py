@@ -156,6 +156,12 @@ def _tender_document(value, loaded):
     return get_tender_document(loaded["tender"], value)
 
 
+def _invoice(value, _loaded):
+    from portal.invoicing.queries import get_invoice
+
+    return get_invoice(value)
+
+
 def _api_token(value, _loaded):
     from portal.accounts.queries import get_own_api_token
 
@@ -191,6 +197,7 @@ LOADERS: dict[str, Loader] = {
     "supplier_list_id": Loader("supplier_list", _supplier_list, "No such approved supplier list"),
     "list_member_id": Loader("list_member", _list_member, "No such member of this list"),
     "tender_document_id": Loader("tender_document", _tender_document, "No such document of this tender"),
+    "invoice_id": Loader("invoice", _invoice, "No such invoice"),
     "token_id": Loader("token", _api_token, "No such token"),
     "message_id": Loader("message", _mail, "No such message"),
 }

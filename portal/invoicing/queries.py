@@ -5,7 +5,12 @@ from sqlalchemy import select
 
 from portal.contracts.models import Contract
 from portal.extensions import db
-from portal.invoicing.models import DEFAULT_TARGET_WORKING_DAYS, ContractRate, InvoicingSettings
+from portal.invoicing.models import DEFAULT_TARGET_WORKING_DAYS, ContractRate, Invoice, InvoicingSettings
+
+
+def get_invoice(invoice_id: int) -> Invoice | None:
+    """An invoice the organisation may see (a provider's own, a commissioner's submitted ones)."""
+    return db.session.scalar(select(Invoice).where(Invoice.id == invoice_id))
 
 
 def rates_of(contract: Contract) -> list[ContractRate]:

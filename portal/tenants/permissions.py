@@ -58,6 +58,24 @@ PERMISSIONS: dict[str, str] = {
     "moderate_bids": "Record the consensus scores of a tender's bids and read the ranking with prices",
     "award_tenders": "Award a tender's lots once evaluated, telling every bidder",
     "view_bid_outcomes": "See the outcome of the provider's bids: its own scores and the winner's",
+    "view_invoices": "See invoices and credit notes: a provider's own; a commissioner's once submitted, with their ages",
+    "raise_invoices": "Raise, change and submit the provider's invoices and credit notes, answer queries, import "
+                      "visit actuals and e-invoices",
+    "approve_invoices": "Approve, query or reject submitted invoices, and accept or reject visit exceptions",
+    "view_rate_cards": "See contracts' rate cards and variations",
+    "manage_rate_cards": "Set contracts' rates (backdated changes make adjustments for the provider to submit)",
+    "manage_invoicing_settings": "Set the second-approval amount and the prompt payment target",
+    "view_payments": "See payment runs (a commissioner) or remittance advice (a provider)",
+    "manage_payment_runs": "Build, confirm, download and mark paid the commissioner's payment runs",
+    "view_proposals": "See proposals: a provider's own; a commissioner's once submitted",
+    "make_proposals": "Write and submit the provider's proposals and investment fund bids",
+    "decide_proposals": "Review proposals and accept or decline them",
+    "manage_funds": "Open investment funds, set their panels and decide their bids",
+    "score_fund_bids": "Score the bids of an investment fund they sit on the panel of",
+    "view_savings": "See savings targets and each saving's progress",
+    "manage_savings": "Set savings targets and record savings",
+    "view_contract_reviews": "See contracts due for review, with delivery, spend, outcomes and compliance",
+    "decide_contract_reviews": "Record a contract review's decision: extend, vary, retender or end",
 }
 
 # Permissions of a person rather than of a page: a personal API token is allowed when any of the
@@ -77,36 +95,49 @@ _ANSWERER = {"answer_questions", "view_questions"}
 _BIDDER = {"submit_bids", "view_bids", "view_bid_outcomes"}
 _OPENER = {"open_bids", "view_bids"}
 _AWARDER = {"moderate_bids", "award_tenders"}
+# Money: a provider's administrator and finance staff invoice and propose; a commissioner's finance
+# staff approve invoices and pay them, its contract managers approve and decide, any member reads.
+_PROVIDER_MONEY = {"view_invoices", "raise_invoices", "view_rate_cards", "view_payments", "view_proposals",
+                   "make_proposals"}
+_COMMISSIONER_MONEY_READER = {"view_invoices", "view_rate_cards", "view_payments", "view_proposals", "view_savings",
+                              "view_contract_reviews", "score_fund_bids"}  # any member can sit on a fund's panel
+_DECIDER = {"approve_invoices", "manage_rate_cards", "decide_proposals", "manage_funds", "manage_savings",
+            "decide_contract_reviews"}
 
-# API tokens go to the roles that connect systems: a provider's administrator and submitters (a
+# API tokens go to the roles that connect systems: a provider's administrator, submitters (a
 # care-management system sends the returns), a commissioner's administrator and contract managers
 # (returns, reviews and outcomes into their own reporting), its finance staff (delivery and spend
 # figures into finance systems) and its procurement officers (tenders and their questions to and
-# from e-tendering systems). Viewers and a provider's finance staff use the pages only.
+# from e-tendering systems); a provider's finance staff too (invoices from its finance system).
+# Viewers use the pages only.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # providers
     "provider_admin": frozenset(_EVERYONE | {"manage_members", "view_audit", "edit_returns", "upload_documents",
                                              "use_api_tokens", "register_interest", "post_thread_questions", *_ASKER,
-                                             *_BIDDER}),
+                                             *_BIDDER, *_PROVIDER_MONEY}),
     "submitter": frozenset(_EVERYONE | {"edit_returns", "upload_documents", "use_api_tokens", "register_interest",
-                                        "post_thread_questions", *_ASKER, *_BIDDER}),
+                                        "post_thread_questions", *_ASKER, *_BIDDER, "view_proposals"}),
     # "finance" is a role in both kinds of organisation: what it may do depends on the kind.
     # commissioners
-    "commissioner_admin": frozenset(_COMMISSIONER_READER | {
+    "commissioner_admin": frozenset(_COMMISSIONER_READER | _COMMISSIONER_MONEY_READER | _DECIDER | {
         "manage_members", "view_audit", "manage_contracts", "manage_frameworks", "review_returns",
         "manage_collaboratives", "upload_documents", "use_api_tokens", "manage_tenders", "manage_threads",
-        "manage_supplier_lists", *_ANSWERER, *_OPENER, *_AWARDER}),
-    "contract_manager": frozenset(_COMMISSIONER_READER | {
+        "manage_supplier_lists", "manage_invoicing_settings", "manage_payment_runs", *_ANSWERER, *_OPENER,
+        *_AWARDER}),
+    "contract_manager": frozenset(_COMMISSIONER_READER | _COMMISSIONER_MONEY_READER | _DECIDER | {
         "manage_contracts", "manage_frameworks", "review_returns", "manage_collaboratives", "upload_documents",
         "use_api_tokens", "manage_threads"}),
-    "procurement": frozenset(_COMMISSIONER_READER | {"manage_contracts", "upload_documents", "manage_tenders",
-                                                     "manage_threads", "use_api_tokens", "manage_supplier_lists",
-                                                     *_ANSWERER, *_OPENER, *_AWARDER}),
-    "viewer": frozenset(_COMMISSIONER_READER),
+    "procurement": frozenset(_COMMISSIONER_READER | _COMMISSIONER_MONEY_READER | {
+        "manage_contracts", "upload_documents", "manage_tenders", "manage_threads", "use_api_tokens",
+        "manage_supplier_lists", "decide_proposals", "manage_funds", "decide_contract_reviews", *_ANSWERER,
+        *_OPENER, *_AWARDER}),
+    "viewer": frozenset(_COMMISSIONER_READER | _COMMISSIONER_MONEY_READER),
 }
 KIND_ROLE_PERMISSIONS: dict[tuple[str, str], frozenset[str]] = {
-    (PROVIDER, "finance"): frozenset(_EVERYONE | {"upload_documents"}),
-    (COMMISSIONER, "finance"): frozenset(_COMMISSIONER_READER | {"upload_documents", "use_api_tokens"}),
+    (PROVIDER, "finance"): frozenset(_EVERYONE | _PROVIDER_MONEY | {"upload_documents", "use_api_tokens"}),
+    (COMMISSIONER, "finance"): frozenset(_COMMISSIONER_READER | _COMMISSIONER_MONEY_READER | {
+        "upload_documents", "use_api_tokens", "approve_invoices", "manage_rate_cards", "manage_invoicing_settings",
+        "manage_payment_runs", "manage_savings"}),
 }
 
 

@@ -257,5 +257,5 @@ def downgrade(app_role: str) -> None:
     for table in ("invoicing_settings", "remittances", "invoice_events", "invoice_lines", "invoices", "payment_runs",
                   "contract_rates", "contract_variations"):
         op.drop_table(table)
-    op.drop_constraint("ck_contracts_valid_holiday_region", "contracts", type_="check")
+    op.drop_constraint(op.f("ck_contracts_valid_holiday_region"), "contracts", type_="check")
     op.drop_column("contracts", "holiday_region")

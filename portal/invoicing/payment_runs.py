@@ -36,6 +36,11 @@ LIVE = (RUN_DRAFT, RUN_CONFIRMED)
 DUE_RULE = f"{STATUTORY_DAYS} days from the invoice's first submission (the statutory limit)"
 
 
+def signed(invoice: Invoice, amount: Decimal) -> Decimal:
+    """An amount of the invoice as it counts: a credit note's taken away (never "-0.00")."""
+    return Decimal("0.00") - amount if invoice.kind == CREDIT_NOTE else amount
+
+
 def due_date(first_submitted_at: datetime | None) -> date | None:
     """The day an invoice is due: 30 days after its first submission, in Europe/London. (Part of
     the prompt payment rules; kept here, small, until the invoices' own ageing module is merged.)"""
@@ -74,13 +79,11 @@ class ProviderTotal:
 
     @property
     def net(self) -> Decimal:
-        return sum((-l.invoice.net_total if l.invoice.kind == CREDIT_NOTE else l.invoice.net_total
-                    for l in self.lines), Decimal("0.00"))
+        return sum((signed(l.invoice, l.invoice.net_total) for l in self.lines), Decimal("0.00"))
 
     @property
     def vat(self) -> Decimal:
-        return sum((-l.invoice.vat_total if l.invoice.kind == CREDIT_NOTE else l.invoice.vat_total
-                    for l in self.lines), Decimal("0.00"))
+        return sum((signed(l.invoice, l.invoice.vat_total) for l in self.lines), Decimal("0.00"))
 
     @property
     def total(self) -> Decimal:
@@ -347,10 +350,10 @@ def file_rows(run: PaymentRun, lines: list[RunLine]) -> list[list]:
     for group in by_provider(lines):
         for line in group.lines:
             invoice = line.invoice
-            sign = -1 if invoice.kind == CREDIT_NOTE else 1
             rows.append([group.provider, group.provider_slug, invoice.number, invoice.kind_label,
                          invoice.issue_date or (invoice.first_submitted_at.date() if invoice.first_submitted_at else None),
-                         sign * invoice.net_total, sign * invoice.vat_total, invoice.signed_total,
+                         signed(invoice, invoice.net_total), signed(invoice, invoice.vat_total),
+                         signed(invoice, invoice.total),
                          bank_reference(run, invoice)])
         rows.append([group.provider, group.provider_slug, "", "Supplier total", None, group.net, group.vat,
                      group.total, f"{run.reference}/{group.provider_slug}"[:60]])
@@ -364,3 +367,23 @@ def payment_file(run: PaymentRun) -> tuple[str, str]:
     if run.status not in (RUN_CONFIRMED, RUN_PAID):
         raise Conflict(f"Confirm payment run {run.reference} before you download its payment file")
     return csv_text(FILE_HEADER, file_rows(run, run_lines(run))), f"payment-run-{run.reference}.csv"
+
+
+def date_from_fields(form, name: str, what: str) -> tuple[date | str | None, list[str], str | None]:
+    """A GOV.UK date input's three fields (``<name>-day``, ``-month``, ``-year``): the date (or
+    the ISO text sent by a link), the values typed and a message when they are not a date."""
+    iso = str(form.get(name, "")).strip()[:10]
+    typed = [str(form.get(f"{name}-{part}", "")).strip()[:10] for part in ("day", "month", "year")]
+    if iso and not any(typed):
+        try:
+            found = date.fromisoformat(iso)
+            return found, [str(found.day), str(found.month), str(found.year)], None
+        except ValueError:
+            return None, typed, f"Enter {what} as a real date, like 31 5 2026"
+    if not any(typed):
+        return None, typed, f"Enter {what}"
+    try:
+        day, month, year = (int(part) for part in typed)
+        return date(year, month, day), typed, None
+    except (ValueError, OverflowError):
+        return None, typed, f"Enter {what} as a real date, like 31 5 2026"

@@ -24,13 +24,14 @@ RECIPIENT_ROLES = ("finance", "provider_admin")
 def remittance_line(invoice) -> dict:
     """An invoice as the remittance keeps it (amounts as decimal strings; a credit note negative).
     Credit notes and adjustment invoices (source "adjustment") are the adjustments."""
-    sign = -1 if invoice.kind == CREDIT_NOTE else 1
+    from portal.invoicing.payment_runs import signed
+
     return {"invoice_id": invoice.id, "number": invoice.number, "kind": invoice.kind, "source": invoice.source,
             "adjustment": invoice.kind == CREDIT_NOTE or invoice.source == "adjustment",
             "corrects_id": invoice.corrects_id, "period_start": invoice.period_start.isoformat(),
             "period_end": invoice.period_end.isoformat(), "buyer_reference": invoice.buyer_reference,
-            "net_total": str(sign * invoice.net_total), "vat_total": str(sign * invoice.vat_total),
-            "total": str(invoice.signed_total)}
+            "net_total": str(signed(invoice, invoice.net_total)),
+            "vat_total": str(signed(invoice, invoice.vat_total)), "total": str(signed(invoice, invoice.total))}
 
 
 def issue_remittances(run: PaymentRun, lines) -> list[Remittance]:
@@ -69,6 +70,17 @@ def names_of(remittances) -> dict[int, str]:
 
 def adjustments_of(remittance: Remittance) -> list[dict]:
     return [line for line in remittance.lines if line.get("adjustment")]
+
+
+def period_label(line: dict) -> str:
+    """A remittance line's period in words: "1 April 2026 to 30 April 2026"."""
+    from datetime import date
+
+    try:
+        start, end = date.fromisoformat(line["period_start"]), date.fromisoformat(line["period_end"])
+    except (KeyError, TypeError, ValueError):
+        return ""
+    return f"{start:%-d %B %Y} to {end:%-d %B %Y}"
 
 
 def as_decimal(value) -> Decimal:

@@ -98,13 +98,13 @@ def decide(contract: Contract, data: dict, *, actor, today: date | None = None) 
     today = today or london_today()
     review = ContractReview(tenant_id=contract.tenant_id, commissioner_id=contract.commissioner_id,
                             contract_id=contract.id, decision=clean["decision"], reason=clean["reason"],
-                            previous_end_date=contract.end_date, decided_by_id=actor.id if actor else None)
+                            previous_end_date=contract.end_date, new_end_date=clean.get("new_end_date"),
+                            decided_by_id=actor.id if actor else None)
     db.session.add(review)
     db.session.flush()
     variation = None
     if clean["decision"] == EXTEND:
         previous_end = contract.end_date
-        review.new_end_date = clean["new_end_date"]
         variation = ContractVariation(tenant_id=contract.tenant_id, commissioner_id=contract.commissioner_id,
                                       contract_id=contract.id, kind="extension",
                                       effective_from=previous_end + timedelta(days=1),

@@ -37,7 +37,7 @@ def build(data):
 
 
 @bp.org_route("/payment-runs/<int:payment_run_id>")
-@requires("view_payments")
+@requires("manage_payment_runs")  # view_payments is a provider's too, which can never load a run
 @bp.response(200, RunDetailSchema)
 @bp.doc(security=BEARER)
 def run(run):

@@ -123,7 +123,8 @@ def due_for_review(commissioner_id: int, within: int, today: date | None = None,
         .where(Contract.commissioner_id == commissioner_id, *chosen)
         .order_by(Contract.end_date, Contract.reference)).unique().all()
     found = {(row[0].tenant_id, row[0].id): ReviewRow(contract=row[0], provider=row.name, value=row.value,
-                                                      invoiced=row.invoiced) for row in rows}
+                                                      invoiced=Decimal(row.invoiced).quantize(Decimal("0.01")))
+             for row in rows}
     if not found:
         return []
     ids = [r.contract.id for r in found.values()]

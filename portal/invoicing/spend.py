@@ -57,6 +57,10 @@ def contract_value_sql(variations):
             + func.coalesce(variations.c.change, 0))
 
 
+def _money(value) -> Decimal:
+    return Decimal(value or 0).quantize(PENNY)
+
+
 def _pct(part, whole) -> Decimal | None:
     if part is None or not whole:
         return None
@@ -162,14 +166,14 @@ def spend_rows() -> tuple[list[SpendRow], list[SpendRow], SpendRow | None]:
     providers, services, overall = [], [], None
     for row in rows:
         if not row.no_provider:
-            providers.append(SpendRow("provider", str(row.id), row.name, row.contracts, row.value, row.approved,
-                                      row.paid))
+            providers.append(SpendRow("provider", str(row.id), row.name, row.contracts, _money(row.value),
+                                      _money(row.approved), _money(row.paid)))
         elif not row.no_service:
             services.append(SpendRow("service_type", row.service_type, SERVICE_TYPES.get(row.service_type, ""),
-                                     row.contracts, row.value, row.approved, row.paid))
+                                     row.contracts, _money(row.value), _money(row.approved), _money(row.paid)))
         else:
-            overall = SpendRow("all", "", "All contracts", row.contracts, row.value or Decimal("0.00"),
-                               row.approved, row.paid)
+            overall = SpendRow("all", "", "All contracts", row.contracts, _money(row.value), _money(row.approved),
+                               _money(row.paid))
     return providers, services, overall
 
 

@@ -29,7 +29,7 @@ def index():
 def new():
     errors, lines, due_by = {}, None, None
     typed = ["", "", ""]
-    if any(request.args.get(f"due_by-{p}") for p in ("day", "month", "year")) or request.args.get("due_by"):
+    if any(name in request.args for name in ("due_by-day", "due_by-month", "due_by-year", "due_by")):
         due_by, typed, message = payment_runs.date_from_fields(request.args, "due_by",
                                                                "the date invoices must be due by")
         if message:

@@ -140,11 +140,11 @@ def due_for_review(commissioner_id: int, within: int, today: date | None = None,
                    func.count().filter(Return.due_date < today).label("due"),
                    func.count().filter(and_(Return.status.in_(COUNTED), Return.submitted_late.is_(False)))
                    .label("on_time"),
-                   func.count().filter(Return.status == ACCEPTED).label("accepted"))
+                   func.count().filter(Return.status == ACCEPTED).label("accepted_returns"))
             .where(Return.contract_id.in_(ids)).group_by(Return.tenant_id, Return.contract_id)).all():
         row = found.get((r.tenant_id, r.contract_id))
         if row is not None:
-            row.returns_due, row.on_time, row.accepted = r.due, r.on_time, r.accepted
+            row.returns_due, row.on_time, row.accepted = r.due, r.on_time, r.accepted_returns
     for r in db.session.execute(text(OUTCOMES), {"org": commissioner_id, "contracts": ids,
                                                  "counted": list(COUNTED)}).all():
         row = found.get((r.tenant_id, r.contract_id))

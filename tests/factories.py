@@ -1052,3 +1052,38 @@ def invoice_event_row(invoice_, action: str = "submitted", *, comment: str = "",
         session.add(made)
         session.flush()
         return _detached(session, made)
+
+
+# -- payments and contract reviews ---------------------------------------------------------------------
+
+def approved_invoice(contract_, approver, *, number: str | None = None, kind: str = "invoice", corrects=None,
+                     lines=(("Care at home", "10", "hour", "20.00"),), submitted_at: datetime | None = None,
+                     first_approver=None, source: str = "typed"):
+    """An invoice (or credit note) approved by ``approver`` (and first approved by ``first_approver``)."""
+    from portal.invoicing.models import Invoice, InvoiceLine
+
+    made = invoice_row(contract_, number=number, status="approved", kind=kind, corrects=corrects, lines=lines,
+                       submitted_at=submitted_at)
+    with _as(contract_.commissioner_id) as session:
+        row = session.get(Invoice, made.id)
+        row.approved_by_id = approver.id if approver else None
+        row.approved_at = row.submitted_at
+        row.first_approved_by_id = first_approver.id if first_approver else None
+        row.source = source
+        session.flush()
+        for line in session.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == made.id)):
+            line.status = "approved"
+        session.flush()
+        return _detached(session, row)
+
+
+def contract_review_row(contract_, *, decision: str = "retender", reason: str = "Market has changed", by=None):
+    from portal.contract_reviews.models import ContractReview
+
+    with _as(contract_.commissioner_id) as session:
+        made = ContractReview(tenant_id=contract_.tenant_id, commissioner_id=contract_.commissioner_id,
+                              contract_id=contract_.id, decision=decision, reason=reason,
+                              previous_end_date=contract_.end_date, decided_by_id=by.id if by else None)
+        session.add(made)
+        session.flush()
+        return _detached(session, made)

@@ -195,16 +195,34 @@ def create_schedule(contract: Contract, *, frequency: str, due_days: int = 14, a
     schedule = ReturnSchedule(tenant_id=contract.tenant_id, commissioner_id=contract.commissioner_id,
                               contract_id=contract.id, frequency=frequency, due_days=due_days)
     db.session.add(schedule)
+    db.session.flush()
+    made = _add_returns(contract, schedule, periods(contract.start_date, contract.end_date, frequency))
+    record("schedule_created", schedule, actor=actor, frequency=frequency, returns=made)
+    return schedule
+
+
+def _add_returns(contract: Contract, schedule: ReturnSchedule, spans) -> int:
     rows = [{"tenant_id": contract.tenant_id, "commissioner_id": contract.commissioner_id,
              "contract_id": contract.id, "period_start": start, "period_end": finish,
-             "due_date": finish + timedelta(days=due_days), "status": DRAFT, "lock_version": 1,
+             "due_date": finish + timedelta(days=schedule.due_days), "status": DRAFT, "lock_version": 1,
              "submitted_late": False, "review_comment": "", "problem_tasks": [], "reminders_sent": []}
-            for start, finish in periods(contract.start_date, contract.end_date, frequency)]
-    db.session.flush()
+            for start, finish in spans]
     if rows:
         # Draft returns are the provider's own rows, which a commissioner may not write (RLS):
         # the schedule makes them in the provider's name, as the contract entitles it to.
         with tenant_context(contract.tenant_id):
             db.session.execute(insert(Return), rows)
-    record("schedule_created", schedule, actor=actor, frequency=frequency, returns=len(rows))
-    return schedule
+    return len(rows)
+
+
+def add_return_periods(contract: Contract, *, previous_end: date) -> int:
+    """After the contract's end date moved from ``previous_end`` to later: a draft return for each
+    period of its schedule that now starts after ``previous_end`` (a period cut short at the old end
+    keeps its return). Returns how many were made (none without a schedule)."""
+    schedule = db.session.scalar(select(ReturnSchedule).where(ReturnSchedule.contract_id == contract.id,
+                                                              ReturnSchedule.tenant_id == contract.tenant_id))
+    if schedule is None:
+        return 0
+    spans = [(start, finish) for start, finish in periods(contract.start_date, contract.end_date, schedule.frequency)
+             if start > previous_end]
+    return _add_returns(contract, schedule, spans)

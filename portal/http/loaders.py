@@ -162,6 +162,18 @@ def _invoice(value, _loaded):
     return get_invoice(value)
 
 
+def _payment_run(value, _loaded):
+    from portal.invoicing.payment_runs import get_run
+
+    return get_run(value)
+
+
+def _remittance(value, _loaded):
+    from portal.invoicing.remittances import get_remittance
+
+    return get_remittance(value)
+
+
 def _api_token(value, _loaded):
     from portal.accounts.queries import get_own_api_token
 
@@ -198,6 +210,8 @@ LOADERS: dict[str, Loader] = {
     "list_member_id": Loader("list_member", _list_member, "No such member of this list"),
     "tender_document_id": Loader("tender_document", _tender_document, "No such document of this tender"),
     "invoice_id": Loader("invoice", _invoice, "No such invoice"),
+    "payment_run_id": Loader("run", _payment_run, "No such payment run"),
+    "remittance_id": Loader("remittance", _remittance, "No such remittance advice"),
     "token_id": Loader("token", _api_token, "No such token"),
     "message_id": Loader("message", _mail, "No such message"),
 }

@@ -99,7 +99,8 @@ def test_demo_data_is_idempotent(app):
     assert first["collaboratives"] == 1 and first["tenders"] == 2 and first["threads"] == 1 and first["awards"] == 1
     assert first["supplier_lists"] == 4  # the list, the mini-competition and the open tender's two documents
     assert second == {"organisations": 0, "users": 0, "memberships": 0, "contracts": 0, "collaboratives": 0,
-                      "tenders": 0, "bids": 0, "supplier_lists": 0, "threads": 0, "awards": 0}
+                      "tenders": 0, "bids": 0, "supplier_lists": 0, "threads": 0, "awards": 0, "payment_runs": 0}
+    assert first["payment_runs"] == 2  # a paid run and a draft one
     from portal.returns.models import Return
     from portal.tenants.context import tenant_context
     from portal.tenants.queries import get_organisation_by_slug

@@ -84,6 +84,7 @@ def world(app, contract_setup):
            **_list_ids(commissioner, provider, tender),
            **_thread_ids(commissioner, provider), **bid_ids(provider, tender, "clyde-partner"),
            "lot_number": 1,
+           **_payment_ids(commissioner, contract),
            "message_id": factories.dev_mail(to="x@clyde.example").id,
            "token_id": factories.api_token_ids(admin)[0]}
 
@@ -105,6 +106,13 @@ def _list_ids(commissioner, provider, tender) -> dict:
     approved = factories.supplier_list(commissioner, name="Clyde approved providers")
     return {"supplier_list_id": approved.id, "list_member_id": factories.list_member(approved, provider).id,
             "tender_document_id": factories.tender_document(tender).id}
+
+
+def _payment_ids(commissioner, contract) -> dict:
+    """A paid payment run with the provider's remittance advice."""
+    run = factories.payment_run_row(commissioner, status="paid", paid_on=date(2025, 3, 1))
+    paid = factories.invoice_row(contract, status="paid", payment_run=run, paid_on=date(2025, 3, 1))
+    return {"payment_run_id": run.id, "remittance_id": factories.remittance_row(run, paid).id}
 
 
 def _thread_ids(commissioner, provider) -> dict:

@@ -32,6 +32,7 @@ def everyone(app):
     thread = factories.thread(orgs[COMMISSIONER], title="Role thread")  # market-wide: every role reads it
     question = factories.thread_question(orgs[PROVIDER], thread, "A role's question")
     factories.thread_reply(question, "A reply")
+    shared.update(payment_run_id=_paid_run(app, orgs[COMMISSIONER]), remittance_id=_remittance(app, orgs[PROVIDER]))
     shared.update(thread_id=thread.id, post_id=question.id, lot_number=1,
                   **bid_ids(orgs[PROVIDER], tender, "role-partner", opened=True))
     ids = {kind: {**shared, "membership_id": factories.membership_id(org, users[(kind, ROLES[kind][0])]),
@@ -39,3 +40,20 @@ def everyone(app):
                   "document_id": factories.document(org, filename="own.pdf").id}
            for kind, org in orgs.items()}
     return {"orgs": orgs, "users": users, "ids": ids}
+
+
+def _paid_run(app, commissioner) -> int:
+    """The seeded paid run of the commissioner (a provider does not see runs: its GET is a 404)."""
+    from portal.invoicing.payment_runs import list_runs
+    from portal.tenants.context import tenant_context
+
+    with app.app_context(), tenant_context(commissioner.id):
+        return list_runs()[0].id
+
+
+def _remittance(app, provider) -> int:
+    from portal.invoicing.remittances import list_remittances
+    from portal.tenants.context import tenant_context
+
+    with app.app_context(), tenant_context(provider.id):
+        return list_remittances()[0].id

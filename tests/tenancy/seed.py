@@ -44,6 +44,7 @@ def seed_contract_rows(app, provider, commissioner, reference: str):
     factories.opening(tender, factories.user())  # one confirmation (a minute after the deadline): still sealed
     seed_evaluation_rows(tender, bid, question)
     seed_money_rows(contract, commissioner, reference)
+    seed_review_rows(contract)
     market_thread = factories.thread(commissioner, title=f"{reference} market")
     factories.thread_reply(factories.thread_question(provider, market_thread, f"{reference} question"),
                            f"{reference} reply", publish=True)
@@ -92,3 +93,9 @@ def seed_evaluation_rows(tender, bid, question) -> None:
     factories.evaluator_score(bid, question, person)
     factories.consensus_score(bid, question)
     factories.award_row(bid)
+
+
+def seed_review_rows(contract) -> None:
+    """Two decisions of the commissioner on the contract (the provider's rows it also reads)."""
+    factories.contract_review_row(contract, decision="retender")
+    factories.contract_review_row(contract, decision="end", reason="Service no longer needed")

@@ -56,7 +56,17 @@ def two_tenants(app):
     private = factories.thread(b, title="Beta and gamma only", contract_=contract)
     ids.update(thread_id=private.id, post_id=factories.thread_question(gamma, private, "Gamma asks").id)
     ids.update(lot_number=1)  # lot 1 of the tender above
+    ids.update(payment_run_id=factories.payment_run_row(b).id, remittance_id=_remittance_id(app, b))  # B's own
     return {"a": a, "b": b, "user_a": user_a, "user_b": user_b, "ids": ids}
+
+
+def _remittance_id(app, commissioner) -> int:
+    """The remittance the seed made for the commissioner's paid run (gamma's and B's, never A's)."""
+    from portal.invoicing.remittances import list_remittances
+    from portal.tenants.context import tenant_context
+
+    with app.app_context(), tenant_context(commissioner.id):
+        return list_remittances()[0].id
 
 
 def _token_id(app, person) -> int:

@@ -69,11 +69,11 @@ def test_audience_is_the_lists_members_on_the_publication_day_at_its_edges(app):
     with app.app_context(), tenant_context(glasgow.id):
         tender = db.session.get(Tender, draft.id)
         # The timetable is checked from the publication moment: move it along with the clock.
-        shift = now - tender.published_at
-        for name in ("clarification_deadline", "answer_deadline", "submission_deadline", "standstill_end"):
-            setattr(tender, name, getattr(tender, name) + shift)
-        for name in ("evaluation_on", "award_on", "contract_start"):
-            setattr(tender, name, getattr(tender, name) + timedelta(days=shift.days))
+        # By whole calendar days, whatever the hour now, so every date keeps its place after the others.
+        days = day - tender.published_at.astimezone(LONDON).date()
+        for name in ("clarification_deadline", "answer_deadline", "submission_deadline", "standstill_end",
+                     "evaluation_on", "award_on", "contract_start"):
+            setattr(tender, name, getattr(tender, name) + days)
         publish(tender, actor=None, now=now)
         db.session.commit()
         audience = set(db.session.scalar(select(Tender.audience).where(Tender.id == draft.id)))

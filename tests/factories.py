@@ -1052,3 +1052,33 @@ def invoice_event_row(invoice_, action: str = "submitted", *, comment: str = "",
         session.add(made)
         session.flush()
         return _detached(session, made)
+
+
+# -- actuals: priced invoices, visit rules, visit imports (part 2) -------------------------------------
+
+def priced_invoice(contract_, *, number: str, period_start: date, period_end: date, lines, status: str = "submitted",
+                   source: str = "typed"):
+    """An invoice made through ``create_invoice`` (so lines without a price are priced from the
+    card), then moved to ``status`` (a paid one in a paid payment run of the commissioner)."""
+    from portal.contracts.models import Contract
+    from portal.invoicing.models import Invoice, InvoiceLine
+    from portal.invoicing.services import create_invoice
+
+    run = None
+    if status in ("scheduled", "paid"):
+        run = payment_run_row(organisation_by_id(contract_.commissioner_id), status=status if status == "paid" else "confirmed",
+                              paid_on=period_end + timedelta(days=20) if status == "paid" else None)
+    with _as(contract_.tenant_id) as session:
+        made = create_invoice(session.get(Contract, contract_.id), number=number, period_start=period_start,
+                              period_end=period_end, lines=lines, actor=None, source=source)
+        if status != "draft":
+            made.status, made.submitted_at = status, noon(period_end + timedelta(days=1))
+            made.first_submitted_at, made.issue_date = made.submitted_at, period_end + timedelta(days=1)
+            if run is not None:
+                made.payment_run_id = run.id
+            if status == "paid":
+                made.paid_on, made.payment_reference = run.paid_on, "BACS-1"
+            for line in session.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == made.id)):
+                line.status = status
+        session.flush()
+        return _detached(session, session.get(Invoice, made.id))

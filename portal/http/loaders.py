@@ -162,6 +162,18 @@ def _invoice(value, _loaded):
     return get_invoice(value)
 
 
+def _visit_import(value, _loaded):
+    from portal.invoicing.actuals import get_import
+
+    return get_import(value)
+
+
+def _visit(value, _loaded):
+    from portal.invoicing.actuals import get_visit
+
+    return get_visit(value)
+
+
 def _api_token(value, _loaded):
     from portal.accounts.queries import get_own_api_token
 
@@ -198,6 +210,8 @@ LOADERS: dict[str, Loader] = {
     "list_member_id": Loader("list_member", _list_member, "No such member of this list"),
     "tender_document_id": Loader("tender_document", _tender_document, "No such document of this tender"),
     "invoice_id": Loader("invoice", _invoice, "No such invoice"),
+    "visit_import_id": Loader("visit_import", _visit_import, "No such visit file"),
+    "visit_id": Loader("visit", _visit, "No such visit"),
     "token_id": Loader("token", _api_token, "No such token"),
     "message_id": Loader("message", _mail, "No such message"),
 }

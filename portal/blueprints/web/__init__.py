@@ -12,6 +12,7 @@ def register_web(app: Flask) -> None:
     from portal.blueprints.web import bid_opening, bids
     from portal.blueprints.web import supplier_lists, tender_documents
     from portal.blueprints.web import evaluation
+    from portal.blueprints.web import actuals, rate_cards
 
     for module in (auth, organisation, contracts, frameworks, returns, reviews, outcomes, collaboratives,
                    dashboards, documents, account, admin, health, search, tenders, threads, clarifications,
@@ -19,3 +20,5 @@ def register_web(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.register_blueprint(bids.bp)
     app.register_blueprint(bid_opening.bp)
+    app.register_blueprint(rate_cards.bp)
+    app.register_blueprint(actuals.bp)

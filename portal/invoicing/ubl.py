@@ -16,7 +16,7 @@ same checks as a typed one.
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from xml.etree.ElementTree import Element, SubElement, tostring
+from xml.etree.ElementTree import Element, SubElement, register_namespace, tostring
 
 import defusedxml.ElementTree as safe_xml
 from defusedxml import DefusedXmlException
@@ -37,6 +37,8 @@ NS = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
 }
+register_namespace("cac", NS["cac"])
+register_namespace("cbc", NS["cbc"])
 UNIT_CODES = {"hour": "HUR", "week": "WEE", "night": "DAY", "visit": "E48", "session": "E48", "block": "E48"}
 MAX_BYTES = 2 * 1024 * 1024
 
@@ -72,7 +74,7 @@ def export_invoice(invoice: Invoice) -> bytes:
         raise Conflict("Only an approved invoice (or one in a payment run, or paid) can be downloaded as UBL")
     credit = invoice.kind == CREDIT_NOTE
     root_name = "CreditNote" if credit else "Invoice"
-    root = Element(f"{{{NS[root_name]}}}{root_name}")
+    root = Element(root_name, {"xmlns": NS[root_name]})  # the document's namespace as the default one
     currency = invoice.currency
     _cbc(root, "CustomizationID", CUSTOMIZATION)
     _cbc(root, "ProfileID", PROFILE)

@@ -82,6 +82,7 @@ def seed_money_rows(contract, commissioner, reference: str) -> None:
     factories.invoicing_settings(commissioner, second_approval_over="10000")
     # One settings row per commissioner: another commissioner's, so every seed adds one.
     factories.invoicing_settings(factories.organisation("commissioner", slug=f"{reference.lower()}-payer"))
+    seed_actuals_rows(contract, commissioner, reference)
 
 
 def seed_evaluation_rows(tender, bid, question) -> None:
@@ -92,3 +93,16 @@ def seed_evaluation_rows(tender, bid, question) -> None:
     factories.evaluator_score(bid, question, person)
     factories.consensus_score(bid, question)
     factories.award_row(bid)
+
+
+def seed_actuals_rows(contract, commissioner, reference: str) -> dict:
+    """Visit rules of two contracts, an ECM import of each with payable visits and an exception;
+    returns the ids of the first import and its exception (for the suites that try every URL)."""
+    second = factories.contract(commissioner=commissioner, provider=factories.organisation_by_id(contract.tenant_id),
+                                reference=f"{reference}-V", title="Seeded visits", care_group="", locality="",
+                                end=contract.end_date, annual_value="1000", frequency=None)
+    factories.visit_rule(contract, rounding=15)
+    factories.visit_rule(second)
+    made = factories.visit_import(contract)
+    factories.visit_import(second)
+    return {"visit_import_id": made.id, "visit_id": factories.exception_visit_id(made)}

@@ -95,14 +95,8 @@ def seed_evaluation_rows(tender, bid, question) -> None:
     factories.award_row(bid)
 
 
-def seed_actuals_rows(contract, commissioner, reference: str) -> dict:
-    """Visit rules of two contracts, an ECM import of each with payable visits and an exception;
-    returns the ids of the first import and its exception (for the suites that try every URL)."""
-    second = factories.contract(commissioner=commissioner, provider=factories.organisation_by_id(contract.tenant_id),
-                                reference=f"{reference}-V", title="Seeded visits", care_group="", locality="",
-                                end=contract.end_date, annual_value="1000", frequency=None)
+def seed_actuals_rows(contract, commissioner, reference: str) -> None:
+    """The contract's visit rule and an ECM import with payable visits and an exception (each seed
+    adds one rule, so two seeds make two)."""
     factories.visit_rule(contract, rounding=15)
-    factories.visit_rule(second)
-    made = factories.visit_import(contract)
-    factories.visit_import(second)
-    return {"visit_import_id": made.id, "visit_id": factories.exception_visit_id(made)}
+    factories.visit_import(contract, filename=f"{reference.lower()}-visits.csv")

@@ -225,3 +225,29 @@ def test_the_api_imports_a_file_and_answers_422_with_row_errors(app, client, car
     assert "row-2-planned start" in bad.get_json()["errors"]
     missing = client.post("/api/v1/actuals", headers=headers, content_type="multipart/form-data", data={})
     assert missing.status_code == 422 and "contract_id" in missing.get_json()["errors"]
+
+
+def test_the_demo_makes_a_month_of_visits_with_decided_and_pending_exceptions_once(app):
+    from portal.dev.demo_actuals import seed_demo_actuals
+    from portal.extensions import db
+    from portal.invoicing.actuals_models import Visit
+    from portal.invoicing.models import Invoice
+    from portal.tenants.context import tenant_context
+
+    glasgow = factories.organisation("commissioner", slug="glasgow-hscp", name="Glasgow City HSCP")
+    riverside = factories.organisation("provider", slug="riverside-care", name="Riverside Care")
+    factories.contract(commissioner=glasgow, provider=riverside, reference="GCH-CAH-001", start=date(2025, 4, 1),
+                       end=date(2027, 3, 31), frequency=None)
+    with app.app_context():
+        assert seed_demo_actuals(today=date(2026, 5, 20)) == 3
+        db.session.commit()
+        assert seed_demo_actuals(today=date(2026, 5, 20)) == 0
+        db.session.commit()
+        with tenant_context(riverside.id):
+            statuses = [v.status for v in db.session.scalars(select(Visit))]
+            invoice = db.session.scalar(select(Invoice))
+            assert (invoice.number, invoice.source, invoice.period_start) == ("RC-ECM-202604", "actuals", date(2026, 4, 1))
+            assert invoice.total > 0 and len(invoice.lines) >= 3
+            db.session.rollback()
+    assert statuses.count("accepted") == 2 and statuses.count("rejected") == 1
+    assert statuses.count("exception") >= 2 and statuses.count("payable") > 300

@@ -98,7 +98,7 @@ def exceptions():
     status = request.args.get("status", EXCEPTION)
     if status not in (EXCEPTION, ACCEPTED, REJECTED):
         status = EXCEPTION
-    return render("actuals/exceptions.html", visits=actuals.exceptions_list(status), status=status)
+    return render("actuals/exceptions.html", visits=actuals.exceptions_list(status), showing=status)
 
 
 @bp.route("/actuals/visits/<int:visit_id>/decision", methods=["GET", "POST"])

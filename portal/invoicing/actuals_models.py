@@ -143,6 +143,9 @@ class Visit(CommissionerVisible, db.Model):
     invoice_id: Mapped[int | None] = mapped_column(BigInteger)
 
     decided_by = relationship("User", lazy="joined")
+    visit_import: Mapped[VisitImport] = relationship(
+        primaryjoin="and_(foreign(Visit.import_id) == VisitImport.id, foreign(Visit.tenant_id) == VisitImport.tenant_id)",
+        viewonly=True, lazy="joined")
 
     @property
     def status_label(self) -> str:

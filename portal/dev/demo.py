@@ -95,7 +95,7 @@ def seed_demo() -> dict[str, int]:
     created["awards"] = seed_demo_awards()
     from portal.dev.demo_actuals import seed_demo_actuals
 
-    created["visit_actuals"] = seed_demo_actuals()
+    seed_demo_actuals()
     _write_derived_data()
     return created
 

@@ -1087,3 +1087,70 @@ def contract_review_row(contract_, *, decision: str = "retender", reason: str = 
         session.add(made)
         session.flush()
         return _detached(session, made)
+
+
+# -- actuals: priced invoices, visit rules, visit imports (part 2) -------------------------------------
+
+def priced_invoice(contract_, *, number: str, period_start: date, period_end: date, lines, status: str = "submitted",
+                   source: str = "typed"):
+    """An invoice made through ``create_invoice`` (so lines without a price are priced from the
+    card), then moved to ``status`` (a paid one in a paid payment run of the commissioner)."""
+    from portal.contracts.models import Contract
+    from portal.invoicing.models import Invoice, InvoiceLine
+    from portal.invoicing.services import create_invoice
+
+    run = None
+    if status in ("scheduled", "paid"):
+        run = payment_run_row(organisation_by_id(contract_.commissioner_id), status=status if status == "paid" else "confirmed",
+                              paid_on=period_end + timedelta(days=20) if status == "paid" else None)
+    with _as(contract_.tenant_id) as session:
+        made = create_invoice(session.get(Contract, contract_.id), number=number, period_start=period_start,
+                              period_end=period_end, lines=lines, actor=None, source=source)
+        if status != "draft":
+            made.status, made.submitted_at = status, noon(period_end + timedelta(days=1))
+            made.first_submitted_at, made.issue_date = made.submitted_at, period_end + timedelta(days=1)
+            if run is not None:
+                made.payment_run_id = run.id
+            if status == "paid":
+                made.paid_on, made.payment_reference = run.paid_on, "BACS-1"
+            for line in session.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == made.id)):
+                line.status = status
+        session.flush()
+        return _detached(session, session.get(Invoice, made.id))
+
+
+def visit_rule(contract_, *, basis: str = "actual_capped", rounding: int = 0, tolerance_minutes: int = 10):
+    from portal.contracts.models import Contract
+    from portal.invoicing.actuals import set_visit_rule
+
+    with _as(contract_.commissioner_id) as session:
+        made = set_visit_rule(session.get(Contract, contract_.id), basis=basis, rounding=rounding,
+                              tolerance_minutes=tolerance_minutes, actor=None)
+        session.flush()
+        return _detached(session, made)
+
+
+def visit_import(contract_, *, day: date | None = None, text: str | None = None, filename: str = "visits.csv"):
+    """An ECM file of the provider for the contract, through the service: by default two payable
+    visits and one without actual times (an exception) on ``day`` (the contract's first day)."""
+    from portal.contracts.models import Contract
+    from portal.invoicing.actuals import import_visits
+
+    d = (day or contract_.start_date).isoformat()
+    text = text or ("Person reference,Planned start,Planned end,Actual start,Actual end,Carers\n"
+                    f"A1,{d} 08:00,{d} 09:00,{d} 08:00,{d} 09:00,1\n"
+                    f"A2,{d} 10:00,{d} 10:30,{d} 10:00,{d} 10:30,2\n"
+                    f"A3,{d} 12:00,{d} 12:30,,,1\n")
+    with _as(contract_.tenant_id) as session:
+        made = import_visits(session.get(Contract, contract_.id), text.encode(), filename, actor=None)
+        session.flush()
+        return _detached(session, made)
+
+
+def exception_visit_id(visit_import_):
+    """The id of an import's first visit awaiting the commissioner's decision."""
+    from portal.invoicing.actuals_models import Visit
+
+    with _as(visit_import_.tenant_id) as session:
+        return session.scalar(select(Visit.id).where(Visit.import_id == visit_import_.id, Visit.status == "exception")
+                              .order_by(Visit.id).limit(1))

@@ -96,6 +96,9 @@ def seed_demo() -> dict[str, int]:
     from portal.dev.demo_payments import seed_demo_payments
 
     created["payment_runs"] = seed_demo_payments()
+    from portal.dev.demo_actuals import seed_demo_actuals
+
+    seed_demo_actuals()
     _write_derived_data()
     return created
 

@@ -172,6 +172,16 @@ def _remittance(value, _loaded):
     from portal.invoicing.remittances import get_remittance
 
     return get_remittance(value)
+def _visit_import(value, _loaded):
+    from portal.invoicing.actuals import get_import
+
+    return get_import(value)
+
+
+def _visit(value, _loaded):
+    from portal.invoicing.actuals import get_visit
+
+    return get_visit(value)
 
 
 def _api_token(value, _loaded):
@@ -212,6 +222,8 @@ LOADERS: dict[str, Loader] = {
     "invoice_id": Loader("invoice", _invoice, "No such invoice"),
     "payment_run_id": Loader("run", _payment_run, "No such payment run"),
     "remittance_id": Loader("remittance", _remittance, "No such remittance advice"),
+    "visit_import_id": Loader("visit_import", _visit_import, "No such visit file"),
+    "visit_id": Loader("visit", _visit, "No such visit"),
     "token_id": Loader("token", _api_token, "No such token"),
     "message_id": Loader("message", _mail, "No such message"),
 }

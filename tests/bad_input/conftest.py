@@ -87,6 +87,9 @@ def world(app, contract_setup):
            **_payment_ids(commissioner, contract),
            "message_id": factories.dev_mail(to="x@clyde.example").id,
            "token_id": factories.api_token_ids(admin)[0]}
+    visits = factories.visit_import(contract, day=date(2025, 3, 3))  # visits with an exception, an approved invoice
+    ids.update(visit_import_id=visits.id, visit_id=factories.exception_visit_id(visits),
+               invoice_id=factories.invoice_row(contract, number="CLYDE-INV-1", status="approved").id)
 
     def signed_in(email: str) -> tuple[Browserless, str]:
         web = Browserless(app.test_client())

@@ -35,6 +35,9 @@ def everyone(app):
     shared.update(payment_run_id=_paid_run(app, orgs[COMMISSIONER]), remittance_id=_remittance(app, orgs[PROVIDER]))
     shared.update(thread_id=thread.id, post_id=question.id, lot_number=1,
                   **bid_ids(orgs[PROVIDER], tender, "role-partner", opened=True))
+    visits = factories.visit_import(contract, filename="roles.csv")
+    shared.update(visit_import_id=visits.id, visit_id=factories.exception_visit_id(visits),
+                  invoice_id=factories.invoice_row(contract, number="ROLE-INV-APPROVED", status="approved").id)
     ids = {kind: {**shared, "membership_id": factories.membership_id(org, users[(kind, ROLES[kind][0])]),
                   "invitation_id": factories.invitation(org)[0].id,
                   "document_id": factories.document(org, filename="own.pdf").id}

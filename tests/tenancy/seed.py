@@ -83,6 +83,7 @@ def seed_money_rows(contract, commissioner, reference: str) -> None:
     factories.invoicing_settings(commissioner, second_approval_over="10000")
     # One settings row per commissioner: another commissioner's, so every seed adds one.
     factories.invoicing_settings(factories.organisation("commissioner", slug=f"{reference.lower()}-payer"))
+    seed_actuals_rows(contract, commissioner, reference)
 
 
 def seed_evaluation_rows(tender, bid, question) -> None:
@@ -99,3 +100,10 @@ def seed_review_rows(contract) -> None:
     """Two decisions of the commissioner on the contract (the provider's rows it also reads)."""
     factories.contract_review_row(contract, decision="retender")
     factories.contract_review_row(contract, decision="end", reason="Service no longer needed")
+
+
+def seed_actuals_rows(contract, commissioner, reference: str) -> None:
+    """The contract's visit rule and an ECM import with payable visits and an exception (each seed
+    adds one rule, so two seeds make two)."""
+    factories.visit_rule(contract, rounding=15)
+    factories.visit_import(contract, filename=f"{reference.lower()}-visits.csv")

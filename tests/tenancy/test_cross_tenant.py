@@ -57,6 +57,9 @@ def two_tenants(app):
     ids.update(thread_id=private.id, post_id=factories.thread_question(gamma, private, "Gamma asks").id)
     ids.update(lot_number=1)  # lot 1 of the tender above
     ids.update(payment_run_id=factories.payment_run_row(b).id, remittance_id=_remittance_id(app, b))  # B's own
+    visits = factories.visit_import(contract, filename="beta.csv")  # gamma's visits for B's contract
+    ids.update(visit_import_id=visits.id, visit_id=factories.exception_visit_id(visits),
+               invoice_id=factories.invoice_row(contract, number="BETA-INV-APPROVED", status="approved").id)
     return {"a": a, "b": b, "user_a": user_a, "user_b": user_b, "ids": ids}
 
 

@@ -13,6 +13,7 @@ def register_web(app: Flask) -> None:
     from portal.blueprints.web import supplier_lists, tender_documents
     from portal.blueprints.web import evaluation
     from portal.blueprints.web import contract_reviews, payment_runs, spend
+    from portal.blueprints.web import actuals, rate_cards
 
     for module in (auth, organisation, contracts, frameworks, returns, reviews, outcomes, collaboratives,
                    dashboards, documents, account, admin, health, search, tenders, threads, clarifications,
@@ -22,3 +23,5 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(bid_opening.bp)
     for module in (payment_runs, spend, contract_reviews):
         app.register_blueprint(module.bp)
+    app.register_blueprint(rate_cards.bp)
+    app.register_blueprint(actuals.bp)

@@ -5,7 +5,7 @@ import pytest
 
 from portal.tenants.models import COMMISSIONER, PROVIDER, ROLES
 from tests import factories
-from tests.tenancy.seed import bid_ids, seed_contract_rows
+from tests.tenancy.seed import bid_ids, invoice_ids, seed_contract_rows
 
 
 @pytest.fixture
@@ -34,6 +34,7 @@ def everyone(app):
     factories.thread_reply(question, "A reply")
     shared.update(thread_id=thread.id, post_id=question.id, lot_number=1,
                   **bid_ids(orgs[PROVIDER], tender, "role-partner", opened=True))
+    shared.update(invoice_ids(contract, "ROLE"))
     ids = {kind: {**shared, "membership_id": factories.membership_id(org, users[(kind, ROLES[kind][0])]),
                   "invitation_id": factories.invitation(org)[0].id,
                   "document_id": factories.document(org, filename="own.pdf").id}

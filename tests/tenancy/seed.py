@@ -92,3 +92,9 @@ def seed_evaluation_rows(tender, bid, question) -> None:
     factories.evaluator_score(bid, question, person)
     factories.consensus_score(bid, question)
     factories.award_row(bid)
+
+
+def invoice_ids(contract, reference: str) -> dict:
+    """A submitted invoice of the contract (the provider's and its commissioner's), for the suites
+    that try every URL with an ``invoice_id``."""
+    return {"invoice_id": factories.invoice_row(contract, number=f"{reference}-INV-URL").id}

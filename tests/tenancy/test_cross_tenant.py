@@ -13,7 +13,7 @@ import pytest
 from portal.http.loaders import LOADERS, NOT_OBJECTS
 from tests import factories
 from tests.conftest import Browserless, csrf_from
-from tests.tenancy.seed import bid_ids, seed_contract_rows
+from tests.tenancy.seed import bid_ids, invoice_ids, seed_contract_rows
 
 # Routes whose argument is a signed token: possession of the link is the authorisation,
 # and the token names its own tenant (tests in tests/accounts cover forged and reused ones).
@@ -56,6 +56,7 @@ def two_tenants(app):
     private = factories.thread(b, title="Beta and gamma only", contract_=contract)
     ids.update(thread_id=private.id, post_id=factories.thread_question(gamma, private, "Gamma asks").id)
     ids.update(lot_number=1)  # lot 1 of the tender above
+    ids.update(invoice_ids(contract, "BETA"))  # gamma's submitted invoice to B
     return {"a": a, "b": b, "user_a": user_a, "user_b": user_b, "ids": ids}
 
 

@@ -24,4 +24,7 @@ def register_api(app: Flask) -> Api:
         api.register_blueprint(module.bp)
     csrf.exempt(bids.bp)
     api.register_blueprint(bids.bp)
+    from portal.blueprints.api import invoices
+    csrf.exempt(invoices.bp)
+    api.register_blueprint(invoices.bp)
     return api

@@ -19,3 +19,5 @@ def register_web(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.register_blueprint(bids.bp)
     app.register_blueprint(bid_opening.bp)
+    from portal.blueprints.web import invoices
+    app.register_blueprint(invoices.bp)

@@ -64,9 +64,11 @@ def _flush() -> None:
 
 
 def _set_status(invoice: Invoice, status: str, now: datetime) -> None:
+    with db.session.no_autoflush:
+        lines = list(db.session.scalars(select(InvoiceLine).where(InvoiceLine.tenant_id == invoice.tenant_id,
+                                                                  InvoiceLine.invoice_id == invoice.id)))
     invoice.status, invoice.updated_at = status, now
-    for line in db.session.scalars(select(InvoiceLine).where(InvoiceLine.tenant_id == invoice.tenant_id,
-                                                             InvoiceLine.invoice_id == invoice.id)):
+    for line in lines:
         line.status = status
 
 
@@ -106,9 +108,9 @@ def submit(invoice: Invoice, *, actor: User, confirm_warnings: bool = False, now
         raise WarningsToConfirm(warned)
     now = now or utcnow()
     resubmission = invoice.status == QUERIED
-    _set_status(invoice, SUBMITTED, now)
     invoice.submitted_at = now
     invoice.first_submitted_at = invoice.first_submitted_at or now
+    _set_status(invoice, SUBMITTED, now)
     invoice.issue_date = invoice.issue_date or now.date()
     invoice.first_approved_by_id = invoice.first_approved_at = None
     if actor.id not in (invoice.editor_ids or []):

@@ -45,13 +45,24 @@ def index():
     listed = queries.list_invoices(statuses=chosen) if provider or status != "queue" else queries.approval_queue(QUEUE)
     target = _target()
     rows = [(invoice, ageing.prompt_payment(invoice, target)) for invoice in listed]
-    return render("invoices/index.html", rows=rows, status=status, statuses=STATUS_LABELS, provider=provider,
+    return render("invoices/index.html", rows=rows, chosen_status=status, statuses=STATUS_LABELS, provider=provider,
                   target=target, statutory=STATUTORY_DAYS)
 
 
 def _form_page(template: str, typed: forms.InvoiceForm, *, errors=None, status: int = 200, preview=None, **context):
     return render(template, typed=typed, errors={**(errors or {}), **typed.errors}, units=forms.UNIT_CHOICES,
                   vat_choices=forms.VAT_CHOICES, preview=preview, status=status, **context)
+
+
+def _saving(typed: forms.InvoiceForm, save):
+    """Run ``save``, naming the form's own problems (dates typed wrong) with the service's."""
+    try:
+        made = save()
+    except services.LinesInvalid as error:
+        raise services.LinesInvalid({**error.errors, **typed.errors}) from None
+    if typed.errors:
+        raise services.LinesInvalid(dict(typed.errors))
+    return made
 
 
 def _contract_of(typed: forms.InvoiceForm):
@@ -73,9 +84,7 @@ def new():
     with form_errors(errors) as attempt:
         if contract is None:
             raise Invalid("Choose the contract you are invoicing", field="contract_id")
-        if typed.errors:
-            raise Invalid("Correct the dates", errors=dict(typed.errors))
-        invoice = services.create_invoice(contract, actor=current_user, **typed.values)
+        invoice = _saving(typed, lambda: services.create_invoice(contract, actor=current_user, **typed.values))
         workflow.refresh_warnings(invoice)
     if attempt.ok:
         flash_success(f"Invoice {invoice.number} saved as a draft: check it, then submit it")
@@ -131,10 +140,8 @@ def edit(invoice):
         return _form_page("invoices/edit.html", typed, invoice=invoice)
     errors: dict[str, str] = {}
     with form_errors(errors) as attempt:
-        if typed.errors:
-            raise Invalid("Correct the dates", errors=dict(typed.errors))
-        services.update_invoice(invoice, actor=current_user, expected_version=_small_int(request.form.get("version")),
-                                **typed.values)
+        _saving(typed, lambda: services.update_invoice(
+            invoice, actor=current_user, expected_version=_small_int(request.form.get("version")), **typed.values))
         workflow.refresh_warnings(invoice)
     if attempt.ok:
         flash_success(f"Changes to {invoice.number} saved: check them, then submit it")
@@ -207,8 +214,9 @@ def credit_note(invoice):
         return _form_page("invoices/credit_note.html", typed, invoice=invoice, left=left)
     errors: dict[str, str] = {}
     with form_errors(errors) as attempt:
-        credit = workflow.raise_credit_note(invoice, number=typed.values["number"], lines=typed.values["lines"],
-                                           note=typed.values["note"], actor=current_user)
+        credit = _saving(typed, lambda: workflow.raise_credit_note(
+            invoice, number=typed.values["number"], lines=typed.values["lines"], note=typed.values["note"],
+            actor=current_user))
         workflow.refresh_warnings(credit)
     if attempt.ok:
         flash_success(f"Credit note {credit.number} saved as a draft: check it, then submit it")

@@ -93,6 +93,9 @@ def seed_demo() -> dict[str, int]:
     from portal.dev.demo_awards import seed_demo_awards
 
     created["awards"] = seed_demo_awards()
+    from portal.dev.demo_invoices import seed_demo_invoices
+
+    created["invoices"] = seed_demo_invoices()
     _write_derived_data()
     return created
 

@@ -230,3 +230,33 @@ def test_settings_refuse_nonsense_and_keep_nothing_half_written(app, setup):
     with acting(setup["commissioner"].id):
         saved = settings_of(setup["commissioner"].id)
         assert (saved.second_approval_over, saved.target_working_days) == (Decimal("2500.00"), 8)
+
+
+def test_the_demo_has_invoices_in_every_state_approved_by_someone_else(app):
+    from sqlalchemy import select
+
+    from portal.dev.demo import seed_demo
+    from portal.extensions import db
+    from portal.invoicing.models import ContractRate, Invoice
+    from portal.tenants.context import tenant_context
+    from portal.tenants.queries import get_organisation_by_slug
+
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        assert seed_demo()["invoices"] == 0  # idempotent
+        db.session.rollback()
+        with tenant_context(get_organisation_by_slug("riverside-care").id):
+            invoices = list(db.session.scalars(select(Invoice)))
+            glasgow = [i for i in invoices if i.contract.reference == "GCH-CAH-001"]
+            assert {i.status for i in glasgow} >= {"draft", "submitted", "queried", "approved", "rejected"}
+            assert len([i for i in glasgow if i.status == "approved" and i.kind == "invoice"]) >= 3
+            assert any(i.kind == "credit_note" for i in glasgow)
+            assert all(i.approved_by_id not in i.editor_ids for i in invoices if i.approved_by_id)
+            assert any(i.contract.reference == "ACH-SL-014" and i.status == "approved" for i in invoices)
+            queried = next(i for i in glasgow if i.status == "queried")
+            assert queried.lines[0].query and queried.lines[0].card_rate is not None
+            uplift = [r for r in db.session.scalars(select(ContractRate).where(ContractRate.unit == "hour",
+                                                                               ContractRate.day_type == "weekday"))
+                      if r.effective_from.month == 4 and r.effective_from.day == 1]
+            assert uplift  # the April uplift on Glasgow's card

@@ -63,9 +63,9 @@ class Ageing:
     age_days: int                 # calendar days since receipt (to payment once paid)
     statutory_due: date
     statutory_days_left: int      # calendar days; negative once late
-    target_working_days: int
-    target_due: date
-    target_days_left: int         # working days; negative once late
+    target_working_days: int | None  # None: judged against the statutory limit only (the provider's view)
+    target_due: date | None
+    target_days_left: int | None  # working days; negative once late
     paid: bool
 
     @property
@@ -73,9 +73,10 @@ class Ageing:
         """"late" (past the statutory limit), "past_target", "due_soon" or "on_time"."""
         if self.statutory_days_left < 0:
             return "late"
-        if self.target_days_left < 0:
+        if self.target_days_left is not None and self.target_days_left < 0:
             return "past_target"
-        if not self.paid and self.target_days_left <= DUE_SOON_DAYS:
+        left = self.target_days_left if self.target_days_left is not None else self.statutory_days_left
+        if not self.paid and left <= DUE_SOON_DAYS:
             return "due_soon"
         return "on_time"
 
@@ -89,19 +90,21 @@ class Ageing:
         return {"late": "red", "past_target": "orange", "due_soon": "yellow", "on_time": "green"}[self.flag]
 
 
-def prompt_payment(invoice: Invoice, target_working_days: int | None = None, *, today: date | None = None
-                   ) -> Ageing | None:
-    """The invoice's age and days left (None before its first submission)."""
+def prompt_payment(invoice: Invoice, target_working_days: int | None = DEFAULT_TARGET_WORKING_DAYS, *,
+                   today: date | None = None) -> Ageing | None:
+    """The invoice's age and days left (None before its first submission); with no target
+    (``None``: the provider does not read the commissioner's settings) only the statutory limit."""
     received = received_on(invoice)
     if received is None:
         return None
-    target = target_working_days or DEFAULT_TARGET_WORKING_DAYS
+    target = target_working_days
     region = invoice.contract.holiday_region
     paid = invoice.status == PAID and invoice.paid_on is not None
     until = invoice.paid_on if paid else (today or london_today())
     statutory_due = received + timedelta(days=STATUTORY_DAYS)
-    target_due = add_working_days(received, target, region)
+    target_due = add_working_days(received, target, region) if target else None
     return Ageing(received=received, age_days=(until - received).days, statutory_due=statutory_due,
                   statutory_days_left=(statutory_due - until).days, target_working_days=target,
-                  target_due=target_due, target_days_left=working_days_between(until, target_due, region),
+                  target_due=target_due,
+                  target_days_left=working_days_between(until, target_due, region) if target_due else None,
                   paid=paid)

@@ -88,7 +88,7 @@ class InvoiceFindingSchema(Schema):
 
 class InvoiceVatSchema(Schema):
     category = fields.String()
-    rate = fields.Decimal(as_string=True)
+    rate = fields.Function(lambda part: f"{part.rate:.2f}", metadata={"type": "string", "example": "20.00"})
     taxable = fields.Decimal(as_string=True)
     vat = fields.Decimal(as_string=True)
 

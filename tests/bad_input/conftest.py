@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from tests import factories
-from tests.tenancy.seed import bid_ids
+from tests.tenancy.seed import bid_ids, invoice_ids
 from tests.conftest import Browserless, csrf_from
 
 BIG_IDS = (2**63, 10**30)
@@ -83,7 +83,7 @@ def world(app, contract_setup):
            "tender_id": tender.id, "question_id": factories.question(provider, tender).id,
            **_list_ids(commissioner, provider, tender),
            **_thread_ids(commissioner, provider), **bid_ids(provider, tender, "clyde-partner"),
-           "lot_number": 1,
+           "lot_number": 1, **invoice_ids(contract, "CLY"),
            "message_id": factories.dev_mail(to="x@clyde.example").id,
            "token_id": factories.api_token_ids(admin)[0]}
 

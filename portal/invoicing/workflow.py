@@ -28,6 +28,8 @@ from portal.outbox import enqueue_after_commit
 COMMENT_LIMIT = 5000
 DECISIONS = {"approve": "Approve", "query": "Query", "reject": "Reject"}
 CONFIRM_FIELD = "confirm_warnings"
+#: The events the commissioner's approvers are told about (the provider is told of the others).
+TO_COMMISSIONER = frozenset({SUBMITTED, "resubmitted"})
 
 
 class ChecksRefused(ServiceError):
@@ -301,7 +303,7 @@ def notify_invoice(invoice_id: int, action: str) -> None:
     invoice = db.session.scalar(select(Invoice).where(Invoice.id == invoice_id))
     if invoice is None:
         return
-    to_commissioner = action in ("submitted", "resubmitted")
+    to_commissioner = action in TO_COMMISSIONER
     organisation = db.session.get(Organisation, invoice.commissioner_id if to_commissioner else invoice.tenant_id)
     permission = "approve_invoices" if to_commissioner else "raise_invoices"
     roles = [role for role in organisation.roles if role_can(organisation.kind, role, permission)]

@@ -262,3 +262,24 @@ def test_the_demo_has_invoices_in_every_state_approved_by_someone_else(app):
                                                                                ContractRate.day_type == "weekday"))
                       if r.effective_from.month == 4 and r.effective_from.day == 1]
             assert uplift  # the April uplift on Glasgow's card
+
+
+def test_each_side_is_emailed_after_the_commit(app, setup):
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.notifications.models import DevMailboxMessage
+    from tests.helpers import run_jobs
+
+    invoice_id = _draft(setup, setup["raiser"])
+    _submit(setup, invoice_id, setup["raiser"])
+    _decide(setup, invoice_id, setup["approver"], "query", comment="Which weeks?")
+    while run_jobs(app):
+        pass
+    with app.app_context():
+        sent = {(m.to_address, m.subject) for m in db.session.scalars(select(DevMailboxMessage))}
+    assert {("finance@clyde.example", "Invoice to approve: INV-1"), ("manager@clyde.example", "Invoice to approve: INV-1"),
+            ("finance@fern.example", "Question about an invoice: INV-1"),
+            ("admin@fern.example", "Question about an invoice: INV-1")} <= sent
+    assert not any(to.endswith("@fern.example") and "approve" in subject for to, subject in sent)
+    assert ("submitter@fern.example", "Question about an invoice: INV-1") not in sent  # not a finance role

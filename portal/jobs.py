@@ -68,6 +68,7 @@ JOBS: dict[str, JobKind] = {kind.name: kind for kind in (
     JobKind("notify_award_outcome", "portal.procurement.award:notify_award_outcome", EMAIL),
     JobKind("notify_remittance", "portal.invoicing.remittances:notify_remittance", EMAIL),
     JobKind("notify_contract_review", "portal.contract_reviews.services:notify_contract_review", EMAIL),
+    JobKind("notify_invoice", "portal.invoicing.workflow:notify_invoice", EMAIL),
 )}
 
 PERIODIC: tuple[PeriodicJob, ...] = (

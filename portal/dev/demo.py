@@ -93,12 +93,13 @@ def seed_demo() -> dict[str, int]:
     from portal.dev.demo_awards import seed_demo_awards
 
     created["awards"] = seed_demo_awards()
+    from portal.dev.demo_actuals import seed_demo_actuals
+    from portal.dev.demo_invoices import seed_demo_invoices
     from portal.dev.demo_payments import seed_demo_payments
 
-    created["payment_runs"] = seed_demo_payments()
-    from portal.dev.demo_actuals import seed_demo_actuals
-
+    seed_demo_invoices()  # counted by its own tests, not here
     seed_demo_actuals()
+    created["payment_runs"] = seed_demo_payments()  # from the approved invoices above
     _write_derived_data()
     return created
 

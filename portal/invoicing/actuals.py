@@ -29,7 +29,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import OrderedDict, defaultdict
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
@@ -40,6 +40,7 @@ from portal.audit.services import record
 from portal.contracts.models import Contract
 from portal.errors import Conflict, Invalid, ServiceError
 from portal.extensions import db
+from portal.invoicing import checks
 from portal.invoicing import rates as rate_days
 from portal.invoicing.actuals_models import (ACCEPTED, BASES, CHARGEABLE, EXCEPTION, MAX_TOLERANCE, PAYABLE, PROBLEMS,
                                              REJECTED, ROUNDINGS, Visit, VisitImport, VisitRule)
@@ -446,6 +447,14 @@ def overlapping_visits(invoice: Invoice) -> list[dict]:
                                   f"Person {visit.person_ref} has a visit on {visit.day:%-d %B %Y} that overlaps one "
                                   f"already charged on invoice {number}: remove the visit charged twice")})
     return found
+
+
+def _overlap_findings(invoice: Invoice) -> list[dict]:
+    """``overlapping_visits`` as the invoice checks' warnings (flagged to provider and approver)."""
+    return [{"code": "overlapping_visits", "message": found["message"]} for found in overlapping_visits(invoice)]
+
+
+checks.EXTRA_CHECKS.append(_overlap_findings)
 
 
 # -- reads ----------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from sqlalchemy import Date, cast, func, select, update
 from portal.audit.services import record
 from portal.errors import Conflict, Forbidden, Invalid, ServiceError
 from portal.extensions import db
+from portal.invoicing.ageing import LONDON
 from portal.invoicing.models import (APPROVED, CREDIT_NOTE, PAID, RUN_CANCELLED, RUN_CONFIRMED, RUN_DRAFT, RUN_PAID,
                                      SCHEDULED, STATUTORY_DAYS, Invoice, InvoiceEvent, InvoiceLine, PaymentRun)
 from portal.limits import EARLIEST_DATE, LATEST_DATE
@@ -42,13 +43,11 @@ def signed(invoice: Invoice, amount: Decimal) -> Decimal:
 
 
 def due_date(first_submitted_at: datetime | None) -> date | None:
-    """The day an invoice is due: 30 days after its first submission, in Europe/London. (Part of
-    the prompt payment rules; kept here, small, until the invoices' own ageing module is merged.)"""
+    """The day an invoice is due: 30 days after its first submission, in Europe/London (as
+    ``portal.invoicing.ageing.prompt_payment`` shows it)."""
     if first_submitted_at is None:
         return None
-    from portal.returns.lateness import london_date
-
-    return london_date(first_submitted_at) + timedelta(days=STATUTORY_DAYS)
+    return first_submitted_at.astimezone(LONDON).date() + timedelta(days=STATUTORY_DAYS)
 
 
 def due_date_sql():

@@ -87,13 +87,15 @@ def price_by_days(rates, *, unit: str, service_type: str, start: date, end: date
     covered = [d for d in days(start, end) if not only_day_type or day_type(d, region) == only_day_type]
     if not covered:
         return None
-    groups: dict[tuple[str, int], tuple[list[date], str, object]] = {}
+    groups: dict[int, tuple[list[date], str, object]] = {}
     for day in covered:
         kind = only_day_type or day_type(day, region)
         rate = rate_on(rates, day, unit, service_type, kind)
         if rate is None:
             return None
-        groups.setdefault((kind, id(rate)), ([], kind, rate))[0].append(day)
+        # Grouped by the rate used: a weekend day at the weekday rate (the card has no weekend
+        # rate) is part of the weekday part, so one rate never makes two parts rounded apart.
+        groups.setdefault(id(rate), ([], rate.day_type, rate))[0].append(day)
     parts: list[Part] = []
     left = quantity
     total_days = len(covered)

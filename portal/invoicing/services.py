@@ -38,6 +38,20 @@ class LinesInvalid(ServiceError):
         super().__init__("There is a problem with " + ("1 entry" if count == 1 else f"{count} entries")
                          + ": correct them and save again", errors=errors)
 
+    def api_errors(self) -> dict:
+        """The API's ``errors``: header fields as lists, lines nested by index
+        (``lines-0-quantity`` becomes ``{"lines": {"0": {"quantity": [...]}}}``)."""
+        nested: dict = {}
+        for key, message in self.errors.items():
+            parts = key.split("-", 2)
+            if parts[0] == "lines" and len(parts) == 3:
+                nested.setdefault("lines", {}).setdefault(parts[1], {}).setdefault(parts[2], []).append(message)
+            elif parts[0] == "lines" and len(parts) == 2:
+                nested.setdefault("lines", {}).setdefault(parts[1], {}).setdefault("line", []).append(message)
+            else:
+                nested.setdefault(key, []).append(message)
+        return nested
+
 
 @dataclass
 class LineInput:
@@ -311,3 +325,35 @@ def update_invoice(invoice: Invoice, *, actor: User | None, expected_version: in
     db.session.flush()
     record("invoice_changed", invoice, actor=actor, number=invoice.number, total=str(invoice.total))
     return invoice
+
+
+@dataclass
+class Preview:
+    """An invoice as typed, worked out without saving: its priced lines, totals and the checks."""
+    errors: dict[str, str]
+    lines: list[InvoiceLine]
+    totals: money.Totals | None
+    findings: list[dict]
+
+
+def preview_invoice(contract: Contract, *, number, period_start, period_end, lines, invoice: Invoice | None = None,
+                    kind: str = INVOICE, corrects: Invoice | None = None) -> Preview:
+    """What saving would give, for the page that re-renders the totals and warnings as the provider
+    types: nothing is written (the lines are never added to the session)."""
+    from portal.invoicing import checks
+
+    errors: dict[str, str] = {}
+    with db.session.no_autoflush:
+        start, end = _check_header(contract, number=_text(number), period_start=period_start, period_end=period_end,
+                                   buyer_reference="", errors=errors, invoice=invoice)
+        inputs = parse_lines(lines, errors)
+        priced = price_lines(contract, start, end, inputs, errors) if start and end else []
+        sums = money.totals(priced) if priced else None
+        findings: list[dict] = []
+        if start and end and sums is not None:
+            candidate = checks.Candidate(contract=contract, kind=kind, number=_text(number), period_start=start,
+                                         period_end=end, total=sums.total, lines=priced,
+                                         id=invoice.id if invoice else None, corrects=corrects,
+                                         corrects_id=corrects.id if corrects else None)
+            findings = checks.run(candidate)
+    return Preview(errors, priced, sums, findings)

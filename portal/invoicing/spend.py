@@ -33,13 +33,6 @@ TIMEZONE = "Europe/London"
 WARN_AT = Decimal("90")  # % of the contract's value: the invoices' ceiling warns here
 
 
-def contract_value(contract: Contract, variations=()) -> Decimal:
-    """annual value × contract days / 365 (rounded to pence) + Σ variations' change of value."""
-    days = (contract.end_date - contract.start_date).days + 1
-    base = (Decimal(contract.annual_value) * days / Decimal(365)).quantize(PENNY)
-    return base + sum((Decimal(v.value_change) for v in variations), Decimal("0.00"))
-
-
 def signed_total_sql():
     return case((Invoice.kind == CREDIT_NOTE, -Invoice.total), else_=Invoice.total)
 
@@ -51,7 +44,7 @@ def variations_subquery():
 
 
 def contract_value_sql(variations):
-    """``contract_value`` in SQL over Contract and ``variations_subquery()``."""
+    """``portal.invoicing.checks.contract_value`` in SQL, over Contract and ``variations_subquery()``."""
     days = type_coerce(Contract.end_date - Contract.start_date, Integer) + 1
     return (func.round(cast(Contract.annual_value, Numeric) * days / 365, 2)
             + func.coalesce(variations.c.change, 0))

@@ -87,3 +87,16 @@ def test_bad_input_names_each_line_and_keeps_nothing(app, priced):
     assert set(refused.value.errors) == {"period_start", "lines-0-description", "lines-0-quantity", "lines-0-unit",
                                          "lines-0-unit_price"}
     assert "within the contract" in refused.value.errors["period_start"]
+
+
+def test_days_at_the_weekday_rate_for_want_of_their_own_make_one_part(app, contract_setup):
+    """A card with a weekday rate alone prices a month's weekends and holidays at it too: one part,
+    10 hours × £20 = £200.00 (not weekday and weekend parts rounded apart to £199.99)."""
+    contract = contract_setup["contract"]
+    factories.rate(contract, "20.0000", effective_from=date(2025, 1, 1))
+    with app.app_context():
+        net, _, _, lines = _raise(contract, [{"description": "Care", "quantity": "10", "unit": "hour"}],
+                                  start=date(2025, 5, 1), end=date(2025, 5, 31))
+    assert [(l[0], l[1], l[2], l[3]) for l in lines] == [(Decimal("10.0000"), Decimal("20.0000"), Decimal("200.00"),
+                                                          "")]
+    assert net == Decimal("200.00")

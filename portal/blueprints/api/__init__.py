@@ -16,7 +16,7 @@ def register_api(app: Flask) -> Api:
     from portal.blueprints.api import supplier_lists, tender_documents
     from portal.blueprints.api import evaluation
     from portal.blueprints.api import contract_reviews, payment_runs, spend
-    from portal.blueprints.api import actuals, rate_cards
+    from portal.blueprints.api import actuals, invoices, rate_cards
 
     api = Api(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
@@ -26,7 +26,7 @@ def register_api(app: Flask) -> Api:
         api.register_blueprint(module.bp)
     csrf.exempt(bids.bp)
     api.register_blueprint(bids.bp)
-    for module in (payment_runs, spend, contract_reviews, rate_cards, actuals):
+    for module in (invoices, payment_runs, spend, contract_reviews, rate_cards, actuals):
         csrf.exempt(module.bp)
         api.register_blueprint(module.bp)
     return api

@@ -13,7 +13,7 @@ def register_web(app: Flask) -> None:
     from portal.blueprints.web import supplier_lists, tender_documents
     from portal.blueprints.web import evaluation
     from portal.blueprints.web import contract_reviews, payment_runs, spend
-    from portal.blueprints.web import actuals, rate_cards
+    from portal.blueprints.web import actuals, invoices, rate_cards
 
     for module in (auth, organisation, contracts, frameworks, returns, reviews, outcomes, collaboratives,
                    dashboards, documents, account, admin, health, search, tenders, threads, clarifications,
@@ -21,7 +21,5 @@ def register_web(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.register_blueprint(bids.bp)
     app.register_blueprint(bid_opening.bp)
-    for module in (payment_runs, spend, contract_reviews):
+    for module in (invoices, payment_runs, spend, contract_reviews, rate_cards, actuals):
         app.register_blueprint(module.bp)
-    app.register_blueprint(rate_cards.bp)
-    app.register_blueprint(actuals.bp)

@@ -4,8 +4,10 @@ A line in a unit the card prices, left without a price, is priced at the rate in
 day it covers. Its quantity is spread evenly over those days (the days of its day type when the
 line names one; otherwise every day, each priced at its own day type's rate, a weekend or public
 holiday falling back to the weekday rate when the card has none). Days at the same rate
-make one part (a month of weekday and weekend care is two parts, not nine); a rate that changes
-mid-period splits the line into parts. Each part's
+of one day type make one part (a month of weekday and weekend care is two parts, not nine); a
+rate that changes mid-period splits the line into parts. Parts are kept by day type even when a
+weekend or holiday takes the weekday rate, so that an adjustment can later find the days of each
+part (each part is rounded on its own, as every line is). Each part's
 quantity is the line's quantity × its days / all days, to 4 decimals, the last part taking what
 rounding leaves, so the parts add up to the line exactly.
 
@@ -59,6 +61,8 @@ class Part:
     rate_from: date
     quantity: Decimal
     net: Decimal
+    #: The day type of the rate used: "weekday" for a weekend without a rate of its own.
+    rate_day_type: str = ""
 
 
 def rate_on(rates, day: date, unit: str, service_type: str, wanted_day_type: str):
@@ -87,15 +91,13 @@ def price_by_days(rates, *, unit: str, service_type: str, start: date, end: date
     covered = [d for d in days(start, end) if not only_day_type or day_type(d, region) == only_day_type]
     if not covered:
         return None
-    groups: dict[int, tuple[list[date], str, object]] = {}
+    groups: dict[tuple[str, int], tuple[list[date], str, object]] = {}
     for day in covered:
         kind = only_day_type or day_type(day, region)
         rate = rate_on(rates, day, unit, service_type, kind)
         if rate is None:
             return None
-        # Grouped by the rate used: a weekend day at the weekday rate (the card has no weekend
-        # rate) is part of the weekday part, so one rate never makes two parts rounded apart.
-        groups.setdefault(id(rate), ([], rate.day_type, rate))[0].append(day)
+        groups.setdefault((kind, id(rate)), ([], kind, rate))[0].append(day)
     parts: list[Part] = []
     left = quantity
     total_days = len(covered)
@@ -107,5 +109,5 @@ def price_by_days(rates, *, unit: str, service_type: str, start: date, end: date
             left -= share
         price = Decimal(rate.rate)
         parts.append(Part(group_days[0], group_days[-1], kind, len(group_days), price, rate.effective_from, share,
-                          line_net(share, price)))
+                          line_net(share, price), rate.day_type))
     return parts

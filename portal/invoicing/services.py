@@ -206,7 +206,9 @@ def price_lines(contract: Contract, period_start: date, period_end: date, inputs
                 day_type=part.day_type if (split or given.day_type) else "", quantity=part.quantity,
                 unit_price=part.rate, price_source="card", net=part.net,
                 workings=(f"{_qty(part.quantity)} {given.unit}s × £{part.rate:,.4f}: the rate card's "
-                          f"{DAY_TYPES[part.day_type].lower()} rate from {part.rate_from:%-d %B %Y}"
+                          f"{DAY_TYPES[part.rate_day_type or part.day_type].lower()} rate from {part.rate_from:%-d %B %Y}"
+                          + (f" (it has no {DAY_TYPES[part.day_type].lower()} rate)"
+                             if part.rate_day_type and part.rate_day_type != part.day_type else "")
                           + (f", for {part.days} of the line's days ({part.start:%-d %b} to {part.end:%-d %b})"
                              if split else ""))))
     return lines

@@ -89,14 +89,24 @@ def test_bad_input_names_each_line_and_keeps_nothing(app, priced):
     assert "within the contract" in refused.value.errors["period_start"]
 
 
-def test_days_at_the_weekday_rate_for_want_of_their_own_make_one_part(app, contract_setup):
-    """A card with a weekday rate alone prices a month's weekends and holidays at it too: one part,
-    10 hours × £20 = £200.00 (not weekday and weekend parts rounded apart to £199.99)."""
+
+def test_a_day_without_a_rate_of_its_own_takes_the_weekday_rate_and_says_so(app, contract_setup):
+    """A card with a weekday rate alone: May 2025's 31 days are 20 weekdays, 9 weekend days and 2
+    Scottish public holidays (5 and 26 May); 31 hours are spread a day each, every part at £20."""
+    from portal.contracts.models import Contract
+    from portal.extensions import db
+    from portal.tenants.context import tenant_context
+
     contract = contract_setup["contract"]
     factories.rate(contract, "20.0000", effective_from=date(2025, 1, 1))
-    with app.app_context():
-        net, _, _, lines = _raise(contract, [{"description": "Care", "quantity": "10", "unit": "hour"}],
-                                  start=date(2025, 5, 1), end=date(2025, 5, 31))
-    assert [(l[0], l[1], l[2], l[3]) for l in lines] == [(Decimal("10.0000"), Decimal("20.0000"), Decimal("200.00"),
-                                                          "")]
-    assert net == Decimal("200.00")
+    with app.app_context(), tenant_context(contract.tenant_id):
+        made = services.create_invoice(db.session.get(Contract, contract.id), number="INV-MAY", period_start=date(2025, 5, 1),
+                                       period_end=date(2025, 5, 31), actor=None,
+                                       lines=[{"description": "Care", "quantity": "31", "unit": "hour"}])
+        parts = [(l.day_type, l.quantity, l.net, l.workings) for l in made.lines]
+        db.session.rollback()
+    assert [p[:3] for p in parts] == [("weekday", Decimal("20.0000"), Decimal("400.00")),
+                                      ("weekend", Decimal("9.0000"), Decimal("180.00")),
+                                      ("public_holiday", Decimal("2.0000"), Decimal("40.00"))]
+    assert "the rate card's weekday rate from 1 January 2025 (it has no weekend rate)" in parts[1][3]
+    assert "(it has no" not in parts[0][3]

@@ -66,6 +66,7 @@ JOBS: dict[str, JobKind] = {kind.name: kind for kind in (
     JobKind("mark_bids_for_reconfirmation", "portal.procurement.bid_jobs:mark_bids_for_reconfirmation", DEFAULT),
     JobKind("notify_documents_released", "portal.procurement.tender_document_jobs:notify_documents_released", EMAIL),
     JobKind("notify_award_outcome", "portal.procurement.award:notify_award_outcome", EMAIL),
+    JobKind("notify_proposal", "portal.proposals.jobs:notify_proposal", EMAIL),
 )}
 
 PERIODIC: tuple[PeriodicJob, ...] = (

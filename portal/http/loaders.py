@@ -162,6 +162,33 @@ def _invoice(value, _loaded):
     return get_invoice(value)
 
 
+def _proposal(value, loaded):
+    from portal.proposals.queries import get_proposal
+
+    found = get_proposal(value)
+    if found is not None and "fund" in loaded and found.fund_id != loaded["fund"].id:
+        return None  # a fund's bid is named under its own fund only
+    return found
+
+
+def _fund(value, _loaded):
+    from portal.proposals.queries import get_fund
+
+    return get_fund(value)
+
+
+def _savings_target(value, _loaded):
+    from portal.savings.queries import get_target
+
+    return get_target(value)
+
+
+def _saving(value, loaded):
+    from portal.savings.queries import get_saving
+
+    return get_saving(loaded["target"], value)
+
+
 def _api_token(value, _loaded):
     from portal.accounts.queries import get_own_api_token
 
@@ -198,6 +225,10 @@ LOADERS: dict[str, Loader] = {
     "list_member_id": Loader("list_member", _list_member, "No such member of this list"),
     "tender_document_id": Loader("tender_document", _tender_document, "No such document of this tender"),
     "invoice_id": Loader("invoice", _invoice, "No such invoice"),
+    "fund_id": Loader("fund", _fund, "No such investment fund"),
+    "proposal_id": Loader("proposal", _proposal, "No such proposal"),
+    "target_id": Loader("target", _savings_target, "No such savings target"),
+    "saving_id": Loader("saving", _saving, "No such saving"),
     "token_id": Loader("token", _api_token, "No such token"),
     "message_id": Loader("message", _mail, "No such message"),
 }

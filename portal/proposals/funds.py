@@ -16,8 +16,7 @@ from portal.errors import Conflict, Forbidden, Invalid
 from portal.extensions import db
 from portal.models_base import utcnow
 from portal.procurement.evaluation_models import SCALE
-from portal.proposals import queries
-from portal.proposals.inputs import date_field, decimal_field, text
+from portal.proposals.inputs import date_field, date_parts, decimal_field, text
 from portal.proposals.models import (DRAFT, FUND_BID, FUND_CLOSED, FUND_DRAFT, FUND_OPEN, FundConsensus,
                                      FundPanelMember, FundScore, InvestmentFund, Proposal)
 from portal.proposals.services import ProposalErrors
@@ -81,8 +80,8 @@ def _read_fund(data: dict) -> dict:
         errors["budget"] = "Enter the fund’s budget"
     elif budget is not None and budget <= 0:
         errors["budget"] = "The budget must be more than £0"
-    opens_on = date_field(data.get("opens_on"), "opens_on", "the opening date", errors)
-    closes_on = date_field(data.get("closes_on"), "closes_on", "the closing date", errors)
+    opens_on = date_field(date_parts(data, "opens_on"), "opens_on", "the opening date", errors)
+    closes_on = date_field(date_parts(data, "closes_on"), "closes_on", "the closing date", errors)
     if opens_on is None and "opens_on" not in errors:
         errors["opens_on"] = "Enter the date the fund opens for bids"
     if closes_on is None and "closes_on" not in errors:

@@ -47,6 +47,17 @@ def decimal_field(raw, name: str, what: str, errors: dict, *, places: int = 2, m
     return number
 
 
+def date_parts(data, name: str):
+    """A GOV.UK date input's three fields (``name-day``, ``-month``, ``-year``) as YYYY-MM-DD, or
+    the field itself when the parts are not there (the API)."""
+    parts = [text(data.get(f"{name}-{part}")) for part in ("year", "month", "day")]
+    if not any(parts):
+        return data.get(name)
+    if not all(p.isdigit() for p in parts):
+        return "not a date"
+    return f"{int(parts[0]):04d}-{int(parts[1]):02d}-{int(parts[2]):02d}" if len(parts[0]) == 4 else "not a date"
+
+
 def date_field(raw, name: str, what: str, errors: dict) -> date | None:
     if isinstance(raw, date):
         value = raw
@@ -103,7 +114,7 @@ def read_proposal(data: dict, errors: dict) -> dict:
     narrative = text(data.get("narrative"))
     if len(narrative) > NARRATIVE_LIMIT:
         errors["narrative"] = f"The narrative must be {NARRATIVE_LIMIT:,} characters or fewer"
-    start_date = date_field(data.get("start_date"), "start_date", "the start date", errors)
+    start_date = date_field(date_parts(data, "start_date"), "start_date", "the start date", errors)
     amount = decimal_field(data.get("amount_requested"), "amount_requested", "the amount requested", errors,
                            maximum=Decimal("999999999999.99"), unit="£")
     model = read_model(data, errors)

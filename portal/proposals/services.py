@@ -3,6 +3,7 @@ and what an accepted rate uplift changes (a contract variation and the new rate 
 Services flush; the request commits."""
 from __future__ import annotations
 
+import importlib
 from datetime import date
 from decimal import Decimal
 
@@ -238,10 +239,10 @@ def _award(proposal: Proposal, raw_amount) -> None:
 def _change_rate():
     """The rate cards part's ``change_rate`` when it is in the code base, else this part's minimal one."""
     try:
-        from portal.invoicing.rate_cards import change_rate  # type: ignore[attr-defined]
-    except ImportError:
+        return importlib.import_module("portal.invoicing.rate_cards").change_rate
+    except (ImportError, AttributeError):
         from portal.proposals.rate_change import change_rate
-    return change_rate
+        return change_rate
 
 
 def _apply_uplift(proposal: Proposal, actor) -> None:
@@ -262,10 +263,12 @@ def _apply_uplift(proposal: Proposal, actor) -> None:
     proposal.outcome = f"variation:{variation.id}"
 
 
-def record_payment(proposal: Proposal, *, amount, paid_on, reference="", actor):
-    from portal.proposals.inputs import date_field, decimal_field
+def record_payment(proposal: Proposal, data: dict, *, actor):
+    """A payment against an awarded bid (``amount``, ``paid_on`` or its three date parts, ``reference``)."""
+    from portal.proposals.inputs import date_field, date_parts, decimal_field
     from portal.proposals.models import FundPayment
 
+    amount, paid_on, reference = data.get("amount"), date_parts(data, "paid_on"), data.get("reference")
     if proposal.kind != FUND_BID or proposal.status != ACCEPTED or proposal.awarded_amount is None:
         raise Conflict("Payments are recorded against awarded fund bids only")
     errors: dict[str, str] = {}

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.proposals.models import ACCEPTED, Proposal
 from portal.savings.models import Saving, SavingsTarget
+from portal.tenants.models import Organisation
 
 
 def list_targets(year_start=None) -> list[SavingsTarget]:
@@ -32,3 +33,8 @@ def savings_of(target: SavingsTarget) -> list[Saving]:
 def accepted_proposals() -> list[Proposal]:
     return list(db.session.scalars(select(Proposal).where(Proposal.status == ACCEPTED)
                                    .order_by(Proposal.decided_at.desc())))
+
+
+def names_of(organisation_ids: list[int]) -> dict[int, str]:
+    """Organisations' names (a registry, not tenant data)."""
+    return {o.id: o.name for o in db.session.scalars(select(Organisation).where(Organisation.id.in_(organisation_ids)))}

@@ -24,4 +24,8 @@ def register_api(app: Flask) -> Api:
         api.register_blueprint(module.bp)
     csrf.exempt(bids.bp)
     api.register_blueprint(bids.bp)
+    from portal.blueprints.api import funds, proposals, savings
+    for module in (proposals, funds, savings):
+        csrf.exempt(module.bp)
+        api.register_blueprint(module.bp)
     return api

@@ -19,3 +19,6 @@ def register_web(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.register_blueprint(bids.bp)
     app.register_blueprint(bid_opening.bp)
+    from portal.blueprints.web import funds, proposals, savings
+    for module in (proposals, funds, savings):
+        app.register_blueprint(module.bp)

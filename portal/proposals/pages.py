@@ -41,5 +41,5 @@ def show_context(proposal, organisation) -> dict:
 
 
 def index_context(organisation, status: str | None) -> dict:
-    return {"proposals": queries.list_proposals(status=status or None), "status": status or "",
+    return {"proposals": queries.list_proposals(status=status or None), "chosen": status or "",
             "provider": organisation.kind == PROVIDER}

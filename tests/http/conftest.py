@@ -34,6 +34,9 @@ def everyone(app):
     factories.thread_reply(question, "A reply")
     shared.update(thread_id=thread.id, post_id=question.id, lot_number=1,
                   **bid_ids(orgs[PROVIDER], tender, "role-partner", opened=True))
+    seeded = contract.proposal_ids  # an open fund with the provider's bid, a target and a saving
+    shared.update(fund_id=seeded["fund_id"], proposal_id=seeded["fund_bid_id"], target_id=seeded["target_id"],
+                  saving_id=seeded["saving_id"])
     ids = {kind: {**shared, "membership_id": factories.membership_id(org, users[(kind, ROLES[kind][0])]),
                   "invitation_id": factories.invitation(org)[0].id,
                   "document_id": factories.document(org, filename="own.pdf").id}

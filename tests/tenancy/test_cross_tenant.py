@@ -56,6 +56,10 @@ def two_tenants(app):
     private = factories.thread(b, title="Beta and gamma only", contract_=contract)
     ids.update(thread_id=private.id, post_id=factories.thread_question(gamma, private, "Gamma asks").id)
     ids.update(lot_number=1)  # lot 1 of the tender above
+    # gamma's bid for B's draft fund (unopened: no one else reads it), B's savings target and saving
+    seeded = contract.proposal_ids
+    ids.update(fund_id=seeded["draft_fund_id"], proposal_id=seeded["proposal_id"], target_id=seeded["target_id"],
+               saving_id=seeded["saving_id"])
     return {"a": a, "b": b, "user_a": user_a, "user_b": user_b, "ids": ids}
 
 

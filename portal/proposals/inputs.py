@@ -39,10 +39,10 @@ def decimal_field(raw, name: str, what: str, errors: dict, *, places: int = 2, m
         errors[name] = f"Enter {what} with no more than {places} decimal places"
         return None
     if number < minimum:
-        errors[name] = f"{what[0].upper()}{what[1:]} must be {minimum} or more"
+        errors[name] = f"{what[0].upper()}{what[1:]} must be {'£' if unit == '£' else ''}{minimum} or more"
         return None
     if number > maximum:
-        errors[name] = f"{what[0].upper()}{what[1:]} must be {maximum:,} or less"
+        errors[name] = f"{what[0].upper()}{what[1:]} must be {'£' if unit == '£' else ''}{maximum:,} or less"
         return None
     return number
 

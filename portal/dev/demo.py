@@ -93,6 +93,9 @@ def seed_demo() -> dict[str, int]:
     from portal.dev.demo_awards import seed_demo_awards
 
     created["awards"] = seed_demo_awards()
+    from portal.dev.demo_proposals import seed_demo_proposals
+
+    created["proposals"] = seed_demo_proposals()
     _write_derived_data()
     return created
 

@@ -168,7 +168,7 @@ def submit_proposal(proposal: Proposal, *, actor) -> ProposalVersion:
     db.session.flush()
     record("proposal.submitted", proposal, actor=actor, version=version.number)
     enqueue_after_commit("notify_proposal", tenant_id=proposal.commissioner_id, proposal_id=proposal.id,
-                         event="submitted")
+                         event=SUBMITTED)
     return version
 
 

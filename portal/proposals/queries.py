@@ -2,7 +2,7 @@
 layers: a provider's own proposals, a commissioner's submitted ones)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -106,12 +106,14 @@ def contract_hourly_rate(contract: Contract, day: date) -> Decimal | None:
 
 
 def current_rate_of(proposal: Proposal, contract: Contract | None = None) -> Decimal | None:
-    """The rate the proposal is compared with: the contract's card when it is tied to one (on the
-    proposal's start date, or today), else the rate the provider typed."""
+    """The rate the proposal is compared with: the contract's card when it is tied to one (the rate
+    in force the day before the proposal's start date, which an accepted uplift replaces; or
+    today's), else the rate the provider typed."""
     contract = contract if contract is not None else (get_contract(proposal.contract_id)
                                                       if proposal.contract_id else None)
     if contract is not None:
-        card = contract_hourly_rate(contract, proposal.start_date or london_today())
+        day = proposal.start_date - timedelta(days=1) if proposal.start_date else london_today()
+        card = contract_hourly_rate(contract, day)
         if card is not None:
             return card
     return proposal.current_rate

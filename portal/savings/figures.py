@@ -10,7 +10,8 @@ Definitions (shown on the page):
 - baseline: typed, or the previous financial year's paid spend in scope;
 - each quarter's baseline is a quarter of the year's (in pence, the first quarters take the odd
   pence); realised in a quarter = quarter's baseline − paid spend in it, counted once the quarter
-  has ended; realised for the year = the sum of ended quarters;
+  has ended and has paid invoices in scope (a quarter with none has nothing to measure yet, not a
+  saving of its whole baseline); realised for the year = the sum of those quarters;
 - a collaborative's figures are split per member by their share of the baseline
   (``member_baselines``), in pence by the largest remainder, so the members' parts add up to the
   collaborative's figure exactly: nothing counted twice, nothing lost.
@@ -44,7 +45,8 @@ def signed_total():
 
 def quarter_spend(commissioner_id: int, service_type: str, start: date, end: date) -> dict[date, Decimal]:
     """Paid spend in scope by calendar quarter (financial quarters start in April, July, October
-    and January, so they are calendar quarters), one query."""
+    and January, so they are calendar quarters), one query; a quarter with no paid invoice in
+    scope is missing."""
     quarter = func.date_trunc("quarter", Invoice.period_start).cast(Date)
     query = (select(quarter, func.sum(signed_total()))
              .where(Invoice.commissioner_id == commissioner_id, Invoice.status == PAID,
@@ -85,10 +87,11 @@ class Quarter:
     baseline: Decimal
     spend: Decimal
     ended: bool
+    paid: bool = True  # any paid invoice in scope: a quarter with none has nothing to measure yet
 
     @property
     def realised(self) -> Decimal | None:
-        return self.baseline - self.spend if self.ended else None
+        return self.baseline - self.spend if self.ended and self.paid else None
 
     @property
     def label(self) -> str:
@@ -144,7 +147,7 @@ def figures_of(target: SavingsTarget, today: date | None = None) -> Figures:
     spend = quarter_spend(target.tenant_id, target.service_type, target.year_start, year_end(target.year_start))
     per_quarter = split(baseline, {n: Decimal(1) for n in range(4)}) if baseline else {n: Decimal("0") for n in range(4)}
     rows = [Quarter(start, per_quarter[n], spend.get(start, Decimal("0")),
-                    ended=start + relativedelta(months=3) <= today)
+                    ended=start + relativedelta(months=3) <= today, paid=start in spend)
             for n, start in enumerate(quarters(target.year_start))]
     made = Figures(target, baseline, amount, rows, savings_by_status(target))
     if target.scope == COLLABORATIVE:

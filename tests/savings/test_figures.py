@@ -61,8 +61,8 @@ def _figures(app, target, today=date(2026, 12, 1)):
 
 def test_a_service_type_target_against_a_typed_baseline(app, paid_world):
     """Baseline £12,000.00 (£3,000.00 a quarter), 5 %: a target of £600.00. Care at home paid:
-    Q1 1,000 − 100 = £900.00, Q2 £2,000.00, Q3 and Q4 nothing. Realised: 2,100 + 1,000 + 3,000 +
-    3,000 = £9,100.00, 75.83 % of the baseline."""
+    Q1 1,000 − 100 = £900.00, Q2 £2,000.00, Q3 and Q4 nothing paid yet (nothing to measure, not a
+    saving of the whole quarter). Realised: 2,100 + 1,000 = £3,100.00, 25.83 % of the baseline."""
     target = factories.savings_target(paid_world["commissioner"], scope="service_type", service_type="care_at_home",
                                       baseline_amount="12000", target_value="5")
     made = _figures(app, target)
@@ -70,9 +70,9 @@ def test_a_service_type_target_against_a_typed_baseline(app, paid_world):
     assert [(q.baseline, q.spend, q.realised) for q in made.quarters] == [
         (Decimal("3000.00"), Decimal("900.00"), Decimal("2100.00")),
         (Decimal("3000.00"), Decimal("2000.00"), Decimal("1000.00")),
-        (Decimal("3000.00"), Decimal("0"), Decimal("3000.00")),
-        (Decimal("3000.00"), Decimal("0"), Decimal("3000.00"))]
-    assert (made.spend, made.realised, made.realised_pct) == (Decimal("2900.00"), Decimal("9100.00"), Decimal("75.83"))
+        (Decimal("3000.00"), Decimal("0"), None),
+        (Decimal("3000.00"), Decimal("0"), None)]
+    assert (made.spend, made.realised, made.realised_pct) == (Decimal("2900.00"), Decimal("3100.00"), Decimal("25.83"))
 
 
 def test_quarters_not_ended_are_not_realised(app, paid_world):
@@ -86,18 +86,18 @@ def test_quarters_not_ended_are_not_realised(app, paid_world):
 def test_a_programme_target_with_the_previous_years_paid_invoices_as_baseline(app, paid_world):
     """The programme counts every service type: Q1 is 900 + 3,000 = £3,900.00. Baseline: 2024-25's
     paid invoices, £4,000.00 (£1,000.00 a quarter); target £250.00. Realised: (1,000 − 3,900) +
-    (1,000 − 2,000) + 1,000 + 1,000 = −£1,900.00 (spend went up)."""
+    (1,000 − 2,000) = −£3,900.00 (spend went up; Q3 and Q4 have no paid invoices)."""
     target = factories.savings_target(paid_world["commissioner"], baseline_kind="invoices", baseline_amount=None,
                                       target_kind="amount", target_value="250")
     made = _figures(app, target)
     assert (made.baseline, made.target_amount) == (Decimal("4000.00"), Decimal("250.00"))
     assert [q.spend for q in made.quarters] == [Decimal("3900.00"), Decimal("2000.00"), Decimal("0"), Decimal("0")]
-    assert made.realised == Decimal("-1900.00")
+    assert made.realised == Decimal("-3900.00")
 
 
 def test_a_collaboratives_figures_are_split_by_baseline_share_without_counting_twice(app, paid_world):
-    """The lead (Clyde) and Forth share the pool 1 : 2. Realised £9,100.00 → £3,033.33 and
-    £6,066.67 (the odd penny to the larger remainder): the parts add up to the whole."""
+    """The lead (Clyde) and Forth share the pool 1 : 2. Realised £3,100.00 → £1,033.33 and
+    £2,066.67 (the odd penny to the larger remainder): the parts add up to the whole."""
     forth = factories.organisation("commissioner", slug="forth-pool", name="Forth Pool")
     group = factories.collaborative(paid_world["commissioner"], name="West", invite=[forth], accepted_by=[forth])
     lead = paid_world["commissioner"].id
@@ -105,12 +105,12 @@ def test_a_collaboratives_figures_are_split_by_baseline_share_without_counting_t
                                       service_type="care_at_home", baseline_amount="12000",
                                       member_baselines={str(lead): "4000", str(forth.id): "8000"})
     made = _figures(app, target)
-    assert made.realised == Decimal("9100.00")
+    assert made.realised == Decimal("3100.00")
     assert made.shares == {
         lead: {"baseline": Decimal("4000.00"), "target": Decimal("200.00"), "spend": Decimal("966.67"),
-               "realised": Decimal("3033.33")},
+               "realised": Decimal("1033.33")},
         forth.id: {"baseline": Decimal("8000.00"), "target": Decimal("400.00"), "spend": Decimal("1933.33"),
-                   "realised": Decimal("6066.67")}}
+                   "realised": Decimal("2066.67")}}
     for figure, whole in (("baseline", made.baseline), ("target", made.target_amount), ("spend", made.spend),
                           ("realised", made.realised)):
         assert sum(parts[figure] for parts in made.shares.values()) == whole
@@ -156,7 +156,7 @@ def test_the_savings_page_export_and_api_agree(app, paid_world, client, web, api
                              service_type="care_at_home", baseline_amount="12000")
     web.sign_in("manager@clyde.example")
     page = client.get("/o/clyde-hscp/savings/?year=2025").get_data(as_text=True)
-    assert "Care at home" in page and "£9,100.00" in page
+    assert "Care at home" in page and "£3,100.00" in page
     csv = client.get("/o/clyde-hscp/savings/export.csv?year=2025")
     assert csv.status_code == 200
     lines = csv.get_data(as_text=True).splitlines()
@@ -166,7 +166,7 @@ def test_the_savings_page_export_and_api_agree(app, paid_world, client, web, api
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
     headers = {"Authorization": f"Bearer {api_token('manager@clyde.example')}"}
     answer = client.get("/api/v1/savings?year=2025", headers=headers).get_json()
-    assert [(t["name"], t["realised"], t["baseline"]) for t in answer] == [("Care at home", "9100.00", "12000.00")]
+    assert [(t["name"], t["realised"], t["baseline"]) for t in answer] == [("Care at home", "3100.00", "12000.00")]
     # the provider has no savings at all
     web2 = type(web)(app.test_client())
     web2.sign_in("admin@fern.example")

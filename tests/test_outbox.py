@@ -131,6 +131,7 @@ def test_queues_are_in_priority_order():
         "send_email": "email", "notify_review": "email", "notify_interested": "email", "notify_clarifications": "email",
         "refresh_outcome_rollup": "bulk", "index_return_version": "bulk", "discard_document_object": "bulk",
         "notify_bid_member": "email", "mark_bids_for_reconfirmation": "default",
-        "notify_documents_released": "email", "notify_award_outcome": "email"}
+        "notify_documents_released": "email", "notify_award_outcome": "email",
+        "notify_proposal": "email"}
     for kind in JOBS.values():
         assert callable(kind.function), kind.name

@@ -95,7 +95,7 @@ def seed_demo() -> dict[str, int]:
     created["awards"] = seed_demo_awards()
     from portal.dev.demo_proposals import seed_demo_proposals
 
-    created["proposals"] = seed_demo_proposals()
+    seed_demo_proposals()
     _write_derived_data()
     return created
 

@@ -69,6 +69,7 @@ JOBS: dict[str, JobKind] = {kind.name: kind for kind in (
     JobKind("notify_remittance", "portal.invoicing.remittances:notify_remittance", EMAIL),
     JobKind("notify_contract_review", "portal.contract_reviews.services:notify_contract_review", EMAIL),
     JobKind("notify_invoice", "portal.invoicing.workflow:notify_invoice", EMAIL),
+    JobKind("notify_proposal", "portal.proposals.jobs:notify_proposal", EMAIL),
 )}
 
 PERIODIC: tuple[PeriodicJob, ...] = (

@@ -1084,6 +1084,18 @@ def contract_review_row(contract_, *, decision: str = "retender", reason: str = 
         made = ContractReview(tenant_id=contract_.tenant_id, commissioner_id=contract_.commissioner_id,
                               contract_id=contract_.id, decision=decision, reason=reason,
                               previous_end_date=contract_.end_date, decided_by_id=by.id if by else None)
+# -- proposals, investment funds and savings ------------------------------------------------------
+
+def wage_floor(commissioner, *, year_start: date = date(2025, 4, 1), hourly: str = "12.60"):
+    from decimal import Decimal
+
+    from portal.proposals.models import WageFloor
+
+    with _as(commissioner.id) as session:
+        made = session.scalar(select(WageFloor).where(WageFloor.tenant_id == commissioner.id,
+                                                      WageFloor.year_start == year_start)) or WageFloor(
+            year_start=year_start, note="Real Living Wage", listed=True)
+        made.hourly = Decimal(hourly)
         session.add(made)
         session.flush()
         return _detached(session, made)
@@ -1126,6 +1138,44 @@ def visit_rule(contract_, *, basis: str = "actual_capped", rounding: int = 0, to
     with _as(contract_.commissioner_id) as session:
         made = set_visit_rule(session.get(Contract, contract_.id), basis=basis, rounding=rounding,
                               tolerance_minutes=tolerance_minutes, actor=None)
+def proposal(provider, commissioner, *, kind: str = "rate_uplift", status: str = "submitted", title: str | None = None,
+             contract_=None, fund=None, amount_requested: str | None = None, start_date: date | None = date(2025, 4, 1),
+             hourly_pay: str | None = "12.60", hours_per_year: str | None = "1000", current_rate: str | None = "20.00",
+             by=None, **model):
+    """A proposal as a row (statuses past draft get a submission time and a first version)."""
+    from decimal import Decimal
+
+    from portal.proposals.models import Proposal, ProposalVersion
+
+    values = {name: Decimal(value) for name, value in model.items()}
+    submitted = None if status == "draft" else noon(date(2025, 4, 2))
+    with _as(provider.id, by.id if by else None) as session:
+        made = Proposal(tenant_id=provider.id, commissioner_id=commissioner.id, kind=kind, status=status,
+                        title=title or f"Proposal {next(_seq)}", summary="What we propose", narrative="Why",
+                        contract_id=contract_.id if contract_ else None, fund_id=fund.id if fund else None,
+                        amount_requested=Decimal(amount_requested) if amount_requested else None,
+                        start_date=start_date, hourly_pay=Decimal(hourly_pay) if hourly_pay else None,
+                        hours_per_year=Decimal(hours_per_year) if hours_per_year else None,
+                        current_rate=Decimal(current_rate) if current_rate else None, submitted_at=submitted,
+                        versions_count=0 if status == "draft" else 1, created_by_id=by.id if by else None, **values)
+        session.add(made)
+        session.flush()
+        if status != "draft":
+            session.add(ProposalVersion(tenant_id=provider.id, commissioner_id=commissioner.id, proposal_id=made.id,
+                                        number=1, snapshot={"title": made.title, "summary": made.summary},
+                                        submitted_at=submitted))
+            session.flush()
+        return _detached(session, made)
+
+
+def proposal_document(proposal_, document_):
+    from portal.proposals.models import ProposalDocument
+
+    with _as(proposal_.tenant_id) as session:
+        made = ProposalDocument(tenant_id=proposal_.tenant_id, commissioner_id=proposal_.commissioner_id,
+                                proposal_id=proposal_.id, document_id=document_.id, filename=document_.filename,
+                                status=proposal_.status)
+        session.add(made)
         session.flush()
         return _detached(session, made)
 
@@ -1143,6 +1193,21 @@ def visit_import(contract_, *, day: date | None = None, text: str | None = None,
                     f"A3,{d} 12:00,{d} 12:30,,,1\n")
     with _as(contract_.tenant_id) as session:
         made = import_visits(session.get(Contract, contract_.id), text.encode(), filename, actor=None)
+def fund(commissioner, *, name: str | None = None, budget: str = "100000", status: str = "open",
+         opens_on: date = date(2025, 1, 1), closes_on: date = date(2099, 12, 31), panel=(), criteria=None):
+    from decimal import Decimal
+
+    from portal.proposals.models import FundPanelMember, InvestmentFund
+
+    with _as(commissioner.id) as session:
+        made = InvestmentFund(name=name or f"Fund {next(_seq)}", description="A fund", budget=Decimal(budget),
+                              opens_on=opens_on, closes_on=closes_on, status=status, listed=status != "draft",
+                              criteria=criteria or [{"key": "c1", "name": "Outcomes", "weight": 60},
+                                                    {"key": "c2", "name": "Value", "weight": 40}])
+        session.add(made)
+        session.flush()
+        for person in panel:
+            session.add(FundPanelMember(fund_id=made.id, user_id=person.id))
         session.flush()
         return _detached(session, made)
 
@@ -1154,3 +1219,63 @@ def exception_visit_id(visit_import_):
     with _as(visit_import_.tenant_id) as session:
         return session.scalar(select(Visit.id).where(Visit.import_id == visit_import_.id, Visit.status == "exception")
                               .order_by(Visit.id).limit(1))
+def fund_score(fund_, bid, person, *, criterion: str = "c1", score: int = 3, consensus: bool = False):
+    from portal.proposals.models import FundConsensus, FundScore
+
+    with _as(fund_.tenant_id) as session:
+        if consensus:
+            made = FundConsensus(fund_id=fund_.id, provider_id=bid.tenant_id, proposal_id=bid.id, criterion=criterion,
+                                 score=score, reason="The panel agreed", moderator_id=person.id if person else None)
+        else:
+            made = FundScore(fund_id=fund_.id, provider_id=bid.tenant_id, proposal_id=bid.id, criterion=criterion,
+                             user_id=person.id, score=score, reason="Good evidence")
+        session.add(made)
+        session.flush()
+        return _detached(session, made)
+
+
+def fund_payment(bid, *, amount: str = "1000", paid_on: date = date(2025, 6, 1)):
+    from decimal import Decimal
+
+    from portal.proposals.models import FundPayment
+
+    with _as(bid.commissioner_id) as session:
+        made = FundPayment(tenant_id=bid.tenant_id, commissioner_id=bid.commissioner_id, proposal_id=bid.id,
+                           amount=Decimal(amount), paid_on=paid_on, reference="GRANT-1")
+        session.add(made)
+        session.flush()
+        return _detached(session, made)
+
+
+def savings_target(commissioner, *, name: str | None = None, year_start: date = date(2025, 4, 1),
+                   scope: str = "programme", programme: str = "Adult care", service_type: str = "",
+                   collaborative_id: int | None = None, target_kind: str = "percent", target_value: str = "5",
+                   baseline_kind: str = "typed", baseline_amount: str | None = "100000", member_baselines=None):
+    from decimal import Decimal
+
+    from portal.savings.models import SavingsTarget
+
+    with _as(commissioner.id) as session:
+        made = SavingsTarget(name=name or f"Target {next(_seq)}", year_start=year_start, scope=scope,
+                             programme=programme, service_type=service_type, collaborative_id=collaborative_id,
+                             target_kind=target_kind, target_value=Decimal(target_value), baseline_kind=baseline_kind,
+                             baseline_amount=Decimal(baseline_amount) if baseline_amount else None,
+                             member_baselines=member_baselines or {})
+        session.add(made)
+        session.flush()
+        return _detached(session, made)
+
+
+def saving(target, *, description: str = "Fewer double-handed visits", amount: str = "1000", status: str = "proposed",
+           proposal_=None):
+    from decimal import Decimal
+
+    from portal.savings.models import Saving
+
+    with _as(target.tenant_id) as session:
+        made = Saving(target_id=target.id, description=description, amount=Decimal(amount), status=status,
+                      provider_id=proposal_.tenant_id if proposal_ else None,
+                      proposal_id=proposal_.id if proposal_ else None)
+        session.add(made)
+        session.flush()
+        return _detached(session, made)

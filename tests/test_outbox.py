@@ -132,6 +132,7 @@ def test_queues_are_in_priority_order():
         "refresh_outcome_rollup": "bulk", "index_return_version": "bulk", "discard_document_object": "bulk",
         "notify_bid_member": "email", "mark_bids_for_reconfirmation": "default",
         "notify_documents_released": "email", "notify_award_outcome": "email",
-        "notify_remittance": "email", "notify_contract_review": "email", "notify_invoice": "email"}
+        "notify_remittance": "email", "notify_contract_review": "email", "notify_invoice": "email",
+        "notify_proposal": "email"}
     for kind in JOBS.values():
         assert callable(kind.function), kind.name

@@ -100,6 +100,9 @@ def seed_demo() -> dict[str, int]:
     seed_demo_invoices()  # counted by its own tests, not here
     seed_demo_actuals()
     created["payment_runs"] = seed_demo_payments()  # from the approved invoices above
+    from portal.dev.demo_proposals import seed_demo_proposals
+
+    seed_demo_proposals()
     _write_derived_data()
     return created
 

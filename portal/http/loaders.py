@@ -172,6 +172,8 @@ def _remittance(value, _loaded):
     from portal.invoicing.remittances import get_remittance
 
     return get_remittance(value)
+
+
 def _visit_import(value, _loaded):
     from portal.invoicing.actuals import get_import
 
@@ -182,6 +184,33 @@ def _visit(value, _loaded):
     from portal.invoicing.actuals import get_visit
 
     return get_visit(value)
+
+
+def _proposal(value, loaded):
+    from portal.proposals.queries import get_proposal
+
+    found = get_proposal(value)
+    if found is not None and "fund" in loaded and found.fund_id != loaded["fund"].id:
+        return None  # a fund's bid is named under its own fund only
+    return found
+
+
+def _fund(value, _loaded):
+    from portal.proposals.queries import get_fund
+
+    return get_fund(value)
+
+
+def _savings_target(value, _loaded):
+    from portal.savings.queries import get_target
+
+    return get_target(value)
+
+
+def _saving(value, loaded):
+    from portal.savings.queries import get_saving
+
+    return get_saving(loaded["target"], value)
 
 
 def _api_token(value, _loaded):
@@ -224,6 +253,10 @@ LOADERS: dict[str, Loader] = {
     "remittance_id": Loader("remittance", _remittance, "No such remittance advice"),
     "visit_import_id": Loader("visit_import", _visit_import, "No such visit file"),
     "visit_id": Loader("visit", _visit, "No such visit"),
+    "fund_id": Loader("fund", _fund, "No such investment fund"),
+    "proposal_id": Loader("proposal", _proposal, "No such proposal"),
+    "target_id": Loader("target", _savings_target, "No such savings target"),
+    "saving_id": Loader("saving", _saving, "No such saving"),
     "token_id": Loader("token", _api_token, "No such token"),
     "message_id": Loader("message", _mail, "No such message"),
 }

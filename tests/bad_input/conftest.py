@@ -84,7 +84,7 @@ def world(app, contract_setup):
            **_list_ids(commissioner, provider, tender),
            **_thread_ids(commissioner, provider), **bid_ids(provider, tender, "clyde-partner"),
            "lot_number": 1,
-           **_payment_ids(commissioner, contract),
+           **_payment_ids(commissioner, contract), **_proposal_ids(commissioner, provider, admin),
            "message_id": factories.dev_mail(to="x@clyde.example").id,
            "token_id": factories.api_token_ids(admin)[0]}
     visits = factories.visit_import(contract, day=date(2025, 3, 3))  # visits with an exception, an approved invoice
@@ -124,6 +124,15 @@ def _thread_ids(commissioner, provider) -> dict:
     question = factories.thread_question(provider, thread, "Clyde question")
     factories.thread_reply(question, "Clyde reply")
     return {"thread_id": thread.id, "post_id": question.id}
+
+
+def _proposal_ids(commissioner, provider, admin) -> dict:
+    """An open fund with the provider's bid (a proposal), and a savings target with a saving."""
+    fund = factories.fund(commissioner, name="Clyde fund", panel=[admin])
+    bid = factories.proposal(provider, commissioner, kind="fund_bid", fund=fund, amount_requested="5000")
+    target = factories.savings_target(commissioner, name="Clyde savings")
+    return {"fund_id": fund.id, "proposal_id": bid.id, "target_id": target.id,
+            "saving_id": factories.saving(target).id}
 
 
 PARTS = {"task_key": "delivery", "number": 1, "file_format": "csv", "token": "not-a-token"}

@@ -38,6 +38,9 @@ def everyone(app):
     visits = factories.visit_import(contract, filename="roles.csv")
     shared.update(visit_import_id=visits.id, visit_id=factories.exception_visit_id(visits),
                   invoice_id=factories.invoice_row(contract, number="ROLE-INV-APPROVED", status="approved").id)
+    seeded = contract.proposal_ids  # an open fund with the provider's bid, a target and a saving
+    shared.update(fund_id=seeded["fund_id"], proposal_id=seeded["fund_bid_id"], target_id=seeded["target_id"],
+                  saving_id=seeded["saving_id"])
     ids = {kind: {**shared, "membership_id": factories.membership_id(org, users[(kind, ROLES[kind][0])]),
                   "invitation_id": factories.invitation(org)[0].id,
                   "document_id": factories.document(org, filename="own.pdf").id}

@@ -45,6 +45,7 @@ def seed_contract_rows(app, provider, commissioner, reference: str):
     seed_evaluation_rows(tender, bid, question)
     seed_money_rows(contract, commissioner, reference)
     seed_review_rows(contract)
+    contract.proposal_ids = seed_proposal_rows(contract, provider, commissioner, reference)  # the suites' ids
     market_thread = factories.thread(commissioner, title=f"{reference} market")
     factories.thread_reply(factories.thread_question(provider, market_thread, f"{reference} question"),
                            f"{reference} reply", publish=True)
@@ -107,3 +108,34 @@ def seed_actuals_rows(contract, commissioner, reference: str) -> None:
     adds one rule, so two seeds make two)."""
     factories.visit_rule(contract, rounding=15)
     factories.visit_import(contract, filename=f"{reference.lower()}-visits.csv")
+
+
+def seed_proposal_rows(contract, provider, commissioner, reference: str) -> dict:
+    """A draft and a submitted proposal with a document each, a wage floor, an open fund with a
+    panel, a bid with its scores, moderated score and a payment, a draft fund, and a savings target
+    with a saving from the proposal: the ids the suites use."""
+    person = factories.user()  # on the panel (the fund's rows need no membership)
+    factories.wage_floor(commissioner)
+    factories.wage_floor(factories.organisation("commissioner", slug=f"{reference.lower()}-floor"))
+    draft = factories.proposal(provider, commissioner, status="draft", title=f"{reference} draft", contract_=contract)
+    submitted = factories.proposal(provider, commissioner, title=f"{reference} uplift", contract_=contract)
+    document = factories.document(provider, filename="model.pdf", scan_status="not_scanned")
+    factories.proposal_document(draft, document)
+    factories.proposal_document(submitted, document)
+    opened = factories.fund(commissioner, name=f"{reference} fund", panel=[person])
+    unopened = factories.fund(commissioner, name=f"{reference} draft fund", status="draft")
+    bid = factories.proposal(provider, commissioner, kind="fund_bid", fund=opened, amount_requested="5000",
+                             title=f"{reference} bid")
+    factories.fund_score(opened, bid, person)
+    factories.fund_score(opened, bid, person, criterion="c2", score=2)
+    factories.fund_score(opened, bid, person, consensus=True)
+    factories.fund_score(opened, bid, person, criterion="c2", consensus=True)
+    factories.fund_payment(bid, amount="100")
+    factories.fund_payment(bid, amount="200")
+    target = factories.savings_target(commissioner, name=f"{reference} target")
+    factories.savings_target(commissioner, name=f"{reference} home care", scope="service_type",
+                             service_type="home_care")
+    saving = factories.saving(target, proposal_=submitted)
+    factories.saving(target, status="agreed")
+    return {"proposal_id": submitted.id, "draft_proposal_id": draft.id, "fund_id": opened.id,
+            "draft_fund_id": unopened.id, "fund_bid_id": bid.id, "target_id": target.id, "saving_id": saving.id}

@@ -60,6 +60,10 @@ def two_tenants(app):
     visits = factories.visit_import(contract, filename="beta.csv")  # gamma's visits for B's contract
     ids.update(visit_import_id=visits.id, visit_id=factories.exception_visit_id(visits),
                invoice_id=factories.invoice_row(contract, number="BETA-INV-APPROVED", status="approved").id)
+    # gamma's bid for B's draft fund (unopened: no one else reads it), B's savings target and saving
+    seeded = contract.proposal_ids
+    ids.update(fund_id=seeded["draft_fund_id"], proposal_id=seeded["proposal_id"], target_id=seeded["target_id"],
+               saving_id=seeded["saving_id"])
     return {"a": a, "b": b, "user_a": user_a, "user_b": user_b, "ids": ids}
 
 

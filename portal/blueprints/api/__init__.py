@@ -17,6 +17,7 @@ def register_api(app: Flask) -> Api:
     from portal.blueprints.api import evaluation
     from portal.blueprints.api import contract_reviews, payment_runs, spend
     from portal.blueprints.api import actuals, invoices, rate_cards
+    from portal.blueprints.api import funds, proposals, savings
 
     api = Api(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
@@ -26,7 +27,7 @@ def register_api(app: Flask) -> Api:
         api.register_blueprint(module.bp)
     csrf.exempt(bids.bp)
     api.register_blueprint(bids.bp)
-    for module in (invoices, payment_runs, spend, contract_reviews, rate_cards, actuals):
+    for module in (invoices, payment_runs, spend, contract_reviews, rate_cards, actuals, proposals, funds, savings):
         csrf.exempt(module.bp)
         api.register_blueprint(module.bp)
     return api

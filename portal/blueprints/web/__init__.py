@@ -14,6 +14,7 @@ def register_web(app: Flask) -> None:
     from portal.blueprints.web import evaluation
     from portal.blueprints.web import contract_reviews, payment_runs, spend
     from portal.blueprints.web import actuals, invoices, rate_cards
+    from portal.blueprints.web import funds, proposals, savings
 
     for module in (auth, organisation, contracts, frameworks, returns, reviews, outcomes, collaboratives,
                    dashboards, documents, account, admin, health, search, tenders, threads, clarifications,
@@ -21,5 +22,5 @@ def register_web(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.register_blueprint(bids.bp)
     app.register_blueprint(bid_opening.bp)
-    for module in (invoices, payment_runs, spend, contract_reviews, rate_cards, actuals):
+    for module in (invoices, payment_runs, spend, contract_reviews, rate_cards, actuals, proposals, funds, savings):
         app.register_blueprint(module.bp)

@@ -1084,18 +1084,6 @@ def contract_review_row(contract_, *, decision: str = "retender", reason: str = 
         made = ContractReview(tenant_id=contract_.tenant_id, commissioner_id=contract_.commissioner_id,
                               contract_id=contract_.id, decision=decision, reason=reason,
                               previous_end_date=contract_.end_date, decided_by_id=by.id if by else None)
-# -- proposals, investment funds and savings ------------------------------------------------------
-
-def wage_floor(commissioner, *, year_start: date = date(2025, 4, 1), hourly: str = "12.60"):
-    from decimal import Decimal
-
-    from portal.proposals.models import WageFloor
-
-    with _as(commissioner.id) as session:
-        made = session.scalar(select(WageFloor).where(WageFloor.tenant_id == commissioner.id,
-                                                      WageFloor.year_start == year_start)) or WageFloor(
-            year_start=year_start, note="Real Living Wage", listed=True)
-        made.hourly = Decimal(hourly)
         session.add(made)
         session.flush()
         return _detached(session, made)
@@ -1138,6 +1126,53 @@ def visit_rule(contract_, *, basis: str = "actual_capped", rounding: int = 0, to
     with _as(contract_.commissioner_id) as session:
         made = set_visit_rule(session.get(Contract, contract_.id), basis=basis, rounding=rounding,
                               tolerance_minutes=tolerance_minutes, actor=None)
+        session.flush()
+        return _detached(session, made)
+
+
+def visit_import(contract_, *, day: date | None = None, text: str | None = None, filename: str = "visits.csv"):
+    """An ECM file of the provider for the contract, through the service: by default two payable
+    visits and one without actual times (an exception) on ``day`` (the contract's first day)."""
+    from portal.contracts.models import Contract
+    from portal.invoicing.actuals import import_visits
+
+    d = (day or contract_.start_date).isoformat()
+    text = text or ("Person reference,Planned start,Planned end,Actual start,Actual end,Carers\n"
+                    f"A1,{d} 08:00,{d} 09:00,{d} 08:00,{d} 09:00,1\n"
+                    f"A2,{d} 10:00,{d} 10:30,{d} 10:00,{d} 10:30,2\n"
+                    f"A3,{d} 12:00,{d} 12:30,,,1\n")
+    with _as(contract_.tenant_id) as session:
+        made = import_visits(session.get(Contract, contract_.id), text.encode(), filename, actor=None)
+        session.flush()
+        return _detached(session, made)
+
+
+def exception_visit_id(visit_import_):
+    """The id of an import's first visit awaiting the commissioner's decision."""
+    from portal.invoicing.actuals_models import Visit
+
+    with _as(visit_import_.tenant_id) as session:
+        return session.scalar(select(Visit.id).where(Visit.import_id == visit_import_.id, Visit.status == "exception")
+                              .order_by(Visit.id).limit(1))
+
+
+# -- proposals, investment funds and savings ------------------------------------------------------
+
+def wage_floor(commissioner, *, year_start: date = date(2025, 4, 1), hourly: str = "12.60"):
+    from decimal import Decimal
+
+    from portal.proposals.models import WageFloor
+
+    with _as(commissioner.id) as session:
+        made = session.scalar(select(WageFloor).where(WageFloor.tenant_id == commissioner.id,
+                                                      WageFloor.year_start == year_start)) or WageFloor(
+            year_start=year_start, note="Real Living Wage", listed=True)
+        made.hourly = Decimal(hourly)
+        session.add(made)
+        session.flush()
+        return _detached(session, made)
+
+
 def proposal(provider, commissioner, *, kind: str = "rate_uplift", status: str = "submitted", title: str | None = None,
              contract_=None, fund=None, amount_requested: str | None = None, start_date: date | None = date(2025, 4, 1),
              hourly_pay: str | None = "12.60", hours_per_year: str | None = "1000", current_rate: str | None = "20.00",
@@ -1180,19 +1215,6 @@ def proposal_document(proposal_, document_):
         return _detached(session, made)
 
 
-def visit_import(contract_, *, day: date | None = None, text: str | None = None, filename: str = "visits.csv"):
-    """An ECM file of the provider for the contract, through the service: by default two payable
-    visits and one without actual times (an exception) on ``day`` (the contract's first day)."""
-    from portal.contracts.models import Contract
-    from portal.invoicing.actuals import import_visits
-
-    d = (day or contract_.start_date).isoformat()
-    text = text or ("Person reference,Planned start,Planned end,Actual start,Actual end,Carers\n"
-                    f"A1,{d} 08:00,{d} 09:00,{d} 08:00,{d} 09:00,1\n"
-                    f"A2,{d} 10:00,{d} 10:30,{d} 10:00,{d} 10:30,2\n"
-                    f"A3,{d} 12:00,{d} 12:30,,,1\n")
-    with _as(contract_.tenant_id) as session:
-        made = import_visits(session.get(Contract, contract_.id), text.encode(), filename, actor=None)
 def fund(commissioner, *, name: str | None = None, budget: str = "100000", status: str = "open",
          opens_on: date = date(2025, 1, 1), closes_on: date = date(2099, 12, 31), panel=(), criteria=None):
     from decimal import Decimal
@@ -1212,13 +1234,6 @@ def fund(commissioner, *, name: str | None = None, budget: str = "100000", statu
         return _detached(session, made)
 
 
-def exception_visit_id(visit_import_):
-    """The id of an import's first visit awaiting the commissioner's decision."""
-    from portal.invoicing.actuals_models import Visit
-
-    with _as(visit_import_.tenant_id) as session:
-        return session.scalar(select(Visit.id).where(Visit.import_id == visit_import_.id, Visit.status == "exception")
-                              .order_by(Visit.id).limit(1))
 def fund_score(fund_, bid, person, *, criterion: str = "c1", score: int = 3, consensus: bool = False):
     from portal.proposals.models import FundConsensus, FundScore
 

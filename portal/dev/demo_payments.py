@@ -75,7 +75,9 @@ def seed_demo_payments() -> int:
     glasgow = get_organisation_by_slug("glasgow-hscp")
     if glasgow is None:
         return 0
-    finance = _user("finance@glasgow-hscp.example")
+    # Glasgow's finance officer approves its invoices (the invoices demo), so its administrator, who
+    # approved none of them, builds and releases the runs: separation of duties.
+    releaser = _user("admin@glasgow-hscp.example")
     manager = _user("commissioner@glasgow-hscp.example")
     with tenant_context(glasgow.id):
         if db.session.scalar(select(func.count()).select_from(PaymentRun)):
@@ -87,15 +89,15 @@ def seed_demo_payments() -> int:
     made = 0
     with tenant_context(glasgow.id):
         due = payment_runs.candidates(today + timedelta(days=60))
-        eligible = [l.invoice.id for l in due if finance is None or finance.id not in (
+        eligible = [l.invoice.id for l in due if releaser is None or releaser.id not in (
             l.invoice.approved_by_id, l.invoice.first_approved_by_id)]
         if len(eligible) >= 2:
             paid = payment_runs.build_run(glasgow.id, due_by=today + timedelta(days=60),
-                                          invoice_ids=eligible[:-1], actor=finance)
-            payment_runs.confirm_run(paid, actor=finance)
-            payment_runs.mark_paid(paid, paid_on=today, payment_reference=f"BACS-{today:%Y%m%d}-01", actor=finance)
+                                          invoice_ids=eligible[:-1], actor=releaser)
+            payment_runs.confirm_run(paid, actor=releaser)
+            payment_runs.mark_paid(paid, paid_on=today, payment_reference=f"BACS-{today:%Y%m%d}-01", actor=releaser)
             payment_runs.build_run(glasgow.id, due_by=today + timedelta(days=60), invoice_ids=eligible[-1:],
-                                   actor=finance)
+                                   actor=releaser)
             made = 2
         contract = db.session.scalar(select(Contract).where(Contract.reference == "GCH-SL-007"))
         if contract is not None and not db.session.scalar(select(ContractReview.id).where(

@@ -34,7 +34,8 @@ def test_each_role_gets_a_token_only_if_it_uses_the_api(app, client, make_org, m
                 assert response.status_code == 403, (kind, role, response.get_json())
                 assert REFUSED in response.get_json()["message"]
                 assert _token_count(app, person) == 0
-    assert granted == {("provider", "provider_admin"), ("provider", "submitter"), ("commissioner", "commissioner_admin"),
+    assert granted == {("provider", "provider_admin"), ("provider", "submitter"), ("provider", "finance"),
+                       ("commissioner", "commissioner_admin"),
                        ("commissioner", "contract_manager"), ("commissioner", "finance"),
                        ("commissioner", "procurement")}
 

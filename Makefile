@@ -15,7 +15,7 @@ run: install assets
 
 test: install assets chromium clamav
 	$(BIN)/lint-imports
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 # Jobs per second per RQ worker (small documents and emails); prints figures, asserts nothing.
 bench-jobs: install

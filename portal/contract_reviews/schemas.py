@@ -22,7 +22,7 @@ class DecisionInSchema(Schema):
                                  metadata={"description": "vary (value): the change of value, like \"25000.00\""})
 
 
-class DecisionSchema(Schema):
+class ReviewDecisionSchema(Schema):
     id = fields.Integer()
     contract_id = fields.Integer()
     decision = fields.String()
@@ -57,4 +57,4 @@ class ReviewRowSchema(Schema):
     outcomes_reviewed = fields.String(allow_none=True)
     outcomes_achieved = fields.String(allow_none=True)
     outcomes_achieved_pct = fields.String(allow_none=True)
-    decisions = fields.List(fields.Nested(DecisionSchema))
+    decisions = fields.List(fields.Nested(ReviewDecisionSchema))

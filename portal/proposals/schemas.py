@@ -37,7 +37,7 @@ class ProposalWriteSchema(Schema):
     current_rate = fields.Raw(allow_none=True)
 
 
-class DecisionSchema(Schema):
+class ProposalDecisionSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 

@@ -5,7 +5,7 @@ from flask import g
 from flask_login import current_user
 
 from portal.contract_reviews import queries, services
-from portal.contract_reviews.schemas import DecisionInSchema, DecisionSchema, ReviewArgsSchema, ReviewRowSchema
+from portal.contract_reviews.schemas import DecisionInSchema, ReviewArgsSchema, ReviewDecisionSchema, ReviewRowSchema
 from portal.contracts.queries import get_contract
 from portal.errors import NotFound
 from portal.http.access import requires
@@ -28,7 +28,7 @@ def due(args):
 @bp.org_route("/contract-reviews", methods=["POST"])
 @requires("decide_contract_reviews")
 @bp.arguments(DecisionInSchema)
-@bp.response(201, DecisionSchema)
+@bp.response(201, ReviewDecisionSchema)
 @bp.doc(security=BEARER)
 def decide(data):
     """Record the decision on a contract: extend (`new_end_date`), vary (`kind` value or other, `description`,

@@ -8,7 +8,7 @@ from portal.errors import NotFound
 from portal.http.access import requires
 from portal.http.api import BEARER, ApiBlueprint
 from portal.proposals import queries, services
-from portal.proposals.schemas import DecisionSchema, ProposalSchema, ProposalWriteSchema, VersionSchema
+from portal.proposals.schemas import ProposalDecisionSchema, ProposalSchema, ProposalWriteSchema, VersionSchema
 
 bp = ApiBlueprint("api_proposals", __name__, description="Proposals with their financial model")
 
@@ -64,7 +64,7 @@ def submit(proposal):
 
 @bp.org_route("/proposals/<int:proposal_id>/decision", methods=["POST"])
 @requires("decide_proposals")
-@bp.arguments(DecisionSchema)
+@bp.arguments(ProposalDecisionSchema)
 @bp.response(200, ProposalSchema)
 @bp.doc(security=BEARER)
 def decide(data, proposal):

@@ -179,3 +179,24 @@ def test_the_page_answers_empty_and_nonsense_input_and_keeps_nothing(app, client
     # The library's document, chosen from the list, is attached.
     page = web.client.get(show).get_data(as_text=True)
     assert "visits-summary.pdf" in page and 'name="document_id"' in page
+
+
+def test_the_demo_attaches_timesheet_summaries_that_glasgow_sees_once_submitted(app):
+    from sqlalchemy import select
+
+    from portal.dev.demo import seed_demo
+    from portal.extensions import db
+    from portal.invoicing.attachment_models import InvoiceAttachment
+    from portal.tenants.context import tenant_context
+    from portal.tenants.queries import get_organisation_by_slug
+
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        with tenant_context(get_organisation_by_slug("riverside-care").id):
+            mine = {a.status: a for a in db.session.scalars(select(InvoiceAttachment))}
+        assert set(mine) == {"draft", "submitted"}
+        assert all(a.filename.startswith("timesheet-summary-") and a.content_type for a in mine.values())
+        with tenant_context(get_organisation_by_slug("glasgow-hscp").id):
+            seen = [a.status for a in db.session.scalars(select(InvoiceAttachment))]
+        assert seen == ["submitted"]

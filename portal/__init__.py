@@ -33,6 +33,7 @@ def import_models() -> None:
     from portal.invoicing import models as _invoicing  # noqa: F401
     from portal.contract_reviews import models as _contract_reviews  # noqa: F401
     from portal.invoicing import actuals_models as _actuals  # noqa: F401
+    from portal.invoicing import attachment_models as _invoice_attachments  # noqa: F401
     from portal.proposals import models as _proposals; from portal.savings import models as _savings  # noqa: F401,E702
     from portal.returns import models as _returns  # noqa: F401
     from portal.search import models as _search  # noqa: F401

@@ -1294,3 +1294,25 @@ def saving(target, *, description: str = "Fewer double-handed visits", amount: s
         session.add(made)
         session.flush()
         return _detached(session, made)
+
+
+# -- invoice attachments ---------------------------------------------------------------------------
+
+def invoice_attachment_row(invoice_, *, document_=None, filename: str = "timesheet.pdf", by=None):
+    """A document of the provider's library attached to ``invoice_`` (a new clean one unless given),
+    its status copied from the invoice."""
+    from portal.invoicing.attachment_models import InvoiceAttachment
+    from portal.invoicing.models import Invoice
+
+    document_ = document_ or document(organisation_by_id(invoice_.tenant_id), filename=filename)
+    with _as(invoice_.tenant_id) as session:
+        status = session.get(Invoice, invoice_.id).status
+        made = InvoiceAttachment(tenant_id=invoice_.tenant_id, commissioner_id=invoice_.commissioner_id,
+                                 invoice_id=invoice_.id, document_id=document_.id, status=status,
+                                 filename=document_.filename, storage_key=document_.storage_key,
+                                 content_type=document_.content_type, size_bytes=document_.size_bytes,
+                                 attached_by_id=by.id if by else None)
+        session.add(made)
+        session.flush()
+        return _detached(session, made)
+

@@ -67,6 +67,21 @@ def _hours(hours: str, *, price: str = "") -> list[dict]:
             {"description": "Mileage for rural visits", "quantity": "1", "unit": "block", "unit_price": "180.00"}]
 
 
+def _timesheet_summary(invoice: Invoice, start: date, raiser: User) -> None:
+    """A timesheet summary (CSV) uploaded from the invoice page into Riverside's library, checked and attached."""
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from portal.invoicing.attachments import upload_and_attach
+
+    rows = ["week_starting,carers,hours_delivered"] + [
+        f"{start + timedelta(days=7 * week):%Y-%m-%d},{14 + week},{1610 + 15 * week}" for week in range(4)]
+    upload = FileStorage(stream=io.BytesIO("\n".join(rows).encode()), content_type="text/csv",
+                         filename=f"timesheet-summary-{start:%Y-%m}.csv")
+    upload_and_attach(invoice, upload, actor=raiser)
+
+
 def _glasgow(provider_id: int, commissioner_id: int, contract: Contract, raiser: User, approver: User,
              today: date) -> int:
     made = 0
@@ -84,6 +99,8 @@ def _glasgow(provider_id: int, commissioner_id: int, contract: Contract, raiser:
             typed = "24.00" if state == "queried" else ""  # a typed price the card does not agree with
             invoice = _raise(contract, f"RC-GCH-{start:%Y%m}", start, end, _hours(hours, price=typed), raiser)
             workflow.refresh_warnings(invoice)
+            if state in ("submitted", "draft"):
+                _timesheet_summary(invoice, start, raiser)
             if state != "draft":
                 workflow.submit(invoice, actor=raiser, confirm_warnings=True, now=_at(sent))
             invoice_id = invoice.id

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from portal.accounts.models import User
 from portal.contract_reviews import services as reviews
@@ -15,7 +15,8 @@ from portal.contract_reviews.models import ContractReview
 from portal.contracts.models import Contract
 from portal.extensions import db
 from portal.invoicing import payment_runs
-from portal.invoicing.models import APPROVED, Invoice, InvoiceEvent, InvoiceLine, PaymentRun
+from portal.invoicing.models import APPROVED, Invoice, InvoiceEvent, PaymentRun
+from portal.invoicing.workflow import copy_status
 from portal.invoicing.services import create_invoice
 from portal.models_base import utcnow
 from portal.reporting.periods import london_today
@@ -59,8 +60,7 @@ def _own_approved_invoices(glasgow_id: int, approver: User | None) -> int:
             invoice.approved_by_id = approver.id if approver else None
             invoice.approved_at = submitted + timedelta(days=2)
             db.session.flush()
-            db.session.execute(update(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id)
-                               .values(status=APPROVED).execution_options(synchronize_session=False))
+            copy_status([invoice], APPROVED)
             for action in ("submitted", "approved"):
                 db.session.add(InvoiceEvent(tenant_id=provider.id, commissioner_id=glasgow_id, invoice_id=invoice.id,
                                             action=action, user_id=approver.id if action == "approved" and approver

@@ -162,6 +162,12 @@ def _invoice(value, _loaded):
     return get_invoice(value)
 
 
+def _invoice_attachment(value, loaded):
+    from portal.invoicing.attachments import get_attachment
+
+    return get_attachment(loaded["invoice"], value)
+
+
 def _payment_run(value, _loaded):
     from portal.invoicing.payment_runs import get_run
 
@@ -249,6 +255,7 @@ LOADERS: dict[str, Loader] = {
     "list_member_id": Loader("list_member", _list_member, "No such member of this list"),
     "tender_document_id": Loader("tender_document", _tender_document, "No such document of this tender"),
     "invoice_id": Loader("invoice", _invoice, "No such invoice"),
+    "invoice_attachment_id": Loader("attachment", _invoice_attachment, "No such document of this invoice"),
     "payment_run_id": Loader("run", _payment_run, "No such payment run"),
     "remittance_id": Loader("remittance", _remittance, "No such remittance advice"),
     "visit_import_id": Loader("visit_import", _visit_import, "No such visit file"),

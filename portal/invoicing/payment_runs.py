@@ -18,14 +18,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Date, cast, func, select, update
+from sqlalchemy import Date, cast, func, select
 
 from portal.audit.services import record
 from portal.errors import Conflict, Forbidden, Invalid, ServiceError
 from portal.extensions import db
 from portal.invoicing.ageing import LONDON
 from portal.invoicing.models import (APPROVED, CREDIT_NOTE, PAID, RUN_CANCELLED, RUN_CONFIRMED, RUN_DRAFT, RUN_PAID,
-                                     SCHEDULED, STATUTORY_DAYS, Invoice, InvoiceEvent, InvoiceLine, PaymentRun)
+                                     SCHEDULED, STATUTORY_DAYS, Invoice, InvoiceEvent, PaymentRun)
+from portal.invoicing.workflow import copy_status
 from portal.limits import EARLIEST_DATE, LATEST_DATE
 from portal.models_base import utcnow
 from portal.reporting.periods import london_today
@@ -215,9 +216,7 @@ def _set_status(invoices: list[Invoice], status: str) -> None:
         invoice.status = status
     if invoices:
         db.session.flush()
-        db.session.execute(update(InvoiceLine).where(InvoiceLine.invoice_id.in_([i.id for i in invoices]),
-                                                     InvoiceLine.commissioner_id == invoices[0].commissioner_id)
-                           .values(status=status).execution_options(synchronize_session=False))
+        copy_status(invoices, status)
 
 
 def _events(invoices: list[Invoice], action: str, actor, comment: str) -> None:

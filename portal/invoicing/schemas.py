@@ -147,10 +147,27 @@ class InvoiceSchema(Schema):
     paid_on = fields.Date(allow_none=True)
 
 
+class InvoiceAttachmentSchema(Schema):
+    id = fields.Integer()
+    filename = fields.String()
+    size = fields.Integer(attribute="size_bytes", metadata={"description": "Bytes"})
+    content_type = fields.String(allow_none=True)
+
+
+class InvoiceAttachSchema(Schema):
+    document_id = id_field("a checked document of your library", required=True)
+
+
 class InvoiceDetailSchema(InvoiceSchema):
     lines = fields.List(fields.Nested(InvoiceLineSchema))
     vat_breakdown = fields.Method("_breakdown")
     history = fields.Method("_history")
+    attachments = fields.Method("_attachments", metadata={"description": "Documents attached to the invoice"})
+
+    def _attachments(self, invoice):
+        from portal.invoicing.attachments import attachments_of
+
+        return InvoiceAttachmentSchema(many=True).dump(attachments_of(invoice))
 
     def _breakdown(self, invoice):
         from portal.invoicing.money import totals

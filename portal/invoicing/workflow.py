@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.accounts.models import User
@@ -20,6 +20,7 @@ from portal.extensions import db
 from portal.invoicing import checks, money
 from portal.invoicing.models import (APPROVED, AWAITING_APPROVAL, COUNTED, CREDIT_NOTE, EDITABLE, INVOICE, QUERIED,
                                      REJECTED, SUBMITTED, Invoice, InvoiceEvent, InvoiceLine, InvoicingSettings)
+from portal.invoicing.attachment_models import InvoiceAttachment
 from portal.invoicing.queries import settings_of
 from portal.invoicing.services import create_invoice
 from portal.models_base import utcnow
@@ -65,13 +66,21 @@ def _flush() -> None:
         raise Conflict("Someone else changed this invoice at the same time: reload the page and try again") from None
 
 
-def _set_status(invoice: Invoice, status: str, now: datetime) -> None:
+def copy_status(invoices: list[Invoice], status: str) -> None:
+    """Copy the invoices' new status onto their lines and attachments (so a draft's stay the
+    provider's alone, and the commissioner sees them once it is submitted)."""
+    if not invoices:
+        return
+    ids, tenants = [i.id for i in invoices], {i.tenant_id for i in invoices}
     with db.session.no_autoflush:
-        lines = list(db.session.scalars(select(InvoiceLine).where(InvoiceLine.tenant_id == invoice.tenant_id,
-                                                                  InvoiceLine.invoice_id == invoice.id)))
+        for model in (InvoiceLine, InvoiceAttachment):
+            db.session.execute(update(model).where(model.tenant_id.in_(tenants), model.invoice_id.in_(ids))
+                               .values(status=status).execution_options(synchronize_session="fetch"))
+
+
+def _set_status(invoice: Invoice, status: str, now: datetime) -> None:
     invoice.status, invoice.updated_at = status, now
-    for line in lines:
-        line.status = status
+    copy_status([invoice], status)
 
 
 def _event(invoice: Invoice, action: str, actor: User | None, now: datetime, comment: str = "",

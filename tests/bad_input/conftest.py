@@ -88,8 +88,9 @@ def world(app, contract_setup):
            "message_id": factories.dev_mail(to="x@clyde.example").id,
            "token_id": factories.api_token_ids(admin)[0]}
     visits = factories.visit_import(contract, day=date(2025, 3, 3))  # visits with an exception, an approved invoice
-    ids.update(visit_import_id=visits.id, visit_id=factories.exception_visit_id(visits),
-               invoice_id=factories.invoice_row(contract, number="CLYDE-INV-1", status="approved").id)
+    approved = factories.invoice_row(contract, number="CLYDE-INV-1", status="approved")
+    ids.update(visit_import_id=visits.id, visit_id=factories.exception_visit_id(visits), invoice_id=approved.id,
+               invoice_attachment_id=factories.invoice_attachment_row(approved).id)
 
     def signed_in(email: str) -> tuple[Browserless, str]:
         web = Browserless(app.test_client())

@@ -36,8 +36,9 @@ def everyone(app):
     shared.update(thread_id=thread.id, post_id=question.id, lot_number=1,
                   **bid_ids(orgs[PROVIDER], tender, "role-partner", opened=True))
     visits = factories.visit_import(contract, filename="roles.csv")
-    shared.update(visit_import_id=visits.id, visit_id=factories.exception_visit_id(visits),
-                  invoice_id=factories.invoice_row(contract, number="ROLE-INV-APPROVED", status="approved").id)
+    approved = factories.invoice_row(contract, number="ROLE-INV-APPROVED", status="approved")
+    shared.update(visit_import_id=visits.id, visit_id=factories.exception_visit_id(visits), invoice_id=approved.id,
+                  invoice_attachment_id=factories.invoice_attachment_row(approved).id)
     seeded = contract.proposal_ids  # an open fund with the provider's bid, a target and a saving
     shared.update(fund_id=seeded["fund_id"], proposal_id=seeded["fund_bid_id"], target_id=seeded["target_id"],
                   saving_id=seeded["saving_id"])

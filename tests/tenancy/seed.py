@@ -72,8 +72,10 @@ def seed_money_rows(contract, commissioner, reference: str) -> None:
     factories.rate(contract, "20.0000")
     factories.rate(contract, "24.0000", day_type="weekend")
     factories.variation(contract, value_change="500")
-    factories.invoice_row(contract, number=f"{reference}-DRAFT", status="draft")
+    draft = factories.invoice_row(contract, number=f"{reference}-DRAFT", status="draft")
     submitted = factories.invoice_row(contract, number=f"{reference}-INV-1")
+    factories.invoice_attachment_row(draft, filename="draft-timesheet.pdf")
+    factories.invoice_attachment_row(submitted, filename="timesheet.pdf")
     factories.invoice_event_row(submitted)
     factories.invoice_row(contract, number=f"{reference}-CN-1", kind="credit_note", corrects=submitted,
                           lines=(("Missed visit", "1", "hour", "20.00"),))

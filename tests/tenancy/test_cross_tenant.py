@@ -58,8 +58,9 @@ def two_tenants(app):
     ids.update(lot_number=1)  # lot 1 of the tender above
     ids.update(payment_run_id=factories.payment_run_row(b).id, remittance_id=_remittance_id(app, b))  # B's own
     visits = factories.visit_import(contract, filename="beta.csv")  # gamma's visits for B's contract
-    ids.update(visit_import_id=visits.id, visit_id=factories.exception_visit_id(visits),
-               invoice_id=factories.invoice_row(contract, number="BETA-INV-APPROVED", status="approved").id)
+    approved = factories.invoice_row(contract, number="BETA-INV-APPROVED", status="approved")
+    ids.update(visit_import_id=visits.id, visit_id=factories.exception_visit_id(visits), invoice_id=approved.id,
+               invoice_attachment_id=factories.invoice_attachment_row(approved).id)
     # gamma's bid for B's draft fund (unopened: no one else reads it), B's savings target and saving
     seeded = contract.proposal_ids
     ids.update(fund_id=seeded["draft_fund_id"], proposal_id=seeded["proposal_id"], target_id=seeded["target_id"],

@@ -2,15 +2,17 @@
 The same services as the pages; money as decimal strings."""
 from __future__ import annotations
 
+from flask import redirect
 from flask_login import current_user
 
 from portal.contracts.queries import get_contract
 from portal.errors import Invalid
 from portal.http.access import requires
 from portal.http.api import BEARER, ApiBlueprint
-from portal.invoicing import queries, services, workflow
+from portal.invoicing import attachments, queries, services, workflow
 from portal.invoicing.models import CREDIT_NOTE
-from portal.invoicing.schemas import (InvoiceDecisionSchema, InvoiceCreateSchema, InvoiceDetailSchema, InvoiceListArgsSchema,
+from portal.invoicing.schemas import (InvoiceAttachmentSchema, InvoiceAttachSchema, InvoiceDecisionSchema,
+                                      InvoiceCreateSchema, InvoiceDetailSchema, InvoiceListArgsSchema,
                                       InvoicePatchSchema, InvoiceSchema, InvoiceSubmitSchema)
 
 bp = ApiBlueprint("api_invoices", __name__, description="Invoices, credit notes and their approval")
@@ -98,3 +100,34 @@ def decide_invoice(data, invoice):
     workflow.decide(invoice, decision=data["decision"], comment=data["comment"], line_comments=data["line_comments"],
                     actor=current_user)
     return invoice
+
+
+@bp.org_route("/invoices/<int:invoice_id>/attachments", methods=["POST"], endpoint="attach_to_invoice")
+@requires("raise_invoices")
+@bp.arguments(InvoiceAttachSchema)
+@bp.response(201, InvoiceAttachmentSchema)
+@bp.alt_response(409, description="The invoice is no longer a draft or queried")
+@bp.doc(security=BEARER)
+def attach_to_invoice(data, invoice):
+    """Attach a checked document of your library (upload it first with POST /documents) to a draft or queried invoice"""
+    return attachments.attach(invoice, data["document_id"], actor=current_user)
+
+
+@bp.org_route("/invoices/<int:invoice_id>/attachments/<int:invoice_attachment_id>", methods=["DELETE"],
+              endpoint="remove_invoice_attachment")
+@requires("raise_invoices")
+@bp.response(204)
+@bp.alt_response(409, description="The invoice is no longer a draft or queried")
+@bp.doc(security=BEARER)
+def remove_invoice_attachment(invoice, attachment):
+    """Remove a document from a draft or queried invoice (it stays in your library)"""
+    attachments.remove(invoice, attachment, actor=current_user)
+
+
+@bp.org_route("/invoices/<int:invoice_id>/attachments/<int:invoice_attachment_id>", endpoint="invoice_attachment")
+@requires("view_invoices")
+@bp.response(303, description="Redirect to a presigned link that works for 60 seconds")
+@bp.doc(security=BEARER)
+def invoice_attachment(invoice, attachment):
+    """Download a document attached to an invoice"""
+    return redirect(attachments.download_url(invoice, attachment, actor=current_user), 303)

@@ -2,7 +2,7 @@
 the commissioner's approval queue, invoice page and decision; the commissioner's settings."""
 from __future__ import annotations
 
-from flask import g, request, url_for
+from flask import g, redirect, request, url_for
 from flask_login import current_user
 
 from portal.contracts.queries import get_contract, list_contracts
@@ -10,7 +10,8 @@ from portal.errors import Invalid
 from portal.http.access import requires
 from portal.http.organisation import tenant_blueprint
 from portal.http.pages import flash_success, form_errors, redirect_to, render
-from portal.invoicing import ageing, forms, policy, queries, services, workflow
+from portal.documents.queries import list_usable_documents
+from portal.invoicing import ageing, attachments, forms, policy, queries, services, workflow
 from portal.invoicing.checks import check_invoice, left_to_credit
 from portal.invoicing.models import AWAITING_APPROVAL, QUERIED, STATUS_LABELS, STATUSES, STATUTORY_DAYS, UNITS
 from portal.invoicing.money import VAT_CATEGORIES, totals
@@ -125,7 +126,8 @@ def _show_page(invoice, *, errors=None, status: int = 200, typed_decision=None):
                   can_credit=policy.can_credit(invoice, membership),
                   refused_approval=workflow.may_approve(invoice, current_user),
                   errors=errors or {}, decision=typed_decision or {}, decisions=workflow.DECISIONS,
-                  vat_labels=VAT_CATEGORIES, units=UNITS, status=status)
+                  vat_labels=VAT_CATEGORIES, units=UNITS, status=status, attachments=attachments.attachments_of(invoice),
+                  library=list_usable_documents() if editable else [])
 
 
 @bp.route("/<int:invoice_id>/edit", methods=["GET", "POST"])
@@ -199,6 +201,45 @@ def decision(invoice):
             flash_success(f"Invoice {invoice.number} {done}")
         return redirect_to(url_for(".show", invoice_id=invoice.id))
     return _show_page(invoice, errors=errors or {"decision": attempt.message}, status=attempt.status, typed_decision=typed)
+
+
+@bp.post("/<int:invoice_id>/attachments")
+@requires("raise_invoices")
+def attach(invoice):
+    """Attach a document of the library (``document_id``) or a new file (``file``), whichever was sent."""
+    errors: dict[str, str] = {}
+    uploading = request.form.get("source") == "upload"
+    with form_errors(errors) as attempt:
+        if uploading:
+            attachment = attachments.upload_and_attach(invoice, request.files.get("file"), actor=current_user)
+        else:
+            attachment = attachments.attach(invoice, request.form.get("document_id", ""), actor=current_user)
+    if attempt.ok:
+        flash_success(f"{attachment.filename} attached to {invoice.number}")
+        return redirect_to(url_for(".show", invoice_id=invoice.id) + "#attachments")
+    return _show_page(invoice, errors=errors or {"file" if uploading else "document_id": attempt.message},
+                      status=attempt.status)
+
+
+@bp.post("/<int:invoice_id>/attachments/<int:invoice_attachment_id>/remove")
+@requires("raise_invoices")
+def remove_attachment(invoice, attachment):
+    errors: dict[str, str] = {}
+    filename = attachment.filename
+    with form_errors(errors) as attempt:
+        attachments.remove(invoice, attachment, actor=current_user)
+    if attempt.ok:
+        flash_success(f"{filename} removed from {invoice.number}")
+        return redirect_to(url_for(".show", invoice_id=invoice.id) + "#attachments")
+    return _show_page(invoice, errors={"attachments": attempt.message}, status=attempt.status)
+
+
+@bp.get("/<int:invoice_id>/attachments/<int:invoice_attachment_id>")
+@requires("view_invoices")
+def download_attachment(invoice, attachment):
+    response = redirect(attachments.download_url(invoice, attachment, actor=current_user), 303)
+    response.headers["Cache-Control"] = "no-store"  # the link lasts a minute
+    return response
 
 
 @bp.route("/<int:invoice_id>/credit-note", methods=["GET", "POST"])

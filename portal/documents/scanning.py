@@ -46,6 +46,9 @@ def setting(key: str, default: str | None = None) -> str | None:
 class NoScanner:
     name = "none"
 
+    def ping(self) -> None:
+        return None
+
     def scan(self, fh: BinaryIO) -> ScanResult:
         return ScanResult(NOT_SCANNED, "No virus scanner is configured")
 
@@ -54,6 +57,23 @@ class ClamdScanner:
     """clamd's INSTREAM command over a Unix socket (or ``tcp://host:port``)."""
 
     name = "clamd"
+
+    def ping(self, timeout: float = 2.0) -> None:
+        """Raises ``ScannerUnavailable`` unless clamd answers PONG (the health check)."""
+        sock = None
+        try:
+            saved, self.timeout = self.timeout, timeout
+            try:
+                sock = self._connect()
+            finally:
+                self.timeout = saved
+            with sock:
+                sock.sendall(b"zPING\0")
+                reply = sock.recv(16)
+        except OSError as exc:
+            raise ScannerUnavailable(f"clamd at {self.address} did not answer: {exc}") from exc
+        if not reply.startswith(b"PONG"):
+            raise ScannerUnavailable(f"clamd at {self.address} answered {reply!r} to PING")
 
     def __init__(self, address: str, timeout: float = 120.0):
         self.address = address
@@ -103,6 +123,10 @@ class ClamscanScanner:
 
     name = "clamscan"
 
+    def ping(self) -> None:
+        if not shutil.which(self.executable):
+            raise ScannerUnavailable(f"{self.executable} is not installed")
+
     def __init__(self, database: str | None, executable: str = "clamscan"):
         self.database = database
         self.executable = executable
@@ -149,3 +173,16 @@ def configured_scanner():
     if database and shutil.which("clamscan"):
         return ClamscanScanner(database)
     return NoScanner()
+
+
+def scanner_health() -> str:
+    """For /healthz: ``ok`` (the scanner answers), ``not_configured`` (documents say "Not scanned")
+    or ``unavailable`` (configured but not answering: uploads wait, pending, until it is back)."""
+    scanner = configured_scanner()
+    if isinstance(scanner, NoScanner):
+        return "not_configured"
+    try:
+        scanner.ping()
+    except ScannerUnavailable:
+        return "unavailable"
+    return "ok"

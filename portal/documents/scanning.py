@@ -20,13 +20,26 @@ from typing import BinaryIO
 from flask import current_app
 
 from portal.documents.models import NOT_SCANNED, SCAN_CLEAN, SCAN_INFECTED
+from portal.errors import ServiceError
 
 DEBIAN_CLAMD_SOCKET = "/var/run/clamav/clamd.ctl"
 CHUNK = 1024 * 1024
 
 
-class ScannerUnavailable(RuntimeError):
-    """The scanner is configured but could not scan: retry later."""
+class ScannerUnavailable(ServiceError):
+    """The scanner is configured but could not scan: retry later. A job fails (and RQ retries
+    it); a request that scans at once answers 503 with a message a person can act on, while
+    ``str()`` keeps the technical detail for logs and the outbox's last error."""
+
+    status = 503
+
+    def __init__(self, detail: str):
+        super().__init__("The virus scanner is not answering, so the file could not be checked and was not kept. "
+                         "Try again in a few minutes.")
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return self.detail
 
 
 @dataclass(frozen=True)

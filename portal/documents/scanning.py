@@ -37,6 +37,7 @@ class ScannerUnavailable(ServiceError):
         super().__init__("The virus scanner is not answering, so the file could not be checked and was not kept. "
                          "Try again in a few minutes.")
         self.detail = detail
+        self.args = (detail,)  # repr() too, as jobs record it
 
     def __str__(self) -> str:
         return self.detail

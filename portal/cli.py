@@ -167,6 +167,9 @@ def _checked_services(port: int | None) -> tuple[int, object | None]:
 def up_command(port: int | None, workers: int, job_workers: int, no_demo: bool) -> None:
     """Start the services (embedded unless configured), migrate, seed, then serve web and workers.
 
+    Embedded services include clamd (ClamAV) on a socket under var/clamav/, with downloaded
+    signatures from var/clamav/db or CLAMAV_DATABASE_DIR, else a local EICAR-only signature.
+
     Ports: PORT (web, 5000), PORTAL_REDIS_PORT (16379), PORTAL_S3_PORT (18333, and +10000) and
     PORTAL_WEED_BASE_PORT (19300 to 19302, and +10000).
     """
@@ -175,6 +178,7 @@ def up_command(port: int | None, workers: int, job_workers: int, no_demo: bool) 
 
     port, embedded = _checked_services(port)
     services = None
+    scanner = ""
     children: list[subprocess.Popen] = []
     stopping = False
 
@@ -208,6 +212,10 @@ def up_command(port: int | None, workers: int, job_workers: int, no_demo: bool) 
                 urls = services.start()
             except RuntimeError as exc:  # e.g. SeaweedFS stopped at once: the message names its log
                 raise click.ClickException(str(exc)) from None
+            click.echo("starting ClamAV (clamd) to scan uploads...")
+            scanner = services.start_clamd()
+            click.echo(scanner)
+            urls = services.urls
             services.write_env_file(folder / "services.env", {"PORT": str(port)})
             env = env_with(urls)
         env.setdefault("BASE_URL", f"http://127.0.0.1:{port}")
@@ -226,6 +234,7 @@ def up_command(port: int | None, workers: int, job_workers: int, no_demo: bool) 
         click.echo(f"Portal is running at http://127.0.0.1:{port}  (Ctrl-C stops it)")
         if services is not None:
             click.echo("Service settings for psql, rq and the AWS CLI: var/services.env")
+            click.echo(scanner)
         if not no_demo:
             click.echo(f"Demo accounts (password {DEMO_PASSWORD}):")
             for email, role, slug in demo_accounts():

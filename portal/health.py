@@ -26,7 +26,9 @@ def _check_storage() -> None:
 
 
 def check_parts() -> dict[str, str]:
-    """``ok`` or ``unavailable`` for each part; a failure is reported, never raised."""
+    """``ok`` or ``unavailable`` for each part; a failure is reported, never raised. The virus
+    scanner is also ``not_configured`` when there is none (not a failure: documents say "Not
+    scanned"); a configured scanner that does not answer is a failing part."""
     parts = {}
     for name, check in (("database", _check_database), ("redis", _check_redis), ("storage", _check_storage)):
         try:
@@ -35,4 +37,11 @@ def check_parts() -> dict[str, str]:
         except Exception as exc:  # any failure of a part is reported, not raised
             current_app.logger.warning("health check %s failed: %r", name, exc)
             parts[name] = "unavailable"
+    try:
+        from portal.documents.scanning import scanner_health
+
+        parts["scanner"] = scanner_health()
+    except Exception as exc:  # a misconfigured scanner is reported, not raised
+        current_app.logger.warning("health check scanner failed: %r", exc)
+        parts["scanner"] = "unavailable"
     return parts

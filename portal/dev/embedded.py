@@ -45,6 +45,8 @@ class EmbeddedServices:
     _pg: object = None
     _redis: object = None
     _weed: subprocess.Popen | None = None
+    _clamd: object = None
+    scanner_message: str = ""
     secrets: SeaweedSecrets | None = None
     urls: dict[str, str] = field(default_factory=dict)
 
@@ -187,11 +189,45 @@ class EmbeddedServices:
             "S3_SECRET_ACCESS_KEY": self.secrets.portal.secret_key, "S3_REGION": S3_REGION,
         })
 
+    # -- ClamAV (clamd) ----------------------------------------------------------
+    def start_clamd(self, env: Mapping[str, str] = os.environ) -> str:
+        """clamd on a Unix socket under var/clamav/, with downloaded signatures where there are
+        some, else a local EICAR-only signature; returns a line saying which. Without ClamAV (or
+        when it cannot start) uploads are not scanned, and the line says that instead."""
+        from portal.dev import clamav
+
+        if env.get("CLAMD_SOCKET") or env.get("DOCUMENT_SCANNER"):
+            self.scanner_message = ("ClamAV: using the scanner named in the environment "
+                                    f"(DOCUMENT_SCANNER={env.get('DOCUMENT_SCANNER', 'auto')}, "
+                                    f"CLAMD_SOCKET={env.get('CLAMD_SOCKET', '')})")
+            return self.scanner_message
+        if not clamav.installed():
+            self.urls["DOCUMENT_SCANNER"] = "none"
+            self.scanner_message = ("ClamAV is not installed: uploads are NOT scanned (documents say 'Not "
+                                    "scanned'). Install it with `make clamav` (apt-get install clamav clamav-daemon).")
+            return self.scanner_message
+        folder = self.var_dir / "clamav"
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o700)
+        try:
+            choice = clamav.choose_signatures(folder, env)
+            self._clamd = clamav.Clamd(folder, choice.folder)
+            socket_path = self._clamd.start()
+        except (RuntimeError, OSError, subprocess.CalledProcessError) as exc:
+            self._clamd = None
+            self.urls["DOCUMENT_SCANNER"] = "none"
+            self.scanner_message = f"ClamAV could not start, so uploads are NOT scanned: {exc}"
+            return self.scanner_message
+        self.urls["DOCUMENT_SCANNER"] = "clamd"  # clamd down means documents wait, never pass unscanned
+        self.urls["CLAMD_SOCKET"] = socket_path
+        self.scanner_message = choice.message
+        return self.scanner_message
+
     def start(self) -> dict[str, str]:
         self.start_postgres()
         self.start_redis()
         self.start_s3()
-        return self.urls
+        return self.urls  # clamd is started apart (`portal up` does; the tests start their own)
 
     def write_env_file(self, path: Path, extra: Mapping[str, str] | None = None) -> None:
         """var/services.env: the addresses, ports and keys, readable by this user only."""
@@ -205,6 +241,7 @@ class EmbeddedServices:
         lines.append(f"PORTAL_REDIS_PORT={self.redis_port}")
         lines.append(f"PORTAL_S3_PORT={self.s3_port}")
         lines.append(f"PORTAL_WEED_BASE_PORT={self.weed_base_port}")
+        lines.extend(f"{key}={self.urls[key]}" for key in ("DOCUMENT_SCANNER", "CLAMD_SOCKET") if key in self.urls)
         lines.extend(f"{key}={value}" for key, value in (extra or {}).items())
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.fchmod(fd, 0o600)  # an older file may have been readable by others
@@ -212,6 +249,9 @@ class EmbeddedServices:
             fh.write("\n".join(lines) + "\n")
 
     def stop(self) -> None:
+        if self._clamd is not None:
+            self._clamd.stop()
+            self._clamd = None
         if self._weed is not None and self._weed.poll() is None:
             os.killpg(self._weed.pid, signal.SIGTERM)
             try:

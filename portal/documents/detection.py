@@ -87,8 +87,13 @@ def detect(fh: BinaryIO, name: str, limits: ZipLimits = ZipLimits()) -> Detected
     fh.seek(0)
     head = fh.read(HEAD_BYTES)
     fh.seek(0)
-    if b"%PDF-" in head[:1024]:
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n\x00").startswith(b"%PDF-"):
+        check_pdf_ends_as_pdf(fh)
         actual = "pdf"
+    elif b"%PDF-" in head[:1024]:
+        raise Rejected(f"The file {name!r} has something else before the start of the PDF (a file made to be two "
+                       "kinds at once), so it was not accepted. Open it in a PDF reader, save a new copy and upload "
+                       "that.")
     elif head.startswith(b"PK\x03\x04"):
         actual = _zip_kind(fh, limits)
     else:
@@ -114,6 +119,23 @@ def detect(fh: BinaryIO, name: str, limits: ZipLimits = ZipLimits()) -> Detected
                        f"right ending, or save it as {describe(expected)}, and upload it again.")
     fh.seek(0)
     return Detected(actual)
+
+
+PDF_TAIL_BYTES = 2048
+
+
+def check_pdf_ends_as_pdf(fh: BinaryIO) -> None:
+    """A PDF ends with ``%%EOF`` (and perhaps whitespace): anything after it (a ZIP archive, a web
+    page) makes a polyglot, a file that other programs read as something else."""
+    fh.seek(0, 2)
+    size = fh.tell()
+    fh.seek(max(0, size - PDF_TAIL_BYTES))
+    tail = fh.read()
+    fh.seek(0)
+    end = tail.rfind(b"%%EOF")
+    if end < 0 or tail[end + len(b"%%EOF"):].strip(b" \t\r\n\x00\x0c"):
+        raise Rejected("The PDF has something else after its end (another file joined on to it), so it was not "
+                       "accepted. Open it in a PDF reader, save a new copy and upload that.")
 
 
 def check_zip_limits(zf: zipfile.ZipFile, limits: ZipLimits) -> None:

@@ -20,13 +20,27 @@ from typing import BinaryIO
 from flask import current_app
 
 from portal.documents.models import NOT_SCANNED, SCAN_CLEAN, SCAN_INFECTED
+from portal.errors import ServiceError
 
 DEBIAN_CLAMD_SOCKET = "/var/run/clamav/clamd.ctl"
 CHUNK = 1024 * 1024
 
 
-class ScannerUnavailable(RuntimeError):
-    """The scanner is configured but could not scan: retry later."""
+class ScannerUnavailable(ServiceError):
+    """The scanner is configured but could not scan: retry later. A job fails (and RQ retries
+    it); a request that scans at once answers 503 with a message a person can act on, while
+    ``str()`` keeps the technical detail for logs and the outbox's last error."""
+
+    status = 503
+
+    def __init__(self, detail: str):
+        super().__init__("The virus scanner is not answering, so the file could not be checked and was not kept. "
+                         "Try again in a few minutes.")
+        self.detail = detail
+        self.args = (detail,)  # repr() too, as jobs record it
+
+    def __str__(self) -> str:
+        return self.detail
 
 
 @dataclass(frozen=True)
@@ -46,6 +60,9 @@ def setting(key: str, default: str | None = None) -> str | None:
 class NoScanner:
     name = "none"
 
+    def ping(self) -> None:
+        return None
+
     def scan(self, fh: BinaryIO) -> ScanResult:
         return ScanResult(NOT_SCANNED, "No virus scanner is configured")
 
@@ -54,6 +71,23 @@ class ClamdScanner:
     """clamd's INSTREAM command over a Unix socket (or ``tcp://host:port``)."""
 
     name = "clamd"
+
+    def ping(self, timeout: float = 2.0) -> None:
+        """Raises ``ScannerUnavailable`` unless clamd answers PONG (the health check)."""
+        sock = None
+        try:
+            saved, self.timeout = self.timeout, timeout
+            try:
+                sock = self._connect()
+            finally:
+                self.timeout = saved
+            with sock:
+                sock.sendall(b"zPING\0")
+                reply = sock.recv(16)
+        except OSError as exc:
+            raise ScannerUnavailable(f"clamd at {self.address} did not answer: {exc}") from exc
+        if not reply.startswith(b"PONG"):
+            raise ScannerUnavailable(f"clamd at {self.address} answered {reply!r} to PING")
 
     def __init__(self, address: str, timeout: float = 120.0):
         self.address = address
@@ -103,6 +137,10 @@ class ClamscanScanner:
 
     name = "clamscan"
 
+    def ping(self) -> None:
+        if not shutil.which(self.executable):
+            raise ScannerUnavailable(f"{self.executable} is not installed")
+
     def __init__(self, database: str | None, executable: str = "clamscan"):
         self.database = database
         self.executable = executable
@@ -149,3 +187,16 @@ def configured_scanner():
     if database and shutil.which("clamscan"):
         return ClamscanScanner(database)
     return NoScanner()
+
+
+def scanner_health() -> str:
+    """For /healthz: ``ok`` (the scanner answers), ``not_configured`` (documents say "Not scanned")
+    or ``unavailable`` (configured but not answering: uploads wait, pending, until it is back)."""
+    scanner = configured_scanner()
+    if isinstance(scanner, NoScanner):
+        return "not_configured"
+    try:
+        scanner.ping()
+    except ScannerUnavailable:
+        return "unavailable"
+    return "ok"

@@ -86,6 +86,22 @@ def summary(errors) -> str | None:
     return f"Correct {'this field' if len(pairs) == 1 else 'these fields'} and send it again. {shown}{more}"
 
 
+def _too_large_message() -> str:
+    """A body past MAX_CONTENT_LENGTH is about files when it carries files; a smaller body refused
+    by the form parser had too many fields (MAX_FORM_PARTS) or too much text (MAX_FORM_MEMORY_SIZE)."""
+    from flask import current_app
+
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if request.content_length is not None and limit is not None and request.content_length <= limit:
+        return ("The form has too many fields or too much text in a field, so it was not saved. Go back, "
+                "shorten what you typed (paste long documents as a file instead) and send it again.")
+    if request.mimetype == "multipart/form-data":
+        from portal.documents.services import too_large_message
+
+        return too_large_message()
+    return "What you sent is too large, so it was not saved. Send less at a time."
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -95,9 +111,7 @@ def register(app: Flask) -> None:
         data = getattr(exc, "data", None) or {}
         message = data.get("message")
         if message is None and exc.code == 413:
-            from portal.documents.services import too_large_message
-
-            message = too_large_message()
+            message = _too_large_message()
         if message is None and exc.code in (400, 429) and exc.description != type(exc).description:
             message = exc.description
         errors = data.get("errors") or data.get("messages")

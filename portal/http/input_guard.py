@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote_to_bytes
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 
 NOT_STORABLE = re.compile("[\x00\ud800-\udfff]")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -95,11 +95,41 @@ def _path_is_text() -> bool:
     return not NOT_STORABLE.search(path)
 
 
+#: Bodies without files (forms, JSON, XML) are read whole into memory: they get a limit of their
+#: own, far below MAX_CONTENT_LENGTH (which is sized for ten documents).
+TEXT_BODY_MAX_BYTES = 4 * 1024 * 1024
+
+
+class TooMuch(Exception):
+    """The body is past a limit for text: answered 413 with ``message``."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def check_size() -> None:
+    """Werkzeug limits the parts and text of multipart forms (MAX_FORM_PARTS, MAX_FORM_MEMORY_SIZE)
+    but not of url-encoded ones, nor the size of JSON: these limits are checked here."""
+    if request.mimetype == FORM_TYPES[1]:
+        return
+    limit = int(current_app.config.get("TEXT_BODY_MAX_BYTES") or TEXT_BODY_MAX_BYTES)
+    if (request.content_length or 0) > limit:
+        raise TooMuch(f"What you sent is too large ({request.content_length / 1024 / 1024:,.1f} MB; the limit is "
+                      f"{limit / 1024 / 1024:,.0f} MB without files), so it was not saved. Send less at a time.")
+    if request.mimetype == FORM_TYPES[0]:
+        parts = current_app.config.get("MAX_FORM_PARTS") or 1000
+        if request.get_data(cache=True).count(b"&") >= parts:
+            raise TooMuch(f"The form has too many fields (more than {parts:,}), so it was not saved. Go back, "
+                          "reload the page and send it again.")
+
+
 def check_request() -> None:
     """Raises BadText for the first field that cannot be stored."""
     check_urlencoded(request.query_string, "query")
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
+    check_size()
     if request.mimetype == FORM_TYPES[0]:
         check_urlencoded(request.get_data(cache=True), "form")
     elif request.mimetype == FORM_TYPES[1]:
@@ -123,6 +153,8 @@ def refuse_unstorable_input():
         check_request()
     except BadText as exc:
         return answer(422, exc.message, {exc.location: {NOT_STORABLE.sub("\ufffd", exc.field): [exc.message]}})
+    except TooMuch as exc:
+        return answer(413, exc.message)
     return None
 
 

@@ -3,12 +3,8 @@ an organisation with a signed-in member, and upload helpers."""
 from __future__ import annotations
 
 import io
-import os
 import shutil
-import socket
-import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -16,25 +12,23 @@ import pytest
 from tests.documents import files
 
 
-def _require(tool: str) -> str:
-    path = shutil.which(tool) or (f"/usr/sbin/{tool}" if os.path.exists(f"/usr/sbin/{tool}") else None)
-    if path is None:
-        pytest.fail(f"{tool} is not installed: `make test` installs ClamAV (apt-get install clamav clamav-daemon)")
-    return path
+def _require_clamav() -> None:
+    from portal.dev import clamav
+
+    if not clamav.installed():
+        pytest.fail("ClamAV is not installed: `make test` installs it (apt-get install clamav clamav-daemon)")
 
 
 @pytest.fixture(scope="session")
 def clamav_database():
-    """A ClamAV signature database with one signature: the MD5 of the EICAR test file."""
-    sigtool = _require("sigtool")
+    """A ClamAV signature database with one signature: the MD5 of the EICAR test file (the same
+    local signature `portal up` makes when no downloaded signatures exist)."""
+    from portal.dev import clamav
+
+    _require_clamav()
     folder = Path(tempfile.mkdtemp(prefix="portal-clamav-"))
     database = folder / "db"
-    database.mkdir()
-    sample = folder / "Eicar-Test-Signature"
-    sample.write_bytes(files.eicar())
-    signature = subprocess.run([sigtool, "--md5", str(sample)], capture_output=True, text=True, check=True).stdout
-    (database / "portal-test.hdb").write_text(signature)
-    sample.unlink()
+    clamav.write_local_signature(database)
     yield database
     shutil.rmtree(folder, ignore_errors=True)
 
@@ -42,36 +36,15 @@ def clamav_database():
 @pytest.fixture(scope="session")
 def clamd_socket(clamav_database):
     """clamd on a temporary Unix socket, loaded with the test signature, for the whole session."""
-    clamd = _require("clamd")
-    folder = clamav_database.parent
-    sock = folder / "clamd.sock"
-    config = folder / "clamd.conf"
-    config.write_text("\n".join([
-        f"LocalSocket {sock}", f"DatabaseDirectory {clamav_database}", "Foreground yes",
-        f"LogFile {folder / 'clamd.log'}", f"TemporaryDirectory {folder}", "StreamMaxLength 100M",
-        "MaxThreads 4", "SelfCheck 0", ""]))
-    process = subprocess.Popen([clamd, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"clamd stopped: {process.stderr.read().decode()[-2000:]}")
-        try:
-            with socket.socket(socket.AF_UNIX) as probe:
-                probe.connect(str(sock))
-                probe.sendall(b"zPING\0")
-                if probe.recv(16).startswith(b"PONG"):
-                    break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail("clamd did not start within 60 s")
-    yield str(sock)
-    process.terminate()
+    from portal.dev import clamav
+
+    daemon = clamav.Clamd(clamav_database.parent / "clamd", clamav_database)
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        socket_path = daemon.start(timeout=60)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    yield socket_path
+    daemon.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -94,9 +94,10 @@ def exe() -> bytes:
 
 
 def eicar() -> bytes:
-    """The EICAR anti-virus test string, built from pieces so the repository never holds it whole."""
-    parts = ["X5O!P%@AP[4\\PZX54(P^)7CC)7}$", "EICAR-STANDARD-", "ANTIVIRUS-TEST-FILE!", "$H+H*"]
-    return "".join(parts).encode("ascii")
+    """The EICAR anti-virus test string (portal.dev.clamav builds it from pieces)."""
+    from portal.dev.clamav import eicar as built
+
+    return built()
 
 
 def zip_bomb_docx(expanded_bytes: int = 60 * 1024 * 1024) -> bytes:

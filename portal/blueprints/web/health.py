@@ -15,7 +15,7 @@ bp = Blueprint("health", __name__)
 @limiter.exempt
 def healthz():
     parts = check_parts()
-    failing = [name for name, state in parts.items() if state != "ok"]
+    failing = [name for name, state in parts.items() if state not in ("ok", "not_configured")]
     body = {"status": "ok" if not failing else "unavailable", **parts}
     if failing:
         body["failing"] = failing

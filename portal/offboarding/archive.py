@@ -117,7 +117,7 @@ def _members(tenant_id: int) -> Iterable[dict]:
 
 
 def _organisation(organisation: Organisation) -> dict:
-    return {c.name: getattr(organisation, c.key) for c in Organisation.__mapper__.column_attrs
+    return {c.columns[0].name: getattr(organisation, c.key) for c in Organisation.__mapper__.column_attrs
             if not _is_secret(c.columns[0])}
 
 

@@ -1,8 +1,12 @@
 """Deleting an offboarded organisation once its retention period is over.
 
-One transaction per organisation, run as that organisation (row-level security holds): every row
-of every table with a ``tenant_id`` column whose ``tenant_id`` is the organisation, children
-before parents, except the audit log (``audit_events`` is append-only and stays). The
+One transaction per organisation: every row of every table with a ``tenant_id`` column whose
+``tenant_id`` is the organisation, children before parents, except the audit log (``audit_events``
+is append-only and stays). The rows are deleted by the database function
+``portal_erase_organisation`` (migration 0024_offboarding), which runs as the owner so that
+append-only tables (submitted versions, invoice events, bid receipts) can be emptied, but only for
+an organisation that is suspended and past its ``delete_after``, and with ``app.org_id`` set to it
+so that row-level security still holds. The
 organisation row stays as a tombstone (inactive, ``deleted_at`` set): the audit log's foreign key
 to it is RESTRICT and never cascades, and other organisations' rows that name it (a provider's
 contract naming a deleted commissioner) keep a valid key. After the commit, every S3 object under
@@ -20,7 +24,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import ForeignKeyConstraint, Table, delete, func, select, update
+from sqlalchemy import ForeignKeyConstraint, Table, func, or_, select, text, update
 
 from portal.audit.services import record_platform
 from portal.documents.storage import bucket
@@ -63,11 +67,14 @@ def blocking_references(organisation_id: int) -> dict[str, int]:
     counts: dict[str, int] = {}
     others = db.session.scalars(select(Organisation.id).where(Organisation.id != organisation_id,
                                                               Organisation.deleted_at.is_(None))).all()
+    by_table: dict[Table, set[str]] = {}
+    for table, column in references:
+        by_table.setdefault(table, set()).add(column)
     for other in others:
         with tenant_context(other):
-            for table, column in references:
+            for table, columns in by_table.items():
                 n = db.session.scalar(select(func.count()).select_from(table).where(
-                    table.c[column] == organisation_id, table.c.tenant_id == other))
+                    or_(*(table.c[c] == organisation_id for c in sorted(columns))), table.c.tenant_id == other))
                 if n:
                     counts[table.name] = counts.get(table.name, 0) + n
     return counts
@@ -75,14 +82,12 @@ def blocking_references(organisation_id: int) -> dict[str, int]:
 
 def delete_rows(organisation: Organisation) -> dict[str, int]:
     """Delete every row of the organisation (flushes; the caller commits). Counts by table."""
-    counts: dict[str, int] = {}
+    tables = [t.name for t in reversed(tenant_tables()) if t.name not in KEPT_TABLES]
     with tenant_context(organisation.id):
-        for table in reversed(tenant_tables()):
-            if table.name in KEPT_TABLES:
-                continue
-            result = db.session.execute(delete(table).where(table.c.tenant_id == organisation.id))
-            if result.rowcount:
-                counts[table.name] = result.rowcount
+        db.session.flush()
+        rows = db.session.execute(text("select table_name, deleted from portal_erase_organisation(:org, :tables)"),
+                                  {"org": organisation.id, "tables": tables})
+        counts = {name: n for name, n in rows if n}
     # Jobs still waiting for this organisation would find nothing: they are closed, not run.
     db.session.execute(update(OutboxMessage).where(OutboxMessage.run_as_tenant_id == organisation.id,
                                                    OutboxMessage.done_at.is_(None))

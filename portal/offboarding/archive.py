@@ -37,7 +37,8 @@ from portal.extensions import db
 from portal.models_base import utcnow
 from portal.tenants.models import Membership, Organisation
 
-SECRET_COLUMN = re.compile(r"password|secret|token_hash|private_key|sealed_key|wrapped|totp|recovery", re.I)
+SECRET_COLUMN = re.compile(r"password|secret|token_hash|nonce|private_key|sealed_key|wrapped|totp|recovery",
+                           re.I)
 BATCH = 500
 
 

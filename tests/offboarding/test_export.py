@@ -35,6 +35,7 @@ def test_api_export_holds_every_row_and_document_and_no_secrets(app, client, con
     stored_document(app, commissioner, "clyde.pdf", b"%PDF-1.4 clyde only")
     other = factories.organisation("provider", slug="oak-care", name="Oak Care")
     factories.contract(commissioner=commissioner, provider=other, reference="OAK-001")
+    factories.invitation(provider)  # its nonce's hash is a secret
     headers = {"Authorization": f"Bearer {api_token('admin@fern.example')}"}
 
     asked = client.post("/api/v1/orgs/fern-care/exports", headers=headers)
@@ -68,6 +69,7 @@ def test_api_export_holds_every_row_and_document_and_no_secrets(app, client, con
     assert {m["email"] for m in members} == {"submitter@fern.example", "second@fern.example", "admin@fern.example"}
     everything = b"".join(archive.read(n) for n in names)
     assert b"$argon2" not in everything and b"password_hash" not in everything and b"token_hash" not in everything
+    assert b"nonce_hash" not in everything
     assert b"clyde only" not in everything and b"OAK-001" not in everything
     for name in names:
         assert not name.startswith("/") and ".." not in name

@@ -40,6 +40,7 @@ def import_models() -> None:
     from portal.notifications import models as _notifications  # noqa: F401
     from portal import outbox as _outbox  # noqa: F401
     from portal.tenants import models as _tenants  # noqa: F401
+    from portal.offboarding import models as _offboarding  # noqa: F401
 
 
 def create_app(overrides: dict | None = None) -> Flask:

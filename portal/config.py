@@ -120,6 +120,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "API_TOKEN_DAYS": _int(env, "API_TOKEN_DAYS", 30),
         # The least number of people a shown outcome figure may rest on; filters may raise it only.
         "SUPPRESSION_THRESHOLD": _int(env, "SUPPRESSION_THRESHOLD", 5),
+        # Offboarding: an organisation's export can be downloaded for this many days; an offboarded
+        # organisation's rows and files are deleted this many days after it was suspended.
+        "EXPORT_DOWNLOAD_DAYS": _int(env, "EXPORT_DOWNLOAD_DAYS", 7),
+        "OFFBOARDING_RETENTION_DAYS": _int(env, "OFFBOARDING_RETENTION_DAYS", 90),
         "OCDS_PREFIX": env.get("OCDS_PREFIX", "ocds-portal"),
         "OCDS_PUBLISHER": env.get("OCDS_PUBLISHER", "Portal"),
         "SESSION_COOKIE_NAME": "portal_session",

@@ -70,6 +70,7 @@ JOBS: dict[str, JobKind] = {kind.name: kind for kind in (
     JobKind("notify_contract_review", "portal.contract_reviews.services:notify_contract_review", EMAIL),
     JobKind("notify_invoice", "portal.invoicing.workflow:notify_invoice", EMAIL),
     JobKind("notify_proposal", "portal.proposals.jobs:notify_proposal", EMAIL),
+    JobKind("build_organisation_export", "portal.offboarding.jobs:build_organisation_export", DEFAULT),
 )}
 
 PERIODIC: tuple[PeriodicJob, ...] = (
@@ -79,6 +80,9 @@ PERIODIC: tuple[PeriodicJob, ...] = (
     PeriodicJob("release-tender-documents", "portal.procurement.tender_document_jobs:release_tender_documents",
                 DEFAULT, 60),
     PeriodicJob("end-standstills", "portal.procurement.award:end_standstills", DEFAULT, 60),
+    PeriodicJob("expire-exports", "portal.offboarding.jobs:expire_exports", BULK, 3600),
+    PeriodicJob("delete-offboarded-organisations", "portal.offboarding.jobs:delete_offboarded_organisations", BULK,
+                3600),
 )
 
 

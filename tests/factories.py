@@ -1316,3 +1316,23 @@ def invoice_attachment_row(invoice_, *, document_=None, filename: str = "timeshe
         session.flush()
         return _detached(session, made)
 
+
+
+# -- offboarding -----------------------------------------------------------------------------------
+
+def organisation_export(org, *, status: str = "ready", by=None):
+    """An export of ``org`` (ready: a key and an expiry a week away; no bytes in S3)."""
+    from datetime import timedelta
+
+    from portal.models_base import utcnow
+    from portal.offboarding.models import OrganisationExport
+
+    ready = status == "ready"
+    with _as(org.id) as session:
+        made = OrganisationExport(tenant_id=org.id, status=status, requested_by_id=by.id if by else None,
+                                  storage_key=f"t/{org.id}/exports/{next(_seq)}.zip" if ready else None,
+                                  size_bytes=1 if ready else None, ready_at=utcnow() if ready else None,
+                                  expires_at=utcnow() + timedelta(days=7) if ready else None)
+        session.add(made)
+        session.flush()
+        return _detached(session, made)

@@ -231,7 +231,23 @@ def _mail(value, _loaded):
     return get_dev_mail(value)
 
 
+def _organisation(value, _loaded):
+    """Platform administration only (the pipeline refuses those routes to anyone else)."""
+    from portal.offboarding.queries import get_organisation
+
+    return get_organisation(value)
+
+
+def _export(value, loaded):
+    from portal.offboarding.queries import export_of, get_export
+
+    if "organisation" in loaded:  # the platform administrator's pages name the organisation
+        return export_of(loaded["organisation"], value)
+    return get_export(value)
+
+
 LOADERS: dict[str, Loader] = {
+    "organisation_id": Loader("organisation", _organisation, "No such organisation"),
     "membership_id": Loader("membership", _member, "No such member"),
     "invitation_id": Loader("invitation", _invitation, "No such invitation"),
     "contract_id": Loader("contract", _contract, "No such contract"),
@@ -266,6 +282,7 @@ LOADERS: dict[str, Loader] = {
     "saving_id": Loader("saving", _saving, "No such saving"),
     "token_id": Loader("token", _api_token, "No such token"),
     "message_id": Loader("message", _mail, "No such message"),
+    "export_id": Loader("export", _export, "No such export"),
 }
 
 #: URL arguments that are not objects: the organisation, a file format, a signed link, a file.

@@ -8,11 +8,20 @@ from __future__ import annotations
 from flask import Blueprint, g
 
 from portal.tenants.context import set_identity
-from portal.tenants.queries import get_organisation_by_slug, membership_in, memberships_of
+from portal.tenants.queries import (get_organisation_by_slug, get_suspended_organisation_by_slug, membership_in,
+                                    memberships_of)
 
 
 class NoOrganisation(Exception):
     """The address names no organisation of this person's (a 404, whichever the reason)."""
+
+
+class OrganisationSuspended(Exception):
+    """The address names an organisation of this person's that is suspended for offboarding."""
+
+    def __init__(self, organisation):
+        super().__init__(organisation.slug)
+        self.organisation = organisation
 
 
 class AmbiguousOrganisation(Exception):
@@ -48,6 +57,9 @@ def enter_organisation(user, slug: str | None):
         organisation = get_organisation_by_slug(slug)
         membership = membership_in(organisation, user) if organisation is not None else None
         if membership is None:
+            suspended = get_suspended_organisation_by_slug(slug) if organisation is None else None
+            if suspended is not None and membership_in(suspended, user) is not None:
+                raise OrganisationSuspended(suspended)
             raise NoOrganisation(slug)
     set_identity(organisation.id, user.id)
     g.organisation, g.membership = organisation, membership

@@ -20,7 +20,7 @@ from portal.http.access import access_of, is_organisation_permission
 from portal.http.api import twin_endpoint
 from portal.http.identity import bearer_user, init_login, session_user
 from portal.http.loaders import NotFoundInUrl, load_url_objects
-from portal.http.organisation import AmbiguousOrganisation, NoOrganisation, enter_organisation
+from portal.http.organisation import AmbiguousOrganisation, NoOrganisation, OrganisationSuspended, enter_organisation
 from portal.tenants.context import clear_identity, set_identity
 from portal.tenants.permissions import PLATFORM_ADMIN, PUBLIC, kind_has
 
@@ -84,6 +84,10 @@ def _enter(user, permission: str, endpoint: str, api: bool) -> None:
         organisation, _membership = enter_organisation(user, slug)
     except NoOrganisation:
         abort(404, message="No such organisation")
+    except OrganisationSuspended as exc:
+        abort(403, message=f"{exc.organisation.name} has been suspended from the portal while it leaves it, so no "
+                           "one can use its pages or its API tokens. Contact the portal's administrators if you "
+                           "think this is a mistake.")
     except AmbiguousOrganisation as exc:
         abort(400, message=_ambiguous_message(endpoint, exc.memberships))
     if not kind_has(organisation.kind, permission):

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -36,6 +37,9 @@ class Organisation(db.Model):
     __table_args__ = (
         CheckConstraint(f"kind in {ORGANISATION_KINDS!r}", name="valid_kind"),
         CheckConstraint("slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'", name="valid_slug"),
+        CheckConstraint("suspended_at is null or offboarding_reason is not null", name="offboarding_has_reason"),
+        CheckConstraint("deleted_at is null or (suspended_at is not null and not is_active)",
+                        name="deleted_was_suspended"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -44,6 +48,18 @@ class Organisation(db.Model):
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_at: Mapped[datetime] = created_at_column()
+    # Offboarding (portal.offboarding): suspended at once (is_active false), its rows deleted after
+    # delete_after; the row itself stays as a tombstone that the audit log keeps pointing at.
+    suspended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    offboarding_reason: Mapped[str | None] = mapped_column(Text)
+    delete_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    objects_deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deletion_blocked: Mapped[dict | None] = mapped_column(JSONB)
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
 
     @property
     def roles(self) -> tuple[str, ...]:

@@ -76,6 +76,7 @@ PERMISSIONS: dict[str, str] = {
     "manage_savings": "Set savings targets and record savings",
     "view_contract_reviews": "See contracts due for review, with delivery, spend, outcomes and compliance",
     "decide_contract_reviews": "Record a contract review's decision: extend, vary, retender or end",
+    "export_organisation": "Ask for and download an export of all of the organisation's data and documents",
 }
 
 # Permissions of a person rather than of a page: a personal API token is allowed when any of the
@@ -113,6 +114,7 @@ _DECIDER = {"approve_invoices", "manage_rate_cards", "decide_proposals", "manage
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # providers
     "provider_admin": frozenset(_EVERYONE | {"manage_members", "view_audit", "edit_returns", "upload_documents",
+                                             "export_organisation",
                                              "use_api_tokens", "register_interest", "post_thread_questions", *_ASKER,
                                              *_BIDDER, *_PROVIDER_MONEY}),
     "submitter": frozenset(_EVERYONE | {"edit_returns", "upload_documents", "use_api_tokens", "register_interest",
@@ -120,7 +122,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # "finance" is a role in both kinds of organisation: what it may do depends on the kind.
     # commissioners
     "commissioner_admin": frozenset(_COMMISSIONER_READER | _COMMISSIONER_MONEY_READER | _DECIDER | {
-        "manage_members", "view_audit", "manage_contracts", "manage_frameworks", "review_returns",
+        "manage_members", "view_audit", "export_organisation", "manage_contracts", "manage_frameworks",
+        "review_returns",
         "manage_collaboratives", "upload_documents", "use_api_tokens", "manage_tenders", "manage_threads",
         "manage_supplier_lists", "manage_invoicing_settings", "manage_payment_runs", *_ANSWERER, *_OPENER,
         *_AWARDER}),

@@ -12,6 +12,12 @@ def get_organisation_by_slug(slug: str) -> Organisation | None:
     return db.session.scalar(select(Organisation).where(Organisation.slug == slug, Organisation.is_active))
 
 
+def get_suspended_organisation_by_slug(slug: str) -> Organisation | None:
+    """An organisation suspended for offboarding (its members are told so; others get a 404)."""
+    return db.session.scalar(select(Organisation).where(Organisation.slug == slug, Organisation.suspended_at.is_not(None),
+                                                        Organisation.deleted_at.is_(None)))
+
+
 def memberships_of(user: User) -> list[Membership]:
     """The signed-in user's own memberships across organisations (user scope, not tenant scope)."""
     return list(db.session.scalars(

@@ -44,7 +44,8 @@ def everyone(app):
                   saving_id=seeded["saving_id"])
     ids = {kind: {**shared, "membership_id": factories.membership_id(org, users[(kind, ROLES[kind][0])]),
                   "invitation_id": factories.invitation(org)[0].id,
-                  "document_id": factories.document(org, filename="own.pdf").id}
+                  "document_id": factories.document(org, filename="own.pdf").id,
+                  "export_id": factories.organisation_export(org).id, "organisation_id": org.id}
            for kind, org in orgs.items()}
     return {"orgs": orgs, "users": users, "ids": ids}
 

@@ -20,6 +20,7 @@ def seed_contract_rows(app, provider, commissioner, reference: str):
     contract = factories.contract(commissioner=commissioner, provider=provider, reference=reference, title="Seeded",
                                   care_group="", locality="", end=date(2025, 3, 31), annual_value="1000",
                                   funding_model="block")
+    factories.organisation_export(provider)  # offboarding: an export of the provider's data
     document = factories.document(provider, filename="evidence.pdf", scan_status="not_scanned")
     factories.attachment(contract, document)
     factories.return_import(contract)

@@ -65,6 +65,7 @@ def two_tenants(app):
     seeded = contract.proposal_ids
     ids.update(fund_id=seeded["draft_fund_id"], proposal_id=seeded["proposal_id"], target_id=seeded["target_id"],
                saving_id=seeded["saving_id"])
+    ids.update(export_id=factories.organisation_export(b).id, organisation_id=b.id)  # B's export; B itself
     return {"a": a, "b": b, "user_a": user_a, "user_b": user_b, "ids": ids}
 
 

@@ -18,6 +18,7 @@ def register_api(app: Flask) -> Api:
     from portal.blueprints.api import contract_reviews, payment_runs, spend
     from portal.blueprints.api import actuals, invoices, rate_cards
     from portal.blueprints.api import funds, proposals, savings
+    from portal.blueprints.api import offboarding
 
     api = Api(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
@@ -25,6 +26,8 @@ def register_api(app: Flask) -> Api:
                    threads, clarifications, supplier_lists, tender_documents, evaluation):
         csrf.exempt(module.bp)
         api.register_blueprint(module.bp)
+    csrf.exempt(offboarding.bp)
+    api.register_blueprint(offboarding.bp)
     csrf.exempt(bids.bp)
     api.register_blueprint(bids.bp)
     for module in (invoices, payment_runs, spend, contract_reviews, rate_cards, actuals, proposals, funds, savings):

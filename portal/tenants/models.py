@@ -44,6 +44,8 @@ class Organisation(db.Model):
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_at: Mapped[datetime] = created_at_column()
+    # Its administrator's "require MFA for everyone" (portal.accounts.mfa decides who must have it).
+    require_mfa: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default="false")
 
     @property
     def roles(self) -> tuple[str, ...]:

@@ -118,6 +118,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "SIGN_IN_FREE_FAILURES": _int(env, "SIGN_IN_FREE_FAILURES", 3),
         "SIGN_IN_ADDRESS_FREE_FAILURES": _int(env, "SIGN_IN_ADDRESS_FREE_FAILURES", 20),
         "SIGN_IN_ACCOUNT_CEILING": _int(env, "SIGN_IN_ACCOUNT_CEILING", 100),
+        "SIGN_IN_FIRST_WAIT_SECONDS": _int(env, "SIGN_IN_FIRST_WAIT_SECONDS", 1),
         "KNOWN_DEVICE_DAYS": _int(env, "KNOWN_DEVICE_DAYS", 180),
         "INVITATION_DAYS": _int(env, "INVITATION_DAYS", 7),
         "PASSWORD_RESET_MINUTES": _int(env, "PASSWORD_RESET_MINUTES", 60),

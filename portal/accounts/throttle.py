@@ -17,7 +17,6 @@ own browser gets through while the account is attacked from elsewhere.
 """
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 
@@ -52,12 +51,12 @@ def _storage() -> Storage:
     return ext["portal_sign_in_storage"]
 
 
-def wait_for(failures: int, free: int) -> int:
+def wait_for(failures: int, free: int, first: int = 1) -> int:
     """Seconds to wait after ``failures`` failures when ``free`` are allowed without waiting:
-    1 s at the threshold, doubling with each failure after it, at most 15 minutes."""
+    ``first`` (1 s) at the threshold, doubling with each failure after it, at most 15 minutes."""
     if failures < free:
         return 0
-    return min(2 ** min(failures - free, 20), MAX_WAIT_SECONDS)
+    return min(first * 2 ** min(failures - free, 20), MAX_WAIT_SECONDS)
 
 
 def password_scopes(email: str, address: str | None, device: str | None = None) -> list[Scope]:
@@ -80,10 +79,10 @@ def code_scopes(user_id: int) -> list[Scope]:
 
 def seconds_to_wait(scopes: list[Scope]) -> int:
     """How long before another attempt is heard (0: now)."""
-    storage, now, waits = _storage(), time.time(), []
+    storage, waits = _storage(), []
     for scope in scopes:
         if storage.get(scope.wait_key) > 0:
-            waits.append(max(1, math.ceil(storage.get_expiry(scope.wait_key) - now)))
+            waits.append(max(1, round(storage.get_expiry(scope.wait_key) - time.time())))
     return max(waits, default=0)
 
 
@@ -92,7 +91,7 @@ def record_failure(scopes: list[Scope]) -> int:
     storage, longest = _storage(), 0
     for scope in scopes:
         failures = storage.incr(scope.failures_key, WINDOW_SECONDS)
-        wait = wait_for(failures, scope.free)
+        wait = wait_for(failures, scope.free, current_app.config["SIGN_IN_FIRST_WAIT_SECONDS"])
         if wait:
             storage.clear(scope.wait_key)
             storage.incr(scope.wait_key, wait)

@@ -1,9 +1,8 @@
-"""Signing in and out: throttling, session rotation, timeouts, CSRF, security headers."""
+"""Signing in and out: session rotation, timeouts, CSRF, security headers (throttling: test_throttle.py)."""
 from __future__ import annotations
 
 import time
 
-from redis import Redis
 
 from tests.conftest import PASSWORD, Browserless, csrf_from
 

@@ -7,7 +7,6 @@ from portal.accounts import mfa
 from portal.accounts import services as accounts
 from portal.accounts.schemas import MeSchema, TokenRequestSchema, TokenSchema
 from portal.errors import ServiceError
-from portal.extensions import limiter
 from portal.http.access import PUBLIC, SIGNED_IN, requires
 from portal.http.api import BEARER, ApiBlueprint
 from portal.http.errors import answer
@@ -17,8 +16,7 @@ bp = ApiBlueprint("api_auth", __name__, description="API tokens and the signed-i
 
 
 @bp.route("/auth/tokens", methods=["POST"])
-@requires(PUBLIC)
-@limiter.limit("30 per 15 minutes")
+@requires(PUBLIC)  # throttled per account and address by portal.accounts.throttle (429 with Retry-After)
 @bp.arguments(TokenRequestSchema)
 @bp.response(201, TokenSchema)
 @bp.alt_response(401, description="Wrong email, password or code")

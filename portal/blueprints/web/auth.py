@@ -61,7 +61,6 @@ def _finish_sign_in(user, next_url: str | None):
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @requires(PUBLIC)
-@limiter.limit("30 per 15 minutes", methods=["POST"])
 def sign_in():
     """The password (the first step). With MFA the session starts only after the code."""
     form = SignInForm()
@@ -107,7 +106,6 @@ def _second_step(template: str, form, check):
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 @requires(PUBLIC)
-@limiter.limit("30 per 15 minutes", methods=["POST"])
 def sign_in_code():
     """The second step: the code from the person's authenticator app."""
     form = CodeForm()
@@ -117,7 +115,6 @@ def sign_in_code():
 
 @bp.route("/sign-in/recovery-code", methods=["GET", "POST"])
 @requires(PUBLIC)
-@limiter.limit("30 per 15 minutes", methods=["POST"])
 def sign_in_recovery():
     """The second step for someone without their authenticator: one recovery code (audited, emailed)."""
     form = RecoveryCodeForm()

@@ -111,8 +111,7 @@ def confirm_email(token: str):
         if attempt.ok:
             flash_success(f"Your email address is now {user.email}. Sign in with it from now on.")
             return redirect_to(url_for("account.index") if current_user.is_authenticated else url_for("auth.sign_in"))
-        return render("auth/link_problem.html", title="Email address link", message=attempt.message,
-                      status=attempt.status)
+        return render("auth/link_problem.html", title="Email address link", message=attempt.message, status=400)
     return render("account/email_confirm.html", form=form)
 
 
@@ -132,8 +131,8 @@ def mfa_setup():
     """Scan the QR code (or type the secret), prove it with a code, then see the recovery codes once."""
     if current_user.has_mfa:
         return redirect_to(url_for(".mfa_status"))
-    secret = session.get(SETUP_SECRET_KEY)
-    if not secret or request.method == "GET":
+    secret = session.get(SETUP_SECRET_KEY)  # the same until it is confirmed (a reload shows the same QR code)
+    if not secret:
         secret = session[SETUP_SECRET_KEY] = mfa.new_secret()
     form = SetUpMfaForm()
     if form.validate_on_submit():

@@ -1350,17 +1350,20 @@ def enrol_mfa(person, secret: str = TOTP_SECRET) -> None:
         mfa.enrol_with_secret(session.get(User, person.id), secret)
 
 
-def totp_code(email: str, secret: str = TOTP_SECRET) -> str:
-    """The current code of ``email``'s authenticator. A code is accepted once per 30-second time step,
-    and a test may sign the same person in several times within one: the account's remembered step
-    is forgotten first, as if the next step had come (the replay refusal itself is tested with codes
-    made directly, in tests/accounts/test_mfa.py)."""
+def totp_code(email: str, secret: str | None = None) -> str:
+    """The current code of ``email``'s authenticator (its own secret: the factories' or the demo's).
+    A code is accepted once per 30-second time step, and a test may sign the same person in several
+    times within one: the account's remembered step is forgotten first, as if the next step had come
+    (the replay refusal itself is tested with codes made directly, in tests/accounts/test_mfa.py)."""
     import pyotp
 
+    from portal.accounts import mfa
     from portal.accounts.models import User
 
     with _as() as session:
         found = session.scalar(select(User).where(User.email == email.strip().lower()))
         if found is not None:
             found.mfa_last_step = None
-    return pyotp.TOTP(secret).now()
+            if secret is None and found.mfa_secret:
+                secret = mfa.decrypt_secret(found.mfa_secret)
+    return pyotp.TOTP(secret or TOTP_SECRET).now()

@@ -126,14 +126,14 @@ class UserSession(db.Model):
 
 
 class MfaRecoveryCode(db.Model):
-    """A single-use recovery code for someone who has lost their authenticator; only its SHA-256
-    is stored (each code carries 60 random bits). A person's own row, like their sessions."""
+    """A single-use recovery code for someone who has lost their authenticator; only its argon2id
+    hash is stored (each code carries 60 random bits). A person's own row, like their sessions."""
 
     __tablename__ = "mfa_recovery_codes"
     __table_args__ = (Index("ix_mfa_recovery_codes_user_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
-    code_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    code_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     created_at: Mapped[datetime] = created_at_column()
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

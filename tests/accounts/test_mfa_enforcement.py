@@ -171,3 +171,24 @@ def test_changing_email_sends_a_link_to_the_new_address_and_a_notice_to_the_old(
     assert web.post(link, {}).status_code == 400  # once only
     fresh = Browserless(app.test_client())
     assert fresh.post("/sign-in", {"email": "new@oak.example", "password": PASSWORD}).status_code == 303
+
+
+def test_the_demo_accounts_that_must_use_mfa_have_the_documented_secret(app, client):
+    """README: the platform administrator and Glasgow's procurement and finance officers share the demo
+    secret, whose current code `portal demo-code` prints; the others have no MFA."""
+    from portal.accounts import mfa
+    from portal.accounts.models import User
+    from portal.dev.demo import DEMO_TOTP_SECRET, seed_demo
+    from portal.extensions import db
+
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        enrolled = {u.email: mfa.decrypt_secret(u.mfa_secret) for u in db.session.scalars(select(User)) if u.has_mfa}
+    assert enrolled == {email: DEMO_TOTP_SECRET for email in (
+        "admin@portal.example", "procurement@glasgow-hscp.example", "finance@glasgow-hscp.example")}
+    web = Browserless(client)
+    step = web.post("/sign-in", {"email": "finance@glasgow-hscp.example", "password": "demo-pass-2026"})
+    assert step.headers["Location"].endswith("/sign-in/code")
+    done = web.post("/sign-in/code", {"code": pyotp.TOTP(DEMO_TOTP_SECRET).now()})
+    assert done.status_code == 303 and client.get("/o/glasgow-hscp/").status_code == 200

@@ -90,6 +90,19 @@ def register_cli(app: Flask) -> None:
         click.echo(f"re-enqueued {sweep_outbox()} messages")
 
 
+@main.command("demo-code", with_appcontext=False)
+def demo_code_command() -> None:
+    """Print the current MFA code of the demo accounts that use it (their documented demo secret)."""
+    import pyotp
+
+    from portal.dev.demo import DEMO_TOTP_SECRET
+
+    left = 30 - int(time.time()) % 30
+    click.echo(pyotp.TOTP(DEMO_TOTP_SECRET).now())
+    click.echo(f"(valid for about {left} more seconds; each code signs in once, so a second sign-in needs the next code)",
+               err=True)
+
+
 @main.command("worker", with_appcontext=False)
 @click.option("--burst", is_flag=True, help="Stop once every queue is empty")
 def worker_command_line(burst: bool) -> None:
@@ -173,7 +186,7 @@ def up_command(port: int | None, workers: int, job_workers: int, no_demo: bool) 
     Ports: PORT (web, 5000), PORTAL_REDIS_PORT (16379), PORTAL_S3_PORT (18333, and +10000) and
     PORTAL_WEED_BASE_PORT (19300 to 19302, and +10000).
     """
-    from portal.dev.demo import DEMO_PASSWORD, demo_accounts
+    from portal.dev.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_accounts
     from portal.dev.embedded import env_with
 
     port, embedded = _checked_services(port)
@@ -239,6 +252,8 @@ def up_command(port: int | None, workers: int, job_workers: int, no_demo: bool) 
             click.echo(f"Demo accounts (password {DEMO_PASSWORD}):")
             for email, role, slug in demo_accounts():
                 click.echo(f"  {email:40} {role:20} {slug}")
+            click.echo(f"The platform administrator and Glasgow's procurement and finance officers use MFA: the "
+                       f"authenticator secret is {DEMO_TOTP_SECRET}, and `portal demo-code` prints the current code.")
         while all(child.poll() is None for child in children):
             time.sleep(1)
         failed = [c.args[0] for c in children if c.poll() is not None]

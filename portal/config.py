@@ -113,8 +113,13 @@ def load_config(overrides: dict | None = None) -> dict:
         "BASE_URL": env.get("BASE_URL", f"http://127.0.0.1:{env.get('PORT', '5000')}"),
         "SESSION_IDLE_TIMEOUT": timedelta(minutes=_int(env, "SESSION_IDLE_MINUTES", 30)),
         "SESSION_ABSOLUTE_TIMEOUT": timedelta(hours=_int(env, "SESSION_ABSOLUTE_HOURS", 12)),
-        "SIGN_IN_MAX_FAILURES": _int(env, "SIGN_IN_MAX_FAILURES", 5),
-        "SIGN_IN_LOCKOUT_MINUTES": _int(env, "SIGN_IN_LOCKOUT_MINUTES", 15),
+        # Sign-in throttling (portal.accounts.throttle): failures before the first wait (1 s, doubling
+        # to 15 minutes) for an account at one address, for one address and for an account everywhere.
+        "SIGN_IN_FREE_FAILURES": _int(env, "SIGN_IN_FREE_FAILURES", 3),
+        "SIGN_IN_ADDRESS_FREE_FAILURES": _int(env, "SIGN_IN_ADDRESS_FREE_FAILURES", 20),
+        "SIGN_IN_ACCOUNT_CEILING": _int(env, "SIGN_IN_ACCOUNT_CEILING", 100),
+        "SIGN_IN_FIRST_WAIT_SECONDS": _int(env, "SIGN_IN_FIRST_WAIT_SECONDS", 1),
+        "KNOWN_DEVICE_DAYS": _int(env, "KNOWN_DEVICE_DAYS", 180),
         "INVITATION_DAYS": _int(env, "INVITATION_DAYS", 7),
         "PASSWORD_RESET_MINUTES": _int(env, "PASSWORD_RESET_MINUTES", 60),
         "API_TOKEN_DAYS": _int(env, "API_TOKEN_DAYS", 30),

@@ -83,7 +83,9 @@ def membership(org, person, role: str | None = None):
                                                               else "commissioner_admin"))
         session.add(found)
         session.flush()
-        return _detached(session, found)
+        found = _detached(session, found)
+    enrol_mfa_if_required(person)
+    return found
 
 
 def user(email: str | None = None, *, memberships=(), platform_admin: bool = False, full_name: str = "Test Person",
@@ -100,6 +102,8 @@ def user(email: str | None = None, *, memberships=(), platform_admin: bool = Fal
         person = _detached(session, person)
     for org, role in memberships:
         membership(org, person, role)
+    if platform_admin:
+        enrol_mfa_if_required(person)
     return person
 
 
@@ -1336,3 +1340,48 @@ def organisation_export(org, *, status: str = "ready", by=None):
         session.add(made)
         session.flush()
         return _detached(session, made)
+# -- multi-factor authentication -------------------------------------------------------------------
+
+#: The authenticator secret of every test account that must use MFA (platform administrators, a
+#: commissioner's finance and procurement staff, members of an organisation that requires it): the
+#: factories enrol such people as they are made, and the sign-in helpers answer with ``totp_code``.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPTESTSECRETMFA234"
+
+
+def enrol_mfa_if_required(person, secret: str = TOTP_SECRET) -> None:
+    """Enrol ``person`` with ``secret`` if something requires MFA of them (and they have none)."""
+    from portal.accounts import mfa
+    from portal.accounts.models import User
+
+    with _as(None, person.id) as session:
+        found = session.get(User, person.id)
+        if not found.has_mfa and mfa.required_reason(found):
+            mfa.enrol_with_secret(found, secret)
+
+
+def enrol_mfa(person, secret: str = TOTP_SECRET) -> None:
+    """Enrol ``person`` whether or not anything requires it."""
+    from portal.accounts import mfa
+    from portal.accounts.models import User
+
+    with _as(None, person.id) as session:
+        mfa.enrol_with_secret(session.get(User, person.id), secret)
+
+
+def totp_code(email: str, secret: str | None = None) -> str:
+    """The current code of ``email``'s authenticator (its own secret: the factories' or the demo's).
+    A code is accepted once per 30-second time step, and a test may sign the same person in several
+    times within one: the account's remembered step is forgotten first, as if the next step had come
+    (the replay refusal itself is tested with codes made directly, in tests/accounts/test_mfa.py)."""
+    import pyotp
+
+    from portal.accounts import mfa
+    from portal.accounts.models import User
+
+    with _as() as session:
+        found = session.scalar(select(User).where(User.email == email.strip().lower()))
+        if found is not None:
+            found.mfa_last_step = None
+            if secret is None and found.mfa_secret:
+                secret = mfa.decrypt_secret(found.mfa_secret)
+    return pyotp.TOTP(secret or TOTP_SECRET).now()

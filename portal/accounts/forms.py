@@ -79,3 +79,69 @@ class ChangePasswordForm(NewPasswordForm):
     current_password = PasswordField("Current password", widget=GovPasswordInput(),
                                      validators=[InputRequired("Enter your current password")])
     submit = SubmitField("Change password", widget=GovSubmitInput())
+
+
+# -- multi-factor authentication and re-authentication -------------------------------------------
+
+CODE_HINT = "The 6-digit code your authenticator app shows for Portal now"
+
+
+def _code_field(label: str = "Code from your authenticator app"):
+    return StringField(label, widget=GovTextInput(), description=CODE_HINT,
+                       validators=[InputRequired("Enter the 6-digit code from your authenticator app"),
+                                   Length(max=20, message="Enter the code as 6 digits, like 123456")])
+
+
+class CodeForm(FlaskForm):
+    code = _code_field()
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class RecoveryCodeForm(FlaskForm):
+    recovery_code = StringField("Recovery code", widget=GovTextInput(),
+                                description="One of the codes you saved when you set up MFA, like abcd-efgh-2345",
+                                validators=[InputRequired("Enter one of your recovery codes"),
+                                            Length(max=40, message="Enter a recovery code like abcd-efgh-2345")])
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class SetUpMfaForm(FlaskForm):
+    code = _code_field("Code from your app")
+    submit = SubmitField("Turn on MFA", widget=GovSubmitInput())
+
+
+class ConfirmIdentityForm(FlaskForm):
+    password = PasswordField("Password", widget=GovPasswordInput(), validators=[InputRequired("Enter your password")])
+    code = StringField("Code from your authenticator app", widget=GovTextInput(), description=CODE_HINT,
+                       validators=[Length(max=20, message="Enter the code as 6 digits, like 123456")])
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class ChangeEmailForm(FlaskForm):
+    email = StringField("New email address", widget=GovTextInput(),
+                        description="We will send a link to this address: your address changes when you follow it",
+                        validators=[InputRequired("Enter your new email address"), Length(max=254),
+                                    Email("Enter an email address in the correct format, like name@example.org")])
+    submit = SubmitField("Send confirmation link", widget=GovSubmitInput())
+
+
+class ConfirmForm(FlaskForm):
+    """A button only (the question is on the page)."""
+
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class MfaRequirementForm(FlaskForm):
+    require_mfa = ChoiceRadioField(
+        "Require multi-factor authentication for everyone in the organisation?", widget=GovRadioInput(),
+        choices=[("yes", "Yes: everyone must set up an authenticator app"),
+                 ("no", "No: only the roles that always need it")],
+        validators=[InputRequired("Choose whether everyone must use multi-factor authentication")])
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class ResetMfaByEmailForm(FlaskForm):
+    email = StringField("Email address of the person", widget=GovTextInput(),
+                        validators=[InputRequired("Enter the email address of the person whose MFA to reset"),
+                                    Email("Enter an email address in the correct format, like name@example.org")])
+    submit = SubmitField("Reset their MFA", widget=GovSubmitInput())

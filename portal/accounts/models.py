@@ -28,6 +28,15 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = created_at_column()
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Multi-factor authentication (portal.accounts.mfa): the TOTP secret encrypted with a key derived
+    # from SECRET_KEY, when it was turned on, and the last time step accepted (a code works once).
+    mfa_secret: Mapped[str | None] = mapped_column(String(255))
+    mfa_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    mfa_last_step: Mapped[int | None] = mapped_column(BigInteger)
+
+    @property
+    def has_mfa(self) -> bool:
+        return self.mfa_enabled_at is not None and self.mfa_secret is not None
 
     @property
     def is_active(self) -> bool:  # flask-login
@@ -114,3 +123,17 @@ class UserSession(db.Model):
     end_reason: Mapped[str | None] = mapped_column(String(40))
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class MfaRecoveryCode(db.Model):
+    """A single-use recovery code for someone who has lost their authenticator; only its argon2id
+    hash is stored (each code carries 60 random bits). A person's own row, like their sessions."""
+
+    __tablename__ = "mfa_recovery_codes"
+    __table_args__ = (Index("ix_mfa_recovery_codes_user_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    code_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    created_at: Mapped[datetime] = created_at_column()
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

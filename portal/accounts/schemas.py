@@ -10,6 +10,8 @@ class TokenRequestSchema(Schema):
     email = fields.Email(required=True, metadata={"example": "staff@riverside-care.example"})
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=128))
     label = fields.String(load_default="API token", validate=validate.Length(max=100))
+    code = fields.String(load_only=True, validate=validate.Length(max=20), metadata={
+        "description": "The 6-digit code from the person's authenticator app: required when they use MFA"})
 
 
 class TokenSchema(Schema):

@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
-from portal.accounts import throttle
+from portal.accounts import mfa, throttle
 from portal.accounts.models import ApiToken, Invitation, User, UserSession
 from portal.accounts.passwords import hash_password, needs_rehash, password_problems, verify_password
 from portal.accounts.tokens import sha256, sign, unsign
@@ -23,10 +23,6 @@ from portal.urls import external_url
 
 INVITATION_SALT = "invitation"
 RESET_SALT = "password-reset"
-
-
-class SignInLocked(ServiceError):
-    status = 429
 
 
 def normalise_email(email: str) -> str:
@@ -122,26 +118,129 @@ def create_user(email: str, *, full_name: str = "", password: str | None = None,
 
 # -- signing in -------------------------------------------------------------------------
 
-def authenticate(email: str, password: str) -> User:
-    """The user for these credentials; raises a ServiceError that says nothing of which part was wrong."""
+def _duration(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = -(-seconds // 60)
+    return f"{minutes} minutes"
+
+
+class SignInThrottled(ServiceError):
+    """Too many failures: the person is told how long to wait (the API answers 429 with Retry-After)."""
+
+    status = 429
+
+    def __init__(self, seconds: int, *, what: str = "sign in"):
+        self.retry_after = max(int(seconds), 1)
+        super().__init__(f"Too many failed attempts to {what}. Wait {_duration(self.retry_after)}, "
+                         "then try again.")
+
+
+SignInLocked = SignInThrottled  # the name the views used before the throttle counted per address
+
+
+class CodeRequired(ServiceError):
+    """The API's token exchange for a person with MFA, without the code (a 422 naming ``code``)."""
+
+
+def authenticate(email: str, password: str, *, address: str | None = None, device_user_id: int | None = None,
+                 device_id: str | None = None) -> User:
+    """The user for these credentials (the first factor only: see ``needs_second_factor``); raises a
+    ServiceError that says nothing of which part was wrong, or SignInThrottled while failures from
+    this address (or against this account everywhere) ask for a wait. ``device_*`` come from a
+    known-device cookie: it counts for the account it was given to only."""
     email = normalise_email(email)
-    minutes = current_app.config["SIGN_IN_LOCKOUT_MINUTES"]
-    if throttle.is_locked(email):
-        record_platform("sign_in_refused_locked", email=email)
-        raise SignInLocked(
-            f"Too many failed attempts to sign in to this account. Wait {minutes} minutes, "
-            "or reset your password.")
     user = get_user_by_email(email)
+    device = device_id if user is not None and device_user_id == user.id and device_id else None
+    scopes = throttle.password_scopes(email, address, device)
+    wait = throttle.seconds_to_wait(scopes)
+    if wait:
+        record_platform("sign_in_refused_throttled", user, email=email, wait_seconds=wait)
+        raise SignInThrottled(wait)
     if not verify_password(user.password_hash if user else None, password or "") or not user.is_active:
-        throttle.record_failure(email)
+        throttle.record_failure(scopes)
         record_platform("sign_in_failed", user, email=email)
         raise ServiceError("Enter a correct email address and password", field="email")
-    throttle.clear_failures(email)
+    throttle.clear(scopes)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_sign_in_at = utcnow()
-    record_platform("signed_in", user, actor=user)
     return user
+
+
+def verify_second_factor(user: User, *, code: str | None = None, recovery_code: str | None = None,
+                         field: str = "code") -> None:
+    """The code from the person's authenticator app (or one recovery code), throttled per account."""
+    scopes = throttle.code_scopes(user.id)
+    wait = throttle.seconds_to_wait(scopes)
+    if wait:
+        record_platform("mfa_refused_throttled", user, wait_seconds=wait)
+        raise SignInThrottled(wait, what="enter a code")
+    try:
+        if recovery_code is not None:
+            mfa.use_recovery_code(user, recovery_code, field=field)
+        else:
+            mfa.verify_totp(user, code, field=field)
+    except ServiceError:
+        if (recovery_code if recovery_code is not None else code or "").strip():  # an empty box is no guess
+            throttle.record_failure(scopes)
+            record_platform("mfa_failed", user)
+        raise
+    throttle.clear(scopes)
+
+
+def signed_in(user: User) -> None:
+    """Both factors (or the only one) passed: the sign-in is recorded."""
+    user.last_sign_in_at = utcnow()
+    record_platform("signed_in", user, actor=user, mfa=user.has_mfa)
+
+
+def account_fingerprint(user: User) -> str:
+    """Changes when the password, the sessions' epoch or MFA change: a half-finished sign-in or a
+    re-authentication made before such a change is no longer good."""
+    return sha256(f"{user.id}:{user.password_hash or ''}:{user.session_epoch}:{user.mfa_enabled_at}")[:24]
+
+
+def user_for_second_step(user_id: int | None, fingerprint: str | None) -> User | None:
+    user = db.session.get(User, user_id) if user_id else None
+    if user is None or not user.is_active or account_fingerprint(user) != fingerprint:
+        return None
+    return user
+
+
+def token_exchange(email: str, password: str, code: str | None, *, address: str | None) -> User:
+    """The API's email-and-password exchange: a person with MFA also sends ``code``; a person who must
+    have MFA and has not set it up is told to do so in the browser."""
+    user = authenticate(email, password, address=address)
+    if user.has_mfa:
+        if not (code or "").strip():
+            raise CodeRequired("Your account uses multi-factor authentication: send the 6-digit code from "
+                               "your authenticator app as `code`", field="code")
+        verify_second_factor(user, code=code)
+    elif mfa.setup_needed(user):
+        raise mfa.MfaSetupNeeded(mfa.SET_UP_IN_BROWSER)
+    signed_in(user)
+    return user
+
+
+def confirm_identity(user: User, password: str, code: str | None, *, address: str | None) -> None:
+    """Re-authentication before a change to email, password or MFA: the password, and the code when
+    the person has MFA (each throttled like signing in)."""
+    errors = {}
+    if not (password or ""):
+        errors["password"] = "Enter your password"
+    if user.has_mfa and not (code or "").strip():
+        errors["code"] = "Enter the 6-digit code from your authenticator app"
+    if errors:
+        raise ServiceError(next(iter(errors.values())), errors=errors)
+    try:
+        authenticate(user.email, password, address=address)
+    except SignInThrottled:
+        raise
+    except ServiceError:
+        raise ServiceError("Your password is not right: type it again", field="password") from None
+    if user.has_mfa:
+        verify_second_factor(user, code=code)
+    record_platform("identity_confirmed", user, actor=user)
 
 
 # -- invitations --------------------------------------------------------------------------
@@ -263,8 +362,8 @@ def user_for_reset_token(token: str) -> User:
 def reset_password(token: str, password: str, confirm: str) -> User:
     user = user_for_reset_token(token)
     check_new_password(password, confirm, email=user.email)
-    set_password(user, password, reason="password_reset")
-    throttle.clear_failures(user.email)
+    set_password(user, password, reason="password_reset")  # MFA stays: the next sign-in asks for the code
+    throttle.forget_account(user.email)
     record_platform("password_reset", user, actor=user)
     return user
 

@@ -12,6 +12,9 @@ from portal.tenants.models import COMMISSIONER, Membership, Organisation
 from portal.tenants.queries import get_organisation_by_slug
 
 DEMO_PASSWORD = "demo-pass-2026"
+#: The authenticator secret of every demo account that must use MFA (the platform administrator and
+#: Glasgow's procurement and finance officers): add it to an authenticator app, or run `portal demo-code`.
+DEMO_TOTP_SECRET = "PORTALDEMOSECRETFORTOTPCODESJBSW"
 PLATFORM_ADMIN = "admin@portal.example"
 
 ORGANISATIONS = [
@@ -74,6 +77,7 @@ def seed_demo() -> dict[str, int]:
                     created["memberships"] += 1
             db.session.flush()
     created["users"] = db.session.scalar(select(db.func.count(User.id))) - before
+    _enrol_demo_mfa()
     from portal.dev.demo_returns import seed_demo_returns
 
     created["contracts"] = seed_demo_returns()
@@ -140,6 +144,15 @@ def _seed_collaborative() -> int:
             collaboratives.accept(aberdeen, collaborative.id, actor=None)
         made = 1
     return made
+
+
+def _enrol_demo_mfa() -> None:
+    """The demo accounts that must use MFA have it, with the one documented demo secret."""
+    from portal.accounts import mfa
+
+    for user in db.session.scalars(select(User).where(User.email.like("%.example"))):
+        if not user.has_mfa and mfa.required_reason(user):
+            mfa.enrol_with_secret(user, DEMO_TOTP_SECRET)
 
 
 def demo_accounts() -> list[tuple[str, str, str]]:

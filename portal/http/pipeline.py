@@ -14,6 +14,7 @@ from flask import Flask, current_app, g, has_request_context, request, url_for
 from flask_login import current_user
 from flask_smorest import abort
 
+from portal.accounts import mfa
 from portal.extensions import db, login_manager
 from portal.http import errors
 from portal.http.access import access_of, is_organisation_permission
@@ -21,6 +22,8 @@ from portal.http.api import twin_endpoint
 from portal.http.identity import bearer_user, init_login, session_user
 from portal.http.loaders import NotFoundInUrl, load_url_objects
 from portal.http.organisation import AmbiguousOrganisation, NoOrganisation, OrganisationSuspended, enter_organisation
+from portal.http.pages import redirect_to
+from portal.http.signin import ALLOWED_BEFORE_MFA
 from portal.tenants.context import clear_identity, set_identity
 from portal.tenants.permissions import PLATFORM_ADMIN, PUBLIC, kind_has
 
@@ -63,6 +66,10 @@ def run_pipeline():
         set_identity(None, user.id)
     if access == PUBLIC:
         return None
+    if user is not None and endpoint not in ALLOWED_BEFORE_MFA and mfa.setup_needed(user):
+        if api:  # MFA is set up in the browser; until then the API refuses every token of the account
+            abort(403, message=mfa.SET_UP_IN_BROWSER)
+        return redirect_to(url_for("account.mfa_setup"))
     if user is None:
         if api:
             abort(401, message=errors.API_HINTS[401])

@@ -60,6 +60,8 @@ class Organisation(db.Model):
     @property
     def is_suspended(self) -> bool:
         return self.suspended_at is not None
+    # Its administrator's "require MFA for everyone" (portal.accounts.mfa decides who must have it).
+    require_mfa: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default="false")
 
     @property
     def roles(self) -> tuple[str, ...]:

@@ -127,3 +127,15 @@ def assert_no_horizontal_scroll(page) -> None:
         f"{page.url} scrolls sideways at {found['innerWidth']} px (the page is {found['scrollWidth']} px wide); "
         "these stick out:\n    " + "\n    ".join(found["culprits"] or ["(none found: look for a margin or a "
                                                                       "positioned element)"]))
+
+
+def answer_code_if_asked(page, email: str) -> None:
+    """After the password: when the portal asks for the code of the account's authenticator (the
+    factories enrol everyone who must use MFA with ``factories.TOTP_SECRET``), type it in."""
+    page.wait_for_load_state()
+    if page.url.split("?")[0].endswith("/sign-in/code"):
+        from tests import factories
+
+        page.get_by_label("Code from your authenticator app").fill(factories.totp_code(email))
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state()

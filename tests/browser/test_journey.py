@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_accessibility
+from tests.browser.conftest import answer_code_if_asked, check_accessibility
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -19,6 +19,7 @@ def sign_in(page, email: str, password: str = PASSWORD) -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
+    answer_code_if_asked(page, email)
 
 
 def sign_out(page) -> None:

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.browser.conftest import assert_no_horizontal_scroll, check_accessibility
+from tests.browser.conftest import answer_code_if_asked, assert_no_horizontal_scroll, check_accessibility
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -26,6 +26,7 @@ def _sign_in(page, email: str) -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    answer_code_if_asked(page, email)
     expect(page.get_by_role("banner")).to_contain_text("Sign out")
 
 

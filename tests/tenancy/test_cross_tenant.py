@@ -17,7 +17,7 @@ from tests.tenancy.seed import bid_ids, seed_contract_rows
 
 # Routes whose argument is a signed token: possession of the link is the authorisation,
 # and the token names its own tenant (tests in tests/accounts cover forged and reused ones).
-SIGNED_LINK_ENDPOINTS = {"auth.accept_invitation", "auth.reset_password", "static"}
+SIGNED_LINK_ENDPOINTS = {"auth.accept_invitation", "auth.reset_password", "account.confirm_email", "static"}
 # Arguments that name a part of an object of the other tenant rather than an object: a valid value.
 PART_VALUES = {"task_key": "delivery", "number": 1, "file_format": "xlsx"}
 

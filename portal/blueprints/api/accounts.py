@@ -1,12 +1,12 @@
 """API tokens and the signed-in person."""
 from __future__ import annotations
 
-from flask import g
+from flask import g, request
 
+from portal.accounts import mfa
 from portal.accounts import services as accounts
 from portal.accounts.schemas import MeSchema, TokenRequestSchema, TokenSchema
 from portal.errors import ServiceError
-from portal.extensions import limiter
 from portal.http.access import PUBLIC, SIGNED_IN, requires
 from portal.http.api import BEARER, ApiBlueprint
 from portal.http.errors import answer
@@ -16,19 +16,24 @@ bp = ApiBlueprint("api_auth", __name__, description="API tokens and the signed-i
 
 
 @bp.route("/auth/tokens", methods=["POST"])
-@requires(PUBLIC)
-@limiter.limit("30 per 15 minutes")
+@requires(PUBLIC)  # throttled per account and address by portal.accounts.throttle (429 with Retry-After)
 @bp.arguments(TokenRequestSchema)
 @bp.response(201, TokenSchema)
-@bp.alt_response(401, description="Wrong email or password")
-@bp.alt_response(403, description="None of the person's roles uses the API")
-@bp.alt_response(429, description="Too many failed attempts")
+@bp.alt_response(401, description="Wrong email, password or code")
+@bp.alt_response(403, description="None of the person's roles uses the API, or MFA is required and not set up")
+@bp.alt_response(422, description="The account uses MFA and `code` is missing")
+@bp.alt_response(429, description="Too many failed attempts: wait the seconds in Retry-After")
 def create_token(data):
-    """Exchange an email and password for a bearer token (for people whose roles use the API)"""
+    """Exchange an email and password (and the MFA code, when the person has MFA) for a bearer token"""
     try:
-        user = accounts.authenticate(data["email"], data["password"])
-    except accounts.SignInLocked as exc:  # the failure is audited: answered without a rollback
-        return answer(429, exc.message)
+        user = accounts.token_exchange(data["email"], data["password"], data.get("code"),
+                                       address=request.remote_addr)
+    except accounts.SignInThrottled as exc:  # the failure is audited: answered without a rollback
+        response = answer(429, exc.message)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    except (accounts.CodeRequired, mfa.MfaSetupNeeded) as exc:
+        return answer(exc.status, exc.message, exc.api_errors())
     except ServiceError as exc:
         return answer(401, exc.message)
     token, raw = accounts.issue_api_token(user, data["label"])

@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, url_for
 from flask_login import current_user
 
-from portal.accounts.forms import OrganisationForm
+from portal.accounts import mfa
+from portal.accounts.forms import OrganisationForm, ResetMfaByEmailForm
 from portal.audit.queries import list_platform_events
 from portal.http.access import PLATFORM_ADMIN, requires
 from portal.http.pages import flash_success, form_errors, redirect_to, render
@@ -35,6 +36,21 @@ def new_organisation():
             return redirect_to(url_for(".organisations"))
         return render("admin/new_organisation.html", form=form, status=attempt.status)
     return render("admin/new_organisation.html", form=form)
+
+
+@bp.route("/reset-mfa", methods=["GET", "POST"])
+@requires(PLATFORM_ADMIN)
+def reset_mfa():
+    """For someone who lost their authenticator and recovery codes (audited; they are emailed)."""
+    form = ResetMfaByEmailForm()
+    if form.validate_on_submit():
+        with form_errors(form) as attempt:
+            user = mfa.reset_by_platform_admin(form.email.data, actor=current_user)
+        if attempt.ok:
+            flash_success(f"The multi-factor authentication of {user.email} has been reset")
+            return redirect_to(url_for(".reset_mfa"))
+        return render("admin/reset_mfa.html", form=form, status=attempt.status)
+    return render("admin/reset_mfa.html", form=form, status=422 if form.errors else 200)
 
 
 @bp.get("/mailbox")

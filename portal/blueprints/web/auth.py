@@ -1,33 +1,26 @@
 """Signing in and out, choosing an organisation, invitations and password resets."""
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 from flask import Blueprint, flash, request, url_for
 from flask_login import current_user
 
+from portal.accounts import mfa
 from portal.accounts import services as accounts
-from portal.accounts.forms import AcceptInvitationForm, ForgotPasswordForm, NewPasswordForm, SignInForm
-from portal.accounts.services import SignInLocked
+from portal.accounts.forms import (AcceptInvitationForm, CodeForm, ForgotPasswordForm, NewPasswordForm,
+                                   RecoveryCodeForm, SignInForm)
+from portal.accounts.services import SignInThrottled
 from portal.audit.services import record_platform
 from portal.errors import ServiceError
 from portal.extensions import limiter
 from portal.http.access import PUBLIC, SIGNED_IN, requires
 from portal.http.identity import end_session, start_session
 from portal.http.pages import flash_success, form_errors, redirect_to, render
+from portal.http.signin import (begin_second_step, end_second_step, known_device, mark_verified, pending_next,
+                                pending_user, remember_device, safe_next)
 from portal.tenants.context import tenant_context
 from portal.tenants.queries import memberships_of
 
 bp = Blueprint("auth", __name__)
-
-
-def _safe_next(target: str | None) -> str | None:
-    if not target:
-        return None
-    parsed = urlparse(target)
-    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 def landing_url(user) -> str:
@@ -47,24 +40,86 @@ def index():
     return redirect_to(landing_url(current_user))
 
 
+def _throttled(form, exc: SignInThrottled, template: str, **context):
+    """A wait, said on the page with a 429 (the refusal is audited, so it is not rolled back)."""
+    form.form_errors.append(exc.message)
+    response = render(template, form=form, status=429, **context)
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def _finish_sign_in(user, next_url: str | None):
+    """Both factors passed (or the only one): the session starts now, and the browser is known."""
+    accounts.signed_in(user)
+    start_session(user)
+    mark_verified()
+    if mfa.setup_needed(user):
+        flash("Your account must use multi-factor authentication. Set it up to continue.", "info")
+        return remember_device(redirect_to(url_for("account.mfa_setup")), user)
+    return remember_device(redirect_to(next_url or landing_url(user)), user)
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @requires(PUBLIC)
-@limiter.limit("30 per 15 minutes", methods=["POST"])
 def sign_in():
+    """The password (the first step). With MFA the session starts only after the code."""
     form = SignInForm()
     if form.validate_on_submit():
+        device_user_id, device_id = known_device()
         try:
-            user = accounts.authenticate(form.email.data, form.password.data)
-        except SignInLocked as exc:  # the failure is audited, so it is not rolled back
-            form.form_errors.append(exc.message)
-            return render("auth/sign_in.html", form=form, status=429)
+            user = accounts.authenticate(form.email.data, form.password.data, address=request.remote_addr,
+                                         device_user_id=device_user_id, device_id=device_id)
+        except SignInThrottled as exc:
+            return _throttled(form, exc, "auth/sign_in.html")
         except ServiceError as exc:
             form.email.errors = [exc.message]
             form.password.data = ""
             return render("auth/sign_in.html", form=form)
-        start_session(user)
-        return redirect_to(_safe_next(request.args.get("next")) or landing_url(user))
+        if user.has_mfa:
+            begin_second_step(user, request.args.get("next"))
+            return redirect_to(url_for("auth.sign_in_code"))
+        return _finish_sign_in(user, safe_next(request.args.get("next")))
     return render("auth/sign_in.html", form=form)
+
+
+def _second_step(template: str, form, check):
+    """The code page and the recovery code page: the person passed the password a moment ago."""
+    user = pending_user()
+    if user is None:
+        end_second_step()
+        flash("Sign in again: that took too long, or your account changed in the meantime.", "info")
+        return redirect_to(url_for("auth.sign_in"))
+    if form.validate_on_submit():
+        try:
+            check(user)
+        except SignInThrottled as exc:
+            return _throttled(form, exc, template)
+        except ServiceError as exc:  # a failed code is audited and counted: kept, not rolled back
+            form_field = getattr(form, exc.field or "", None)
+            (form_field.errors if form_field is not None else form.form_errors).append(exc.message)
+            return render(template, form=form, status=422)
+        next_url = pending_next()
+        end_second_step()
+        return _finish_sign_in(user, next_url)
+    return render(template, form=form, status=422 if form.errors else 200)
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+@requires(PUBLIC)
+def sign_in_code():
+    """The second step: the code from the person's authenticator app."""
+    form = CodeForm()
+    return _second_step("auth/sign_in_code.html", form,
+                        lambda user: accounts.verify_second_factor(user, code=form.code.data))
+
+
+@bp.route("/sign-in/recovery-code", methods=["GET", "POST"])
+@requires(PUBLIC)
+def sign_in_recovery():
+    """The second step for someone without their authenticator: one recovery code (audited, emailed)."""
+    form = RecoveryCodeForm()
+    return _second_step("auth/sign_in_recovery.html", form, lambda user: accounts.verify_second_factor(
+        user, recovery_code=form.recovery_code.data, field="recovery_code"))
 
 
 @bp.post("/sign-out")

@@ -5,7 +5,8 @@ from flask import g, request, url_for
 from flask_login import current_user
 
 from portal.accounts import services as accounts
-from portal.accounts.forms import ChangeRoleForm, InviteForm
+from portal.accounts import mfa
+from portal.accounts.forms import ChangeRoleForm, ConfirmForm, InviteForm, MfaRequirementForm
 from portal.audit import filters as audit_filters
 from portal.audit.describe import describe
 from portal.audit.queries import audit_people, list_audit_events
@@ -77,6 +78,37 @@ def remove_member(membership):
     tenant_services.remove_member(membership, actor=current_user)
     flash_success(f"{email} has been removed from {g.organisation.name}")
     return redirect_to(url_for(".members"))
+
+
+@bp.route("/members/<int:membership_id>/reset-mfa", methods=["GET", "POST"])
+@requires("manage_members")
+def reset_member_mfa(membership):
+    """For someone who lost their authenticator and recovery codes (audited; they are emailed)."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        with form_errors(form) as attempt:
+            mfa.reset_by_admin(membership.user, actor=current_user, organisation=g.organisation)
+        if attempt.ok:
+            flash_success(f"The multi-factor authentication of {membership.user.email} has been reset. They set it "
+                          "up again when they next sign in.")
+            return redirect_to(url_for(".member", membership_id=membership.id))
+        return render("organisation/reset_mfa.html", form=form, membership=membership, status=attempt.status)
+    return render("organisation/reset_mfa.html", form=form, membership=membership)
+
+
+@bp.route("/security", methods=["GET", "POST"])
+@requires("manage_members")
+def security():
+    """"Require MFA for everyone" (audited); the roles that always need it are listed."""
+    form = MfaRequirementForm(require_mfa="yes" if g.organisation.require_mfa else "no")
+    if form.validate_on_submit():
+        mfa.set_organisation_requirement(g.organisation, form.require_mfa.data == "yes", actor=current_user)
+        flash_success("Everyone in the organisation must now use multi-factor authentication"
+                      if g.organisation.require_mfa else "Multi-factor authentication is required only of the roles "
+                                                         "that always need it")
+        return redirect_to(url_for(".security"))
+    return render("organisation/security.html", form=form, status=422 if form.errors else 200,
+                  always=[ROLE_LABELS[role] for kind, role in sorted(mfa.ALWAYS_REQUIRED) if kind == g.organisation.kind])
 
 
 @bp.post("/invitations/<int:invitation_id>/withdraw")

@@ -6,7 +6,9 @@ The period is a whole financial year chosen from a list, never a free range of m
 overlapping ranges (January to June, and January to May) shown side by side would let a member
 subtract one from the other and work out another member's figure for one month, which the
 suppression rule hides. Financial years do not overlap, so no view is the difference of two
-others. Counts are shown exactly where the rate is: a suppressed figure shows no number at all.
+others, except the year in progress, which grows a month at a time: pooled_outcomes checks its
+months one by one (portal.reporting.suppression). Counts are shown exactly where the rate is: a
+suppressed figure shows no number at all.
 """
 from __future__ import annotations
 

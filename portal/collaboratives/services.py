@@ -14,7 +14,9 @@ from portal.errors import Conflict, NotFound, ServiceError
 from portal.extensions import db
 from portal.models_base import utcnow
 from portal.outbox import enqueue_after_commit
-from portal.reporting.suppression import effective_threshold, pooled_suppression, threshold_floor
+from portal.reporting.periods import london_today, month_start
+from portal.reporting.suppression import (effective_threshold, growing_year_suppression, pooled_suppression,
+                                          threshold_floor)
 from portal.returns.models import COUNTED
 from portal.tenants.context import current_tenant_id
 from portal.tenants.models import COMMISSIONER, Organisation
@@ -184,26 +186,38 @@ def pooled_outcomes(collaborative: Collaborative, *, framework_code: str, period
                     threshold: int | None = None) -> list[PooledRow]:
     """Each member's totals per outcome and the pooled totals, with small numbers suppressed and
     the pooled figure suppressed too wherever a member could work out another's hidden figure
-    from it (portal.reporting.suppression says how). An explicit cross-tenant read: row-level
-    security still shows only the rollups shared with us."""
+    from it (portal.reporting.suppression says how). A range that reaches the current month is
+    the year in progress, which grows between two views: its months are checked one by one too.
+    An explicit cross-tenant read: row-level security still shows only the rollups shared with us."""
     members = [m.organisation_id for m in collaborative.members if m.status == ACTIVE]
     sql = text("""
-        SELECT outcome, tenant_id, sum(reviewed) AS reviewed, sum(achieved) AS achieved
+        SELECT outcome, tenant_id, period_start, sum(reviewed) AS reviewed, sum(achieved) AS achieved
         FROM outcome_rollups
         WHERE framework_code = :framework AND period_start BETWEEN :period_from AND :period_to
           AND tenant_id = ANY(:members)
-        GROUP BY outcome, tenant_id
-        ORDER BY outcome, tenant_id""")
-    cells: dict[str, dict[int, tuple]] = {}
+        GROUP BY outcome, tenant_id, period_start
+        ORDER BY outcome, tenant_id, period_start""")
+    months: dict[str, dict[date, dict[int, tuple]]] = {}
     for row in db.session.execute(sql.execution_options(cross_tenant=True), {
             "framework": framework_code, "period_from": period_from, "period_to": period_to, "members": members}):
-        cells.setdefault(row.outcome, {})[row.tenant_id] = (row.reviewed, row.achieved)
+        months.setdefault(row.outcome, {}).setdefault(row.period_start, {})[row.tenant_id] = (row.reviewed,
+                                                                                               row.achieved)
+    growing = period_to >= month_start(london_today())
     floor = threshold_floor()
     threshold = effective_threshold(threshold)
     rows = []
-    for outcome in sorted(cells, key=_outcome_order):
-        by_member = cells[outcome]
-        hidden, pooled_hidden = pooled_suppression(by_member, threshold=threshold, floor=floor, viewers=members)
+    for outcome in sorted(months, key=_outcome_order):
+        by_month = [months[outcome][month] for month in sorted(months[outcome])]
+        by_member: dict[int, tuple] = {}
+        for cells in by_month:
+            for tenant_id, (r, a) in cells.items():
+                reviewed, achieved = by_member.get(tenant_id, (Decimal(0), Decimal(0)))
+                by_member[tenant_id] = (reviewed + r, achieved + a)
+        if growing:
+            hidden, pooled_hidden = growing_year_suppression(by_month, threshold=threshold, floor=floor,
+                                                             viewers=members)
+        else:
+            hidden, pooled_hidden = pooled_suppression(by_member, threshold=threshold, floor=floor, viewers=members)
         reviewed = sum((r for r, _a in by_member.values()), Decimal(0))
         achieved = sum((a for _r, a in by_member.values()), Decimal(0))
         rows.append(PooledRow(outcome, None, None if pooled_hidden else reviewed,

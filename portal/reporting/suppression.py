@@ -39,10 +39,40 @@ shown at the floor and, at the raised threshold, passes the one-figure rule and 
 check, both worked out from what is shown (the pooled figure and the members shown at the
 floor): a raised threshold then tells a member nothing the floor's view did not. The floor must
 be at least 3: at 2 a hidden count is exactly 1 and the search pins figures down.
+
+**The financial year in progress.** The view offers whole financial years, which do not overlap,
+so no view is the difference of two others: except the year in progress, which grows a month at
+a time. A member who saves the view in November and again in December subtracts the two and has
+every shown member's December figure and, when the pooled figure is shown both times, the pooled
+December figure; either may be small. So for a range that reaches the current month
+(``growing_year_suppression``):
+
+- A member is hidden also when any one month of the range fails the one-figure rule on its own.
+  Figures that pass add up to figures that pass, so the range passes too; a member shown in
+  December was shown in November (unless it had nothing before December); and the difference,
+  its December figure, passes. A month in which a member reviewed nobody (or sent no return yet,
+  as the current month usually is) adds nothing and is passed over: a difference of nothing
+  names nobody, and counting it would hide every member until the month's returns are in.
+- The pooled figure is shown only when the rule above shows it for the range with that larger
+  hidden set, and the pooled figure of each month on its own (members with nothing that month
+  left out) would be shown by the rule above at the same threshold. What a member works out from
+  two snapshots is then no more than a one-month view would show it.
+- A raised threshold makes the month checks at that threshold too, after the floor's, so it
+  still shows nothing the floor hides; what it adds is what one-month views at the floor and at
+  that threshold would tell.
+
+tests/security/test_disclosure.py checks every difference between consecutive snapshots.
+
+The accepted limit. Completed years keep the rule for one view, so when the year ends the month
+checks stop: a member hidden since a small February is shown again in April, and the April view
+minus the last snapshot that showed it gives its February and March together (February alone if
+March had nothing). And a late revision, a return corrected after the year ended (or for an
+earlier month of the year in progress), changes a figure a member has already seen: the
+difference between the views before and after is the correction, which may be small.
 """
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from flask import current_app, has_app_context
@@ -111,6 +141,21 @@ def _each_member_learns_a_safe_total(cells: Mapping[Hashable, tuple], hidden: se
     return True
 
 
+def _small_members(cells: Mapping[Hashable, tuple], threshold: int) -> set:
+    return {m for m, (r, a) in cells.items() if is_small(r, a, threshold)}
+
+
+def _pooled_shown(cells: Mapping[Hashable, tuple], at_floor: set, hidden: set, *, threshold: int, floor: int,
+                  viewers: set) -> bool:
+    """The pooled figure's checks, with the members hidden at the floor and at ``threshold``."""
+    pooled_reviewed, pooled_achieved, _ = _totals(cells, set(cells))
+    shown_at_floor = (not is_small(pooled_reviewed, pooled_achieved, floor)
+                      and _hidden_total_large(cells, at_floor, floor)
+                      and _each_member_learns_a_safe_total(cells, at_floor, viewers, floor))
+    return (shown_at_floor and not is_small(pooled_reviewed, pooled_achieved, threshold)
+            and _hidden_total_large(cells, hidden, threshold))
+
+
 def pooled_suppression(cells: Mapping[Hashable, tuple], *, threshold: int, floor: int,
                        viewers: Iterable[Hashable] = ()) -> tuple[set, bool]:
     """Which members' figures are hidden at ``threshold``, and whether the pooled figure is.
@@ -122,13 +167,37 @@ def pooled_suppression(cells: Mapping[Hashable, tuple], *, threshold: int, floor
     too, so what a raised threshold adds can be worked out from the floor's view.
     """
     viewers = set(viewers) | set(cells)
-    everyone = set(cells)
-    at_floor = {m for m, (r, a) in cells.items() if is_small(r, a, floor)}
-    hidden = {m for m, (r, a) in cells.items() if is_small(r, a, threshold)}
-    pooled_reviewed, pooled_achieved, _ = _totals(cells, everyone)
-    shown_at_floor = (not is_small(pooled_reviewed, pooled_achieved, floor)
-                      and _hidden_total_large(cells, at_floor, floor)
-                      and _each_member_learns_a_safe_total(cells, at_floor, viewers, floor))
-    shown = (shown_at_floor and not is_small(pooled_reviewed, pooled_achieved, threshold)
-             and _hidden_total_large(cells, hidden, threshold))
+    hidden = _small_members(cells, threshold)
+    shown = _pooled_shown(cells, _small_members(cells, floor), hidden, threshold=threshold, floor=floor,
+                          viewers=viewers)
+    return hidden, not shown
+
+
+def _nothing(cell: tuple) -> bool:
+    """Nobody reviewed and nobody achieved: a month that adds nothing to any figure."""
+    return not Decimal(cell[0] or 0) and not Decimal(cell[1] or 0)
+
+
+def growing_year_suppression(months: Sequence[Mapping[Hashable, tuple]], *, threshold: int, floor: int,
+                             viewers: Iterable[Hashable] = ()) -> tuple[set, bool]:
+    """``pooled_suppression`` for a range that is still growing (the financial year in progress),
+    from each month's cells (member to (reviewed, achieved)): a member is hidden also when one
+    month of its own fails the one-figure rule, and the pooled figure is shown only when it is
+    shown for the range with those members hidden and each month's pooled figure would be shown
+    on its own. The figures shown are the range's totals, as for any range; a member with
+    nothing in the range is hidden by the one-figure rule, as in any range."""
+    every_member = {m for month in months for m in month}
+    months = [{m: cell for m, cell in month.items() if not _nothing(cell)} for month in months]
+    cells = {m: (sum((Decimal(month[m][0]) for month in months if m in month), Decimal(0)),
+                 sum((Decimal(month[m][1]) for month in months if m in month), Decimal(0)))
+             for m in every_member}
+    viewers = set(viewers) | every_member
+
+    def hidden_at(t: int) -> set:
+        return _small_members(cells, t).union(*(_small_members(month, t) for month in months))
+
+    at_floor, hidden = hidden_at(floor), hidden_at(threshold)
+    shown = (_pooled_shown(cells, at_floor, hidden, threshold=threshold, floor=floor, viewers=viewers)
+             and not any(pooled_suppression(month, threshold=threshold, floor=floor, viewers=viewers)[1]
+                         for month in months if month))
     return hidden, not shown

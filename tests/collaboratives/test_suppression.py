@@ -6,15 +6,18 @@ import csv
 import io
 import itertools
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from bs4 import BeautifulSoup
+from dateutil.relativedelta import relativedelta
 from openpyxl import load_workbook
 
 from tests.conftest import Browserless
 from tests.helpers import run_jobs
-from tests.reporting.builders import commissioner_with_provider, submit
+from tests.outcomes.test_outcomes import _submit
+from tests.reporting.builders import commissioner_with_provider, submit, this_month
 
 
 # -- the rule, against every small world ---------------------------------------------------------
@@ -101,9 +104,11 @@ def test_the_rule_on_hand_picked_figures():
 
 # -- the attacks through the page and its downloads ------------------------------------------------
 
-def _collaborative(app, make_org, make_user, figures: dict[str, tuple[int, int]]) -> dict:
+def _collaborative(app, make_org, make_user, figures: dict[str, tuple[int, int] | dict[date, tuple[int, int]]]
+                   ) -> dict:
     """One commissioner per entry, each with a provider that submitted NHWO-1 this month as
-    (reviewed, achieved), all active members of one collaborative."""
+    (reviewed, achieved), or in each month of a {month: (reviewed, achieved)}, all active members
+    of one collaborative."""
     from portal.collaboratives.services import accept, create_collaborative
     from portal.extensions import db
     from portal.tenants.context import tenant_context
@@ -111,12 +116,17 @@ def _collaborative(app, make_org, make_user, figures: dict[str, tuple[int, int]]
 
     parties = {}
     framework_id = None
-    for name, (reviewed, achieved) in figures.items():
+    for name, figure in figures.items():
         slug = name.lower()
+        by_month = figure if isinstance(figure, dict) else None
         party = commissioner_with_provider(app, make_org, make_user, commissioner=(f"{slug}-hscp", f"{name} HSCP"),
-                                           provider=(f"{slug}-care", f"{name} Care"), framework_id=framework_id)
+                                           provider=(f"{slug}-care", f"{name} Care"), framework_id=framework_id,
+                                           months=(min(by_month), max(by_month)) if by_month else None)
         framework_id = party["framework_id"]
-        submit(app, party, reviewed, achieved)
+        if by_month:
+            _submit(app, party["provider"].id, party["submitter"].id, by_month)
+        else:
+            submit(app, party, *figure)
         parties[name] = party
     first, *others = parties.values()
     with app.app_context():
@@ -220,3 +230,26 @@ def test_everyone_large_enough_the_pooled_figure_is_shown(app, make_org, make_us
     # learn the other's figure from the pooled one, so it goes too.
     page, _exported, _workbook = _views(app, pool, "Alpha", "?threshold=11")
     assert page[("NHWO-1", "Bravo HSCP")] == "Suppressed" and page[("NHWO-1", "All members")] == "Suppressed"
+
+
+def test_a_small_month_hides_a_member_in_the_year_in_progress_not_in_a_completed_year(app, make_org, make_user):
+    """Bravo reviewed 10 (5 achieving) in one month and 3 (1 achieving) in the next, in this
+    financial year and in the last. Its year's total, 6 of 13, passes the one-figure rule, but
+    this year is still growing: a member who saved the view before the second month and again
+    after it would subtract the two and have Bravo's 1 of 3. So this year hides Bravo on the page
+    and in the downloads, and last year, a completed year that no other view overlaps, shows it."""
+    from portal.reporting.periods import financial_year_start
+
+    this_year = financial_year_start(this_month())
+    last_year = this_year - relativedelta(years=1)
+    months = [last_year, last_year + relativedelta(months=1), this_year, this_year + relativedelta(months=1)]
+    bravo = dict(zip(months, [(10, 5), (3, 1)] * 2))
+    pool = _collaborative(app, make_org, make_user, {"Alpha": dict.fromkeys(months, (40, 30)), "Bravo": bravo})
+    page, exported, workbook = _views(app, pool, "Alpha", f"?year={this_year.year}")
+    assert page[("NHWO-1", "Bravo HSCP")] == "Suppressed"
+    assert exported[("NHWO-1", "Bravo HSCP")] == "suppressed" == workbook[("NHWO-1", "Bravo HSCP")]
+    assert page[("NHWO-1", "Alpha HSCP")] == "75.0%"  # 60 of 80, every month large
+    assert page[("NHWO-1", "All members")] == "Suppressed"  # two members, one hidden
+    page, exported, workbook = _views(app, pool, "Alpha", f"?year={last_year.year}")
+    assert page[("NHWO-1", "Bravo HSCP")] == f"{_rate(6, 13)}%" == "46.2%"
+    assert exported[("NHWO-1", "Bravo HSCP")] == "46.2" and workbook[("NHWO-1", "Bravo HSCP")] == 46.2

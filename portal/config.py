@@ -122,7 +122,6 @@ def load_config(overrides: dict | None = None) -> dict:
         "KNOWN_DEVICE_DAYS": _int(env, "KNOWN_DEVICE_DAYS", 180),
         "INVITATION_DAYS": _int(env, "INVITATION_DAYS", 7),
         "PASSWORD_RESET_MINUTES": _int(env, "PASSWORD_RESET_MINUTES", 60),
-        "API_TOKEN_DAYS": _int(env, "API_TOKEN_DAYS", 30),
         # The least number of people a shown outcome figure may rest on; filters may raise it only.
         "SUPPRESSION_THRESHOLD": _int(env, "SUPPRESSION_THRESHOLD", 5),
         # Offboarding: an organisation's export can be downloaded for this many days; an offboarded
@@ -131,7 +130,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "OFFBOARDING_RETENTION_DAYS": _int(env, "OFFBOARDING_RETENTION_DAYS", 90),
         "OCDS_PREFIX": env.get("OCDS_PREFIX", "ocds-portal"),
         "OCDS_PUBLISHER": env.get("OCDS_PUBLISHER", "Portal"),
-        "SESSION_COOKIE_NAME": "portal_session",
+        # In production the __Host- prefix: the browser keeps it only if Secure, for this host, path /.
+        "SESSION_COOKIE_NAME": "__Host-portal_session" if production else "portal_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production or env.get("SESSION_COOKIE_SECURE") == "1",

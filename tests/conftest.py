@@ -184,11 +184,14 @@ def web(client):
 
 @pytest.fixture
 def api_token(app, client):
-    def make(email: str, password: str = PASSWORD) -> str:
-        response = client.post("/api/v1/auth/tokens", json={"email": email, "password": password})
+    """Factory: a token from POST /api/v1/auth/tokens, by default able to read and write in the
+    person's only organisation (``organisation`` names one by slug; ``scopes``, ``expires_in_days``);
+    the MFA code is answered for people who use MFA."""
+    def make(email: str, password: str = PASSWORD, **choices) -> str:
+        body = {"email": email, "password": password, "scopes": ["read", "write"], **choices}
+        response = client.post("/api/v1/auth/tokens", json=body)
         if response.status_code == 422 and "code" in (response.get_json().get("errors") or {}):
-            response = client.post("/api/v1/auth/tokens", json={"email": email, "password": password,
-                                                                "code": factories.totp_code(email)})
+            response = client.post("/api/v1/auth/tokens", json={**body, "code": factories.totp_code(email)})
         assert response.status_code == 201, response.get_json()
         return response.get_json()["token"]
 

@@ -149,13 +149,24 @@ def org_roles(org) -> tuple[str, ...]:
     return ROLES[org.kind]
 
 
-def api_token(person, *, label: str = "API token") -> str:
-    """A bearer token of ``person`` (the raw value, as sent in the Authorization header)."""
+def api_token(person, *, label: str = "API token", organisation=None, scopes=("read", "write"),
+              days: int = 90) -> str:
+    """A bearer token of ``person`` for ``organisation`` (default: their only one), with ``scopes``
+    (default: read and write); the raw value, as sent in the Authorization header."""
+    from portal.accounts.api_tokens import create_api_token
     from portal.accounts.models import User
-    from portal.accounts.services import create_api_token
+    from portal.tenants.models import Organisation
+    from portal.tenants.queries import memberships_of
 
     with _as(None, person.id) as session:
-        _token, raw = create_api_token(session.get(User, person.id), label)
+        user = session.get(User, person.id)
+        if organisation is None:
+            [membership] = memberships_of(user)
+            organisation_id = membership.tenant_id
+        else:
+            organisation_id = organisation.id
+        _token, raw = create_api_token(user, session.get(Organisation, organisation_id), scopes=scopes, days=days,
+                                       label=label)
     return raw
 
 

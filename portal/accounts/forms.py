@@ -53,13 +53,6 @@ class ChangeRoleForm(FlaskForm):
     submit = SubmitField("Change role", widget=GovSubmitInput())
 
 
-class ApiTokenForm(FlaskForm):
-    label = StringField("Name for this token", widget=GovTextInput(),
-                        description="So that you can tell your tokens apart, for example 'finance system'",
-                        validators=[InputRequired("Enter a name for the token"), Length(max=100)])
-    submit = SubmitField("Create token", widget=GovSubmitInput())
-
-
 class OrganisationForm(FlaskForm):
     name = StringField("Organisation name", widget=GovTextInput(),
                        validators=[InputRequired("Enter the organisation's name"), Length(max=200)])

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -90,13 +91,22 @@ class Invitation(TenantScoped, db.Model):
 
 
 class ApiToken(db.Model):
-    """A bearer token for the JSON API; only its SHA-256 is stored."""
+    """A bearer token for the JSON API; only its SHA-256 is stored.
+
+    A token belongs to its person (a user-owned table, like ``user_sessions``: it is looked up
+    by its hash before any organisation is known) and names one organisation, which the request
+    pipeline checks against the organisation of every address it is used on. Its scopes say
+    which methods it may use: ``read`` the safe ones (GET), ``write`` the others too."""
 
     __tablename__ = "api_tokens"
-    __table_args__ = (Index("ix_api_tokens_user_id", "user_id"),)
+    __table_args__ = (Index("ix_api_tokens_user_id", "user_id"),
+                      CheckConstraint("scopes <@ array['read', 'write']::varchar[] and cardinality(scopes) > 0",
+                                      name="known_scopes"))
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), nullable=False)
+    scopes: Mapped[list[str]] = mapped_column(ARRAY(String(20)), nullable=False, default=lambda: ["read"])
     token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     label: Mapped[str] = mapped_column(String(100), nullable=False, default="API token")
     created_at: Mapped[datetime] = created_at_column()
@@ -105,6 +115,10 @@ class ApiToken(db.Model):
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship(lazy="joined")
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes
 
 
 class UserSession(db.Model):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from portal.accounts.api_tokens import DAYS_MESSAGE, DEFAULT_DAYS, MAX_DAYS, READ, SCOPES
 from portal.limits import BIGINT_MAX, MAX_OFFSET
 
 
@@ -12,10 +13,24 @@ class TokenRequestSchema(Schema):
     label = fields.String(load_default="API token", validate=validate.Length(max=100))
     code = fields.String(load_only=True, validate=validate.Length(max=20), metadata={
         "description": "The 6-digit code from the person's authenticator app: required when they use MFA"})
+    organisation = fields.String(load_default=None, allow_none=True, error_messages={
+        "invalid": "Give the organisation's slug as text, like riverside-care"}, validate=validate.Length(max=63), metadata={
+        "description": "The slug of the one organisation the token is for; may be left out by a person whose role "
+                       "uses the API in one organisation only", "example": "riverside-care"})
+    scopes = fields.List(
+        fields.String(validate=validate.OneOf(SCOPES, error="Choose scopes from read and write")),
+        error_messages={"invalid": 'Give the scopes as a list, like ["read"] or ["read", "write"]'},
+        load_default=lambda: [READ], validate=validate.Length(min=1, error="Choose at least one scope: read or write"),
+        metadata={"description": "`read`: GET only; `write`: every method (includes read). Default: read"})
+    expires_in_days = fields.Integer(load_default=DEFAULT_DAYS, strict=True, validate=validate.Range(
+        min=1, max=MAX_DAYS, error=DAYS_MESSAGE), error_messages={"invalid": DAYS_MESSAGE, "null": DAYS_MESSAGE}, metadata={"description": f"From 1 to {MAX_DAYS}; default {DEFAULT_DAYS}"})
 
 
 class TokenSchema(Schema):
     token = fields.String(required=True, metadata={"description": "Send as `Authorization: Bearer <token>`"})
+    id = fields.Integer(required=True)
+    organisation = fields.String(required=True, metadata={"description": "The slug of the token's organisation"})
+    scopes = fields.List(fields.String(), required=True)
     expires_at = fields.DateTime(required=True)
 
 
@@ -29,12 +44,19 @@ class MyOrganisationSchema(OrganisationSchema):
     role = fields.String()
 
 
+class TokenInfoSchema(Schema):
+    organisation = fields.String(metadata={"description": "The slug of the one organisation the token is for"})
+    scopes = fields.List(fields.String())
+    expires_at = fields.DateTime()
+
+
 class MeSchema(Schema):
     email = fields.Email()
     full_name = fields.String()
     platform_admin = fields.Boolean()
     organisations = fields.List(fields.Nested(MyOrganisationSchema))
-    roles = fields.List(fields.String(), metadata={"description": "Distinct roles across organisations"})
+    roles = fields.List(fields.String(), metadata={"description": "The person's role in the token's organisation"})
+    token = fields.Nested(TokenInfoSchema)
 
 
 class MemberUserSchema(Schema):

@@ -16,9 +16,8 @@ from portal.errors import Conflict, Forbidden, ServiceError
 from portal.extensions import db
 from portal.models_base import utcnow
 from portal.notifications.services import send_email
-from portal.tenants.context import current_tenant_id, tenant_context
+from portal.tenants.context import current_tenant_id
 from portal.tenants.models import Membership, Organisation
-from portal.tenants.queries import memberships_of
 from portal.urls import external_url
 
 INVITATION_SALT = "invitation"
@@ -368,49 +367,4 @@ def reset_password(token: str, password: str, confirm: str) -> User:
     return user
 
 
-# -- API tokens --------------------------------------------------------------------------------
-
-API_NOT_FOR_YOUR_ROLES = ("None of your roles uses the API, so you cannot create an API token. If you need to "
-                          "connect another system, ask your organisation's administrator.")
-
-
-def may_use_api(user: User) -> bool:
-    """Whether the person may have API tokens: a token is personal, so any membership that grants
-    ``use_api_tokens`` allows it (portal.tenants.permissions)."""
-    with tenant_context(current_tenant_id(), user.id):
-        return any(m.can("use_api_tokens") for m in memberships_of(user))
-
-
-def issue_api_token(user: User, label: str = "API token") -> tuple[ApiToken, str]:
-    """A new token for a person whose roles use the API (the page and the API's token exchange)."""
-    if not may_use_api(user):
-        raise Forbidden(API_NOT_FOR_YOUR_ROLES, field="label")
-    return create_api_token(user, label)
-
-
-def create_api_token(user: User, label: str = "API token") -> tuple[ApiToken, str]:
-    raw = "pt_" + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, token_hash=sha256(raw), label=label[:100] or "API token",
-                     expires_at=utcnow() + timedelta(days=current_app.config["API_TOKEN_DAYS"]))
-    db.session.add(token)
-    db.session.flush()
-    record_platform("api_token_created", token, actor=user)
-    return token, raw
-
-
-def authenticate_api_token(raw: str) -> ApiToken | None:
-    if not raw or not raw.startswith("pt_"):
-        return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == sha256(raw)))
-    now = utcnow()
-    if token is None or token.revoked_at or token.expires_at <= now or not token.user.is_active:
-        return None
-    token.last_used_at = now
-    return token
-
-
-def revoke_api_token(token: ApiToken, *, actor: User) -> None:
-    if token.revoked_at is None:
-        token.revoked_at = utcnow()
-        record_platform("api_token_revoked", token, actor=actor)
-
+# -- API tokens: portal.accounts.api_tokens -----------------------------------------------------

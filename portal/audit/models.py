@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
 from sqlalchemy.dialects.postgresql import INET, JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -42,3 +42,31 @@ class PlatformAuditEvent(_AuditColumns, db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))
     actor = relationship("User", lazy="joined")
+
+
+class AccessEvent(db.Model):
+    """A download, or a refused attempt to reach another organisation: who (ids only), where
+    (the route's endpoint and the object's kind and id), what happened and when, and a keyed
+    hash of the caller's truncated address. Never names, emails, file names or free text.
+
+    A platform table, not a tenant's: a refused attempt comes from outside the organisation it
+    names, and is written in its own short transaction even though the request fails
+    (``portal.audit.access``). Append-only; the ids are plain numbers, so the record outlives
+    the organisation, person or token it names."""
+
+    __tablename__ = "access_events"
+    __table_args__ = (Index("ix_access_events_created_at", "created_at"),
+                      Index("ix_access_events_organisation_id_created_at", "organisation_id", "created_at"))
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    created_at: Mapped[datetime] = created_at_column()
+    outcome: Mapped[str] = mapped_column(String(40), nullable=False)
+    user_id: Mapped[int | None] = mapped_column(BigInteger)
+    token_id: Mapped[int | None] = mapped_column(BigInteger)
+    organisation_id: Mapped[int | None] = mapped_column(BigInteger)
+    endpoint: Mapped[str] = mapped_column(String(120), nullable=False)
+    method: Mapped[str] = mapped_column(String(10), nullable=False)
+    status: Mapped[int] = mapped_column(Integer, nullable=False)
+    object_kind: Mapped[str | None] = mapped_column(String(60))
+    object_id: Mapped[str | None] = mapped_column(String(40))
+    address: Mapped[str | None] = mapped_column(String(16))

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_login import AnonymousUserMixin, current_user, login_user, logout_user
 
-from portal.accounts import services as accounts
+from portal.accounts import api_tokens, services as accounts
 from portal.extensions import login_manager
 from portal.tenants.context import set_identity
 
@@ -77,8 +77,28 @@ def session_user():
 def bearer_user():
     """The person behind a valid bearer token (the token is kept in ``g.api_token``)."""
     scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
-    token = accounts.authenticate_api_token(raw.strip()) if scheme.lower() == "bearer" else None
+    token = api_tokens.authenticate_api_token(raw.strip()) if scheme.lower() == "bearer" else None
     g.api_token = token
     # current_user follows the token on the API; the session cookie is never consulted there.
     g._login_user = token.user if token is not None else AnonymousUserMixin()
     return token.user if token is not None else None
+
+
+#: Routes any valid token may use whatever its scopes: giving itself up.
+ANY_SCOPE_ENDPOINTS = frozenset({"api_auth.revoke_current_token"})
+
+
+def token_slug(slug: str | None) -> tuple[str, bool]:
+    """The organisation a bearer token may enter at this address: its own. Returns the slug to
+    enter and whether the address named another organisation (then the caller answers 404)."""
+    own = g.api_token.organisation.slug
+    return own, slug is not None and slug != own
+
+
+def missing_scope(endpoint: str) -> str | None:
+    """The scope this request needs that its token lacks, if any (a session has no scopes)."""
+    token = g.get("api_token")
+    if token is None or endpoint in ANY_SCOPE_ENDPOINTS:
+        return None
+    needed = api_tokens.scope_needed(request.method)
+    return None if token.has_scope(needed) else needed

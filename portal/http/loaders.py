@@ -290,9 +290,9 @@ NOT_OBJECTS = {"slug", "file_format", "token", "filename"}
 
 
 class NotFoundInUrl(Exception):
-    def __init__(self, message: str):
+    def __init__(self, message: str, argument: str | None = None, value: Any = None):
         super().__init__(message)
-        self.message = message
+        self.message, self.argument, self.value = message, argument, value
 
 
 def load_url_objects(view_args: dict[str, Any]) -> None:
@@ -301,8 +301,9 @@ def load_url_objects(view_args: dict[str, Any]) -> None:
     for argument, loader in LOADERS.items():
         if argument not in view_args:
             continue
-        found = loader.load(view_args.pop(argument), loaded)
+        value = view_args.pop(argument)
+        found = loader.load(value, loaded)
         if found is None:
-            raise NotFoundInUrl(loader.message)
+            raise NotFoundInUrl(loader.message, argument, value)
         loaded[loader.keyword] = found
         view_args[loader.keyword] = found

@@ -16,10 +16,11 @@ from flask_smorest import abort
 
 from portal.accounts import mfa
 from portal.extensions import db, login_manager
-from portal.http import errors
+from portal.audit.access import REFUSED_OBJECT, REFUSED_ORGANISATION, REFUSED_SCOPE, REFUSED_TOKEN_ORGANISATION
+from portal.http import audit_trail, errors
 from portal.http.access import access_of, is_organisation_permission
 from portal.http.api import twin_endpoint
-from portal.http.identity import bearer_user, init_login, session_user
+from portal.http.identity import bearer_user, init_login, missing_scope, session_user, token_slug
 from portal.http.loaders import NotFoundInUrl, load_url_objects
 from portal.http.organisation import AmbiguousOrganisation, NoOrganisation, OrganisationSuspended, enter_organisation
 from portal.http.pages import redirect_to
@@ -79,6 +80,9 @@ def run_pipeline():
     if is_organisation_permission(access):
         _enter(user, access, endpoint, api)
     _load_objects()
+    needed = missing_scope(endpoint)
+    if needed is not None:
+        _refuse_scope(needed)
     if is_organisation_permission(access) and not g.membership.can(access):
         abort(403, message=f"As {g.membership.role_label.lower()} in {g.organisation.name} you cannot do this. "
                            "Ask your organisation's administrator if you need to.")
@@ -87,9 +91,17 @@ def run_pipeline():
 
 def _enter(user, permission: str, endpoint: str, api: bool) -> None:
     slug = request.view_args.pop("slug", None)
+    if g.get("api_token") is not None:  # a token enters its own organisation, and no other
+        asked = slug
+        slug, elsewhere = token_slug(slug)
+        if elsewhere:
+            audit_trail.refused(REFUSED_TOKEN_ORGANISATION, status=404,
+                                organisation_id=audit_trail.organisation_id_of(asked))
+            abort(404, message="No such organisation")
     try:
         organisation, _membership = enter_organisation(user, slug)
     except NoOrganisation:
+        audit_trail.refused(REFUSED_ORGANISATION, status=404, organisation_id=audit_trail.organisation_id_of(slug))
         abort(404, message="No such organisation")
     except OrganisationSuspended as exc:
         abort(403, message=f"{exc.organisation.name} has been suspended from the portal while it leaves it, so no "
@@ -102,10 +114,21 @@ def _enter(user, permission: str, endpoint: str, api: bool) -> None:
 
 
 def _load_objects() -> None:
+    audit_trail.remember_url_ids()
     try:
         load_url_objects(request.view_args)
     except NotFoundInUrl as exc:
+        organisation = g.get("organisation")
+        audit_trail.refused(REFUSED_OBJECT, status=404, organisation_id=organisation.id if organisation else None,
+                            argument=exc.argument, value=exc.value)
         abort(404, message=exc.message)
+
+
+def _refuse_scope(needed: str) -> None:
+    organisation = g.get("organisation")
+    audit_trail.refused(REFUSED_SCOPE, status=403, organisation_id=organisation.id if organisation else None)
+    abort(403, message=f"This token may only read (scope 'read'): {request.method} needs a token with the "
+                       f"'{needed}' scope. Create one with \"scopes\": [\"read\", \"write\"].")
 
 
 def _ambiguous_message(endpoint: str, memberships) -> str:
@@ -124,6 +147,7 @@ def finish(response):
         db.session.rollback()
     else:
         db.session.commit()
+        audit_trail.record_download(response)
     if errors.is_api_request():
         response.headers["Cache-Control"] = "no-store"  # API answers carry personal data
     elif current_user and getattr(current_user, "is_authenticated", False):

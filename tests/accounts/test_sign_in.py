@@ -33,7 +33,7 @@ def test_session_rotates_on_sign_in(web, make_user, client):
     web.sign_in(user.email)
     assert client.get_cookie("portal_session").value != cookie_before
     # The token from before sign-in belongs to the old session and no longer works.
-    response = client.post("/account/", data={"csrf_token": before, "label": "x"})
+    response = client.post("/account/tokens/", data={"csrf_token": before, "label": "x"})
     assert response.status_code == 400
 
 

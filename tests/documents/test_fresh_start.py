@@ -37,7 +37,8 @@ def test_a_pdf_uploaded_right_after_a_fresh_start_with_the_demo_is_clean_within_
     processes = start_job_processes(dict(os.environ), stdout=log, stderr=subprocess.STDOUT)
     try:
         token = client.post("/api/v1/auth/tokens", json={"email": "staff@riverside-care.example",
-                                                         "password": DEMO_PASSWORD}).get_json()["token"]
+                                                         "password": DEMO_PASSWORD, "scopes": ["read", "write"]}
+                            ).get_json()["token"]
         headers = {"Authorization": f"Bearer {token}"}
         uploaded = client.post("/api/v1/documents", headers=headers, content_type="multipart/form-data",
                                data={"file": (io.BytesIO(files.pdf(["Outcome evidence for March"])), "march.pdf")})

@@ -124,7 +124,7 @@ def test_the_fixture_has_an_object_of_b_for_every_loader(two_tenants):
 
 def test_the_suite_covers_routes(app):
     endpoints = {rule.endpoint for rule in _rules(app)}
-    assert {"organisation.home", "organisation.member", "api_orgs.member", "account.revoke_token",
+    assert {"organisation.home", "organisation.member", "api_orgs.member", "tokens.revoke",
             "admin.mail_message", "contracts.show", "returns.show", "returns.task", "returns.submit",
             "returns.review", "returns.version"} <= endpoints
 

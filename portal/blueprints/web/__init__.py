@@ -27,3 +27,6 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(bid_opening.bp)
     for module in (invoices, payment_runs, spend, contract_reviews, rate_cards, actuals, proposals, funds, savings):
         app.register_blueprint(module.bp)
+    from portal.blueprints.web import api_tokens
+
+    app.register_blueprint(api_tokens.bp)

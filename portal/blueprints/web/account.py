@@ -1,21 +1,19 @@
-"""The signed-in person's own account: email address, password, multi-factor authentication and API
-tokens. Changing the email address, the password or MFA needs a full authentication in the last
-ten minutes ("confirm it's you", portal.http.signin)."""
+"""The signed-in person's own account: email address, password and multi-factor authentication, and a
+link to their API tokens (portal.blueprints.web.api_tokens). Changing the email address, the password
+or MFA needs a full authentication in the last ten minutes ("confirm it's you", portal.http.signin)."""
 from __future__ import annotations
 
 from flask import Blueprint, request, session, url_for
 from flask_login import current_user
 
-from portal.accounts import email_change, mfa
+from portal.accounts import api_tokens, email_change, mfa
 from portal.accounts import services as accounts
-from portal.accounts.forms import (ApiTokenForm, ChangeEmailForm, ChangePasswordForm, ConfirmForm, ConfirmIdentityForm,
-                                   SetUpMfaForm)
+from portal.accounts.forms import ChangeEmailForm, ChangePasswordForm, ConfirmForm, ConfirmIdentityForm, SetUpMfaForm
 from portal.accounts.queries import list_own_api_tokens
 from portal.http.access import PUBLIC, SIGNED_IN, requires
 from portal.http.identity import start_session
 from portal.http.pages import flash_success, form_errors, redirect_to, render
 from portal.http.signin import mark_verified, requires_recent_authentication, safe_next
-from portal.models_base import utcnow
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 SETUP_SECRET_KEY = "mfa_setup_secret"
@@ -25,23 +23,13 @@ def _me():
     return current_user._get_current_object()
 
 
-@bp.route("/", methods=["GET", "POST"])
+@bp.route("/", methods=["GET"])
 @requires(SIGNED_IN)
 def index():
-    """The person's name and email; API tokens only for people whose roles use the API."""
-    form = ApiTokenForm()
-    new_token, status = None, 200
-    if form.validate_on_submit():
-        with form_errors(form) as attempt:
-            _token, new_token = accounts.issue_api_token(_me(), form.label.data)
-        if attempt.ok:
-            form = ApiTokenForm(formdata=None)
-        status = attempt.status
-    elif form.errors:
-        status = 422
-    return render("account/index.html", status=status, form=form, tokens=list_own_api_tokens(current_user),
-                  new_token=new_token, now=utcnow(), uses_api=accounts.may_use_api(current_user),
-                  mfa_required=mfa.required_reason(current_user))
+    """The person's name and email, their MFA, and a link to their API tokens."""
+    user = _me()
+    return render("account/index.html", tokens=list_own_api_tokens(user), uses_api=api_tokens.may_use_api(user),
+                  mfa_required=mfa.required_reason(user))
 
 
 @bp.route("/confirm", methods=["GET", "POST"])

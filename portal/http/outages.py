@@ -13,6 +13,7 @@ import logging
 from botocore.exceptions import ClientError, ConnectionClosedError, HTTPClientError
 from botocore.exceptions import ConnectionError as S3ConnectionError
 from flask import Flask, g, make_response
+from werkzeug.exceptions import InternalServerError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -57,6 +58,29 @@ def register(app: Flask) -> None:
             response = make_response(FALLBACK_PAGE.format(message), 503)
             response.headers.update(headers)
             return response
+
+    def classify(exc: BaseException | None) -> tuple[str, bool] | None:
+        """(message, is the database) for an outage, None for anything else."""
+        if isinstance(exc, DBAPIError):
+            return (DATABASE, True) if _database_down(exc) else None
+        if isinstance(exc, PoolTimeout):
+            return DATABASE, True
+        if isinstance(exc, (RedisConnectionError, RedisTimeoutError)):
+            return QUEUE, False
+        if isinstance(exc, (S3ConnectionError, HTTPClientError, ConnectionClosedError)):
+            return STORAGE, False
+        if isinstance(exc, ClientError) and _storage_failed(exc):
+            return STORAGE, False
+        return None
+
+    @app.errorhandler(InternalServerError)
+    def server_error(exc: InternalServerError):
+        """An error outside the view (the commit after it, for one) arrives wrapped as a 500."""
+        outage = classify(exc.original_exception)
+        if outage is not None:
+            return unavailable(outage[0], exc.original_exception, database=outage[1])
+        errors.failed()
+        return errors.answer(500)
 
     @app.errorhandler(DBAPIError)
     def database_error(exc: DBAPIError):

@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MAX_REQUESTS_PER_USER = 400  # a hard bound, whatever the duration
 #: The bids go in during the last minute before the deadline, the last of them this many seconds
 #: before it (so that a slow answer is not taken for a lost bid); the deadline is this long after the run.
-GRACE_SECONDS = 20
+GRACE_SECONDS = 20  # SOAK_GRACE changes it
 #: A question or bid sent closer than this to its deadline may be refused as late (a 409): not a failure.
 LATE_SECONDS = 5
 
@@ -63,6 +63,7 @@ class Settings:
         self.job_workers = _int_env("SOAK_JOB_WORKERS", 2)
         self.var_dir = Path(os.environ.get("SOAK_VAR_DIR") or ROOT / "var" / "soak")
         self.output = Path(os.environ.get("SOAK_OUTPUT") or ROOT / "bench" / "soak.json")
+        self.grace = _int_env("SOAK_GRACE", GRACE_SECONDS)
         if self.users < 1 or self.duration < 20:
             raise SystemExit("SOAK_USERS must be at least 1 and SOAK_DURATION at least 20 (seconds)")
 
@@ -244,10 +245,10 @@ async def provider(client: httpx.AsyncClient, user: dict, plan: dict, log: Log) 
 
 
 async def rush(base_url: str, data: dict, settings: Settings, log: Log) -> None:
-    """Every user at once; the tender's deadline is ``duration + GRACE_SECONDS`` from now."""
+    """Every user at once; the tender's deadline is ``duration + grace`` from now."""
     start = asyncio.get_running_loop().time()
-    deadline = start + settings.duration + GRACE_SECONDS
-    last_bid = deadline - GRACE_SECONDS
+    deadline = start + settings.duration + settings.grace
+    last_bid = deadline - settings.grace
     first_bid = max(start + settings.duration * 0.5, deadline - 60)
     rng = random.Random(2026)
     plan = {"tender_id": data["tender_id"], "spread": settings.duration * 0.3, "deadline": deadline,
@@ -360,7 +361,8 @@ def report(settings: Settings, log: Log, rows: dict, drained: dict, problems: li
         by_kind[e["kind"]].append(e["seconds"])
         statuses[e["kind"]][str(e["status"])] += 1
     result = {
-        "users": settings.users, "duration_seconds": settings.duration, "web_workers": settings.web_workers,
+        "users": settings.users, "duration_seconds": settings.duration, "grace_seconds": settings.grace,
+        "web_workers": settings.web_workers,
         "job_workers": settings.job_workers, "requests": len(log.entries),
         "requests_per_second": round(len(log.entries) / elapsed, 1),
         "server_errors": sum(1 for e in log.entries if e["status"] >= 500 or e["status"] == 0),
@@ -401,7 +403,7 @@ def main() -> int:
         processes = start_processes(settings, env, port, log_file)
         wait_until_serving(port, processes)
         # The deadline follows the run, measured from now (the data took a while).
-        deadline = datetime.now(timezone.utc) + timedelta(seconds=settings.duration + GRACE_SECONDS)
+        deadline = datetime.now(timezone.utc) + timedelta(seconds=settings.duration + settings.grace)
         from sqlalchemy import text
 
         engine = superuser_engine(services)
@@ -411,7 +413,7 @@ def main() -> int:
                          {"q": deadline - timedelta(seconds=5), "d": deadline, "id": data["tender_id"]})
         engine.dispose()
         print(f"soak: {settings.users} users start now; the deadline for bids is in "
-              f"{settings.duration + GRACE_SECONDS} s")
+              f"{settings.duration + settings.grace} s")
         log = Log()
         started = time.monotonic()
         asyncio.run(rush(f"http://127.0.0.1:{port}", data, settings, log))

@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 ASSETS := portal/static/dist/staticfiles.json
 
-.PHONY: run test bench-jobs install assets chromium clamav clamav-for-run clean
+.PHONY: run test bench-jobs soak install assets chromium clamav clamav-for-run clean
 
 run: install assets clamav-for-run
 	$(BIN)/portal up
@@ -20,6 +20,11 @@ test: install assets chromium clamav
 # Jobs per second per RQ worker (small documents and emails); prints figures, asserts nothing.
 bench-jobs: install
 	$(BIN)/python -m bench.jobs $(BENCH_ARGS)
+
+# The deadline rush: SOAK_USERS (200) providers for SOAK_DURATION (300) seconds against gunicorn
+# (4 workers) and 2 RQ workers, in var/soak; checks nothing was lost or duplicated, writes bench/soak.json.
+soak: install
+	$(BIN)/python -m bench.soak
 
 install: $(STAMP)
 

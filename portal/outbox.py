@@ -178,12 +178,17 @@ def sweep_outbox(older_than: timedelta | None = None) -> int:
     missing (its push was lost, or Redis lost it), finished or stopped without marking the
     message done, or failed after all its retries and left alone for the same delay. A job
     that is queued, running, deferred or scheduled for a retry is left alone, so sweeping
-    never puts a job on a queue twice. Run every minute by ``rq cron portal.cron``."""
+    never puts a job on a queue twice. Run every minute by ``rq cron portal.cron``.
+
+    First, jobs whose worker died while running them are handed to RQ's retry
+    (``portal.worker_reaper``): without that they would stay "started" for minutes."""
     from portal.worker_app import app_context
+    from portal.worker_reaper import reap_abandoned_jobs
 
     with app_context():
         if older_than is None:
             older_than = timedelta(seconds=current_app.config["OUTBOX_SWEEP_AFTER_SECONDS"])
+        reap_abandoned_jobs(redis_connection())
         cutoff = utcnow() - older_than
         rows = list(db.session.execute(
             select(OutboxMessage.id, OutboxMessage.job)

@@ -8,7 +8,10 @@ from flask import current_app
 
 def s3_client(config: Config | None = None):
     cfg = current_app.config
-    base = Config(s3={"addressing_style": "path"}, signature_version="s3v4")
+    # Give up on an unreachable store within seconds (three tries, five-second connects): the
+    # person is told to try again (a 503, see portal/http/outages.py) rather than left waiting.
+    base = Config(s3={"addressing_style": "path"}, signature_version="s3v4", connect_timeout=5, read_timeout=60,
+                  retries={"max_attempts": 3, "mode": "standard"})
     return boto3.client(
         "s3",
         endpoint_url=cfg["S3_ENDPOINT_URL"],

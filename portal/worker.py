@@ -2,7 +2,9 @@
 
 RQ forks a work horse for every job, so that a job that crashes or is killed cannot take the
 worker down. Building the Flask app costs seconds; this worker builds it once, in the parent,
-before the first fork, and every work horse inherits it.
+before the first fork, and every work horse inherits it. On starting, it hands the jobs of
+workers that died to RQ's retry (``portal.worker_reaper``), so they do not wait for RQ's own
+heartbeat expiry.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import gc
 from rq import Worker as RQWorker
 
 from portal.worker_app import after_fork_in_child, build_app
+from portal.worker_reaper import reap_abandoned_jobs
 
 
 class Worker(RQWorker):
@@ -18,6 +21,7 @@ class Worker(RQWorker):
         build_app()
         gc.collect()
         gc.freeze()  # keep the app's objects out of the work horses' garbage collection (fewer copied pages)
+        reap_abandoned_jobs(self.connection)
         return super().work(*args, **kwargs)
 
     def main_work_horse(self, job, queue) -> None:

@@ -24,6 +24,7 @@ PAGES = {
     422: ("There is a problem with what you sent", "Go back and check what you entered."),
     429: ("Too many requests", "Wait a few minutes, then try again."),
     500: ("Sorry, there is a problem with the service", "Try again later."),
+    503: ("Sorry, the service is unavailable", "Try again in a few minutes."),
 }
 API_HINTS = {
     401: "Send a valid API token as 'Authorization: Bearer <token>'. Create one with POST /api/v1/auth/tokens.",
@@ -103,6 +104,10 @@ def _too_large_message() -> str:
 
 
 def register(app: Flask) -> None:
+    from portal.http import outages
+
+    outages.register(app)  # the database, Redis or S3 unreachable: a 503 saying to try again
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         failed()

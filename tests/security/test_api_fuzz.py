@@ -1,0 +1,316 @@
+"""The API fuzzed from its own OpenAPI document (schemathesis over /api/openapi.json).
+
+Two tenants with data of every kind (tests/tenancy/seed.py): a provider, fuzzed through the
+slug addresses (/api/v1/orgs/<slug>/...), and an unrelated commissioner, fuzzed through the
+slugless twins, each with its own bearer token. For every operation and every generated
+request, valid and invalid alike: no 5xx, a documented status code, a documented content type,
+a body that matches its documented schema, and nothing of the other tenant's private rows in
+the answer. Ids in the address are drawn from the rows of both tenants as well as generated,
+so the views run on real objects, the other tenant's among them.
+
+Every operation also refuses an anonymous caller and a made-up token with a 401 JSON error;
+the list of operations is read from the document, so a new route joins both suites by itself.
+
+Bounded for `make test` (PORTAL_FUZZ_EXAMPLES examples an operation, 5 by default, derandomised
+with a fixed seed, so a failure reproduces); `make fuzz` runs the long profile (more examples and
+schemathesis's coverage phase).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+
+import pytest
+import schemathesis
+from hypothesis import strategies as st
+from schemathesis.checks import (content_type_conformance, not_a_server_error, response_schema_conformance,
+                                 status_code_conformance)
+from sqlalchemy import text
+
+from tests import factories
+from tests.tenancy.seed import seed_contract_rows
+
+EXAMPLES = int(os.environ.get("PORTAL_FUZZ_EXAMPLES", "5"))
+LONG = EXAMPLES > 20  # the long profile also runs schemathesis's coverage phase (boundary values)
+SEED = 20260611
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+SLUG_PREFIX = "/api/v1/orgs/{slug}"
+#: The one operation a caller without a token may use: it is how a token is obtained.
+PUBLIC_OPERATIONS = {("POST", "/api/v1/auth/tokens")}
+#: It revokes the token the run authenticates with: fuzzed like any other, then a new token is made.
+REVOKES_TOKEN = ("DELETE", "/api/v1/auth/tokens/current")
+
+# URL arguments -> the table whose ids the fuzzer draws from (both tenants' rows, and more).
+ID_TABLES = {
+    "membership_id": "memberships", "contract_id": "contracts", "return_id": "returns", "import_id": "return_imports",
+    "document_id": "documents", "tender_id": "tenders", "thread_id": "threads", "post_id": "thread_questions",
+    "question_id": "tender_questions", "supplier_list_id": "supplier_lists",
+    "list_member_id": "supplier_list_members", "tender_document_id": "tender_documents", "bid_id": "tender_bids",
+    "bid_member_id": "tender_bid_members", "invoice_id": "invoices", "invoice_attachment_id": "invoice_attachments",
+    "payment_run_id": "payment_runs", "remittance_id": "remittances", "proposal_id": "proposals",
+    "fund_id": "investment_funds", "target_id": "savings_targets", "saving_id": "savings",
+    "visit_import_id": "visit_imports", "framework_id": "outcome_frameworks",
+}
+NOT_IDS = {"slug", "lot_number"}
+# Rows that are never public (unlike published tenders, their documents, clarifications and market
+# threads, which every provider may read): their ids in another tenant's answers are a leak.
+PRIVATE_TABLES = {"contracts": "contract_id", "returns": "return_id", "invoices": "invoice_id",
+                  "payment_runs": "payment_run_id", "proposals": "proposal_id", "documents": "document_id",
+                  "return_imports": "import_id", "savings_targets": "target_id"}
+COLLECTIONS = {"contracts": "contracts", "returns": "returns", "invoices": "invoices", "payment-runs": "payment_runs",
+               "proposals": "proposals", "documents": "documents"}
+
+
+@dataclass
+class Caller:
+    """One tenant's side: its organisation, the person fuzzing with its token, what is private to it."""
+
+    kind: str
+    slug: str
+    email: str
+    user: object
+    org_ids: set[int]
+    markers: list[str]
+    token: str = ""
+    private_ids: dict[str, set[int]] = field(default_factory=dict)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def renew_token(self) -> None:
+        self.token = factories.api_token(self.user)
+
+
+def _org_ids(owner_engine) -> set[int]:
+    with owner_engine.connect() as conn:
+        return set(conn.scalars(text("select id from organisations")))
+
+
+def _private_markers(reference: str, email: str, document: str) -> list[str]:
+    """Names in the seed's rows that only the seeded pair of organisations may read."""
+    return [email, document, f"{reference}-INV-1", f"{reference}-INV-PAID", f"{reference}-CN-1", f"{reference}-RUN",
+            f"{reference}-DRAFT", f"{reference} private", f"{reference} uplift", f"{reference} draft",
+            f"{reference} target", f"{reference} approved providers"]
+
+
+def _private_ids(owner_engine, org_ids: set[int]) -> dict[str, set[int]]:
+    made = {}
+    with owner_engine.connect() as conn:
+        for table, key in PRIVATE_TABLES.items():
+            columns = set(conn.scalars(text("select column_name from information_schema.columns "
+                                            "where table_name = :t"), {"t": table}))
+            where = "tenant_id = any(:ids)" + (" or commissioner_id = any(:ids)" if "commissioner_id" in columns else "")
+            made[key] = set(conn.scalars(text(f"select id from {table} where {where}"), {"ids": list(org_ids)}))
+    return made
+
+
+@pytest.fixture
+def fuzz_world(app, owner_engine):
+    """A provider (with its commissioner) and an unrelated commissioner (with its provider), each
+    pair seeded with rows of every kind; the ids the fuzzer draws from."""
+    start = _org_ids(owner_engine)
+    alpha = factories.organisation("provider", slug="fuzz-alpha-care", name="Fuzz Alpha Care")
+    buyer = factories.organisation("commissioner", slug="fuzz-alpha-council", name="Fuzz Alpha Council")
+    user_a = factories.user("fuzz-a@alpha.example", memberships=[(alpha, "provider_admin")])
+    factories.document(alpha, filename="alpha-private-minutes.pdf")
+    seed_contract_rows(app, alpha, buyer, "ALPHA-1")
+    middle = _org_ids(owner_engine)
+    beta = factories.organisation("commissioner", slug="fuzz-beta-hscp", name="Fuzz Beta HSCP")
+    supplier = factories.organisation("provider", slug="fuzz-beta-gamma", name="Fuzz Beta Gamma Care")
+    user_b = factories.user("fuzz-b@beta.example", memberships=[(beta, "commissioner_admin")])
+    factories.document(beta, filename="beta-private-minutes.pdf")
+    seed_contract_rows(app, supplier, beta, "BETA-1")
+    end = _org_ids(owner_engine)
+    provider = Caller("provider", alpha.slug, user_a.email, user_a, middle - start,
+                      _private_markers("ALPHA-1", user_a.email, "alpha-private-minutes.pdf"))
+    commissioner = Caller("commissioner", beta.slug, user_b.email, user_b, end - middle,
+                          _private_markers("BETA-1", user_b.email, "beta-private-minutes.pdf"))
+    for caller in (provider, commissioner):
+        caller.private_ids = _private_ids(owner_engine, caller.org_ids)
+        caller.renew_token()
+    pools = {}
+    with owner_engine.connect() as conn:
+        for name, table in ID_TABLES.items():
+            pools[name] = sorted(conn.scalars(text(f"select id from {table}")))
+    return {"provider": provider, "commissioner": commissioner, "pools": pools}
+
+
+@pytest.fixture(params=["provider", "commissioner"])
+def caller(request, fuzz_world) -> Caller:
+    return fuzz_world[request.param]
+
+
+@pytest.fixture
+def other(caller, fuzz_world) -> Caller:
+    return fuzz_world["commissioner" if caller.kind == "provider" else "provider"]
+
+
+def _document(app) -> dict:
+    response = app.test_client().get("/api/openapi.json")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def _operations(document: dict):
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method in ("get", "put", "post", "patch", "delete"):
+                yield method.upper(), path, operation
+
+
+def _slugless(path: str) -> str:
+    if path == SLUG_PREFIX:
+        return "/api/v1/organisation"
+    return "/api/v1" + path[len(SLUG_PREFIX):] if path.startswith(SLUG_PREFIX + "/") else path
+
+
+def _for_caller(document: dict, kind: str) -> dict:
+    """The provider is fuzzed through the slug addresses, the commissioner through the slugless
+    twins; operations outside an organisation (tokens, /me) through both."""
+    twinned = {_slugless(path) for path in document["paths"] if path.startswith(SLUG_PREFIX)}
+    keep = {}
+    for path, item in document["paths"].items():
+        slugged = path.startswith(SLUG_PREFIX)
+        if (kind == "provider" and (slugged or path not in twinned)) or (kind == "commissioner" and not slugged):
+            keep[path] = item
+    return dict(document, paths=keep)
+
+
+def _config() -> schemathesis.Config:
+    return schemathesis.Config.from_dict({
+        "seed": SEED,
+        "suppress-health-check": ["all"],
+        "generation": {"mode": "all", "max-examples": EXAMPLES, "deterministic": True, "database": "none"},
+        "phases": {"examples": {"enabled": True}, "fuzzing": {"enabled": True}, "coverage": {"enabled": LONG},
+                   "stateful": {"enabled": False}},
+    })
+
+
+def _load(app, document: dict):
+    """The document as schemathesis's WSGI loader would have it (requests go to the app itself)."""
+    loaded = schemathesis.openapi.from_dict(document, config=_config())
+    loaded.app, loaded.location = app, "/api/openapi.json"
+    return loaded
+
+
+@pytest.fixture
+def api_schema(app, caller, other, fuzz_world):
+    schema = _load(app, _for_caller(_document(app), caller.kind))
+    pools = fuzz_world["pools"]
+
+    @schema.hook("flatmap_path_parameters")
+    def real_ids(_context, path_parameters):
+        """Ids of real rows (both tenants') as often as generated ones; the caller's slug mostly."""
+        if not isinstance(path_parameters, dict) or not path_parameters:
+            return st.just(path_parameters)
+        parts = {}
+        for name, value in path_parameters.items():
+            if name == "slug":
+                parts[name] = st.sampled_from([caller.slug, caller.slug, caller.slug, other.slug, value])
+            elif name == "lot_number":
+                parts[name] = st.sampled_from([1, 1, 2, value])
+            elif pools.get(name):
+                parts[name] = st.one_of(st.sampled_from(pools[name]), st.just(value))
+            else:
+                parts[name] = st.just(value)
+        return st.fixed_dictionaries(parts)
+
+    return schema
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+def _walk(node, key=None):
+    """(key, value) for every scalar in a JSON document."""
+    if isinstance(node, dict):
+        for name, value in node.items():
+            yield from _walk(value, name)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value, key)
+    else:
+        yield key, node
+
+
+def _top_level_ids(body):
+    items = body if isinstance(body, list) else [body]
+    return {item.get("id") for item in items if isinstance(item, dict)}
+
+
+def leaks(path: str, method: str, body_text: str, other: Caller) -> list[str]:
+    """What of the other tenant's private rows the answer shows: its names and its ids."""
+    found = [marker for marker in other.markers if marker.lower() in body_text.lower()]
+    try:
+        body = json.loads(body_text)
+    except ValueError:
+        return found
+    for key, value in _walk(body):
+        if key in other.private_ids and isinstance(value, int) and value in other.private_ids[key]:
+            found.append(f"{key}={value}")
+    match = re.fullmatch(r"/api/v1(?:/orgs/\{slug\})?/([a-z-]+)(?:/\{[a-z_]+\})?", path)
+    if method == "GET" and match and match.group(1) in COLLECTIONS:
+        key = PRIVATE_TABLES[COLLECTIONS[match.group(1)]]
+        found += [f"{match.group(1)} id {value}" for value in _top_level_ids(body) & other.private_ids[key]]
+    return found
+
+
+@schema.parametrize()
+def test_every_operation_answers_as_documented_and_shows_nothing_of_the_other_tenant(case, caller, other):
+    response = case.call(headers=caller.headers)
+    try:
+        case.validate_response(response, checks=CHECKS)
+        leaked = leaks(case.operation.path, case.method.upper(), response.text, other)
+        assert not leaked, (f"{case.method.upper()} {case.formatted_path} as the {caller.kind} shows the "
+                            f"{other.kind}'s rows: {leaked}")
+    finally:
+        if (case.method.upper(), case.operation.path) == REVOKES_TOKEN and response.status_code == 204:
+            caller.renew_token()
+
+
+# -- anonymous callers --------------------------------------------------------------------------
+
+def _arguments(path: str, slug: str) -> dict:
+    return {name: slug if name == "slug" else 1 for name in re.findall(r"\{([a-z_]+)\}", path)}
+
+
+@pytest.fixture
+def whole_schema(app):
+    return _load(app, _document(app))
+
+
+def test_the_openapi_document_is_valid_openapi_3(whole_schema):
+    assert whole_schema.raw_schema["openapi"].startswith("3.")
+    whole_schema.validate()  # raises with the first violation of the OpenAPI 3.0 meta-schema
+
+
+def test_only_the_token_exchange_is_open_to_anonymous_callers(app):
+    document = _document(app)
+    default = document.get("security")
+    public = {(method, path) for method, path, operation in _operations(document)
+              if not operation.get("security", default)}
+    assert public == PUBLIC_OPERATIONS
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer pt_made-up-token", "Basic dXNlcjpwYXNz", "Bearer "],
+                         ids=["no header", "made-up token", "basic auth", "empty bearer"])
+def test_every_operation_refuses_an_anonymous_caller(app, whole_schema, make_org, authorization):
+    """Every path and method in the document, read from it: 401 with the JSON error body,
+    as documented, before any body is read or any object is looked up."""
+    org = make_org(slug="anonymous-target")
+    headers = {"Authorization": authorization} if authorization else {}
+    operations = [(m, p) for m, p, _ in _operations(_document(app)) if (m, p) not in PUBLIC_OPERATIONS]
+    assert len(operations) > 200  # both addresses of every route
+    refused = []
+    for method, path in operations:
+        case = whole_schema[path][method].Case(path_parameters=_arguments(path, org.slug))
+        response = case.call(headers=headers)
+        body = response.json() if "json" in response.headers.get("content-type", [""])[0] else {}
+        if response.status_code != 401 or body.get("code") != 401 or not body.get("message"):
+            refused.append(f"{method} {path}: {response.status_code} {response.text[:120]}")
+            continue
+        case.validate_response(response, checks=CHECKS)
+    assert not refused, "Not refused with a 401 JSON error:\n" + "\n".join(refused)

@@ -4,27 +4,27 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 
-class CellSchema(Schema):
+class OutcomeCellSchema(Schema):
     suppressed = fields.Boolean(metadata={"description": "Built on fewer than `threshold` people: no figures"})
     reviewed = fields.Integer(allow_none=True)
     achieved = fields.Integer(allow_none=True)
     rate = fields.String(allow_none=True, metadata={"description": "Per cent, as a string"})
 
 
-class ProviderCellSchema(CellSchema):
+class ProviderCellSchema(OutcomeCellSchema):
     slug = fields.String(allow_none=True)
     name = fields.String(allow_none=True)
 
 
-class ServiceTypeCellSchema(CellSchema):
+class ServiceTypeCellSchema(OutcomeCellSchema):
     service_type = fields.String()
 
 
-class LocalityCellSchema(CellSchema):
+class LocalityCellSchema(OutcomeCellSchema):
     locality = fields.String()
 
 
-class TrendCellSchema(CellSchema):
+class TrendCellSchema(OutcomeCellSchema):
     period_start = fields.String(metadata={"description": "The month, YYYY-MM-DD"})
 
 
@@ -35,10 +35,10 @@ class BenchmarkSchema(Schema):
     providers = fields.Integer(allow_none=True)
 
 
-class OutcomeSchema(Schema):
+class OutcomeFiguresSchema(Schema):
     outcome = fields.String()
     text = fields.String()
-    overall = fields.Nested(CellSchema, allow_none=True)
+    overall = fields.Nested(OutcomeCellSchema, allow_none=True)
     benchmark = fields.Nested(BenchmarkSchema, allow_none=True)
     providers = fields.List(fields.Nested(ProviderCellSchema))
     service_types = fields.List(fields.Nested(ServiceTypeCellSchema))
@@ -46,7 +46,7 @@ class OutcomeSchema(Schema):
     trend = fields.List(fields.Nested(TrendCellSchema))
 
 
-class MeasureSchema(Schema):
+class MeasureFigureSchema(Schema):
     code = fields.String()
     type = fields.String()
     provider = fields.String(allow_none=True, metadata={"description": "A provider's slug; null for all providers"})
@@ -59,5 +59,5 @@ class OutcomeReportSchema(Schema):
     period_from = fields.String(metadata={"description": "The first month, YYYY-MM-DD"})
     period_to = fields.String(metadata={"description": "The last month, YYYY-MM-DD"})
     threshold = fields.Integer()
-    outcomes = fields.List(fields.Nested(OutcomeSchema))
-    measures = fields.List(fields.Nested(MeasureSchema))
+    outcomes = fields.List(fields.Nested(OutcomeFiguresSchema))
+    measures = fields.List(fields.Nested(MeasureFigureSchema))

@@ -314,11 +314,13 @@ def _fuzz(operation, mode: GenerationMode, caller: Caller, other: Caller, status
 
 def _described(exc: BaseException) -> str:
     """A check's failure as schemathesis words it; anything else with where it was raised."""
-    if isinstance(exc, (AssertionError, BaseExceptionGroup)):
+    if isinstance(exc, (AssertionError, BaseExceptionGroup)) and str(exc).strip():
         return str(exc)
-    return "".join(traceback.format_exception(exc)[-4:])
+    # An exception the app raised (tests propagate them instead of answering 500): where it was raised.
+    return "".join(traceback.format_exception(exc)[-8:])
 
 
+@pytest.mark.timeout(1200)  # about three minutes on a quiet machine; `make test` shares the cores
 def test_every_operation_answers_as_documented_and_shows_nothing_of_the_other_tenant(api_schema, caller, other):
     """Valid and invalid requests to every operation the caller's addresses have; every failure
     is listed (operation, kind of data, the check and a curl line to reproduce it)."""
@@ -388,3 +390,16 @@ def test_every_operation_refuses_an_anonymous_caller(app, whole_schema, make_org
             continue
         case.validate_response(response, checks=CHECKS)
     assert not refused, "Not refused with a 401 JSON error:\n" + "\n".join(refused)
+
+
+def test_the_leak_detector_finds_the_other_tenants_names_and_ids():
+    """The check the fuzz relies on, against answers that do leak (and one that does not)."""
+    beta = Caller("commissioner", "fuzz-beta-hscp", "b@beta.example", None, {7},
+                  _private_markers("BETA-1", "b@beta.example", "beta.pdf"),
+                  private_ids={key: set() for key in PRIVATE_TABLES.values()} | {"contract_id": {9}})
+    listed = "/api/v1/orgs/{slug}/contracts"
+    assert leaks(listed, "GET", json.dumps([{"id": 1, "reference": "ALPHA-1"}]), beta) == []
+    assert leaks(listed, "GET", json.dumps([{"id": 9, "reference": "x"}]), beta) == ["contracts id 9"]
+    assert leaks("/api/v1/invoices", "GET", json.dumps([{"contract_id": 9}]), beta) == ["contract_id=9"]
+    assert leaks("/api/v1/search", "GET", json.dumps({"hits": ["Invoice beta-1-inv-1"]}), beta) == ["BETA-1-INV-1"]
+    assert leaks("/api/v1/me", "GET", "", beta) == []

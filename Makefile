@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 ASSETS := portal/static/dist/staticfiles.json
 
-.PHONY: run test bench-jobs soak install assets chromium clamav clamav-for-run clean
+.PHONY: run test fuzz bench-jobs soak install assets chromium clamav clamav-for-run clean
 
 run: install assets clamav-for-run
 	$(BIN)/portal up
@@ -16,6 +16,10 @@ run: install assets clamav-for-run
 test: install assets chromium clamav
 	$(BIN)/lint-imports
 	$(BIN)/pytest -n auto --dist loadfile
+
+# The long API fuzz: 100 valid and 100 invalid requests per operation and tenant (`make test` runs 5).
+fuzz: install
+	PORTAL_FUZZ_EXAMPLES=$${PORTAL_FUZZ_EXAMPLES:-100} $(BIN)/pytest tests/security/test_api_fuzz.py -q --timeout=0
 
 # Jobs per second per RQ worker (small documents and emails); prints figures, asserts nothing.
 bench-jobs: install

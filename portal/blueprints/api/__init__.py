@@ -6,6 +6,7 @@ from flask import Flask
 from flask_smorest import Api
 
 from portal.extensions import csrf
+from portal.http.api import document_fields
 
 
 def register_api(app: Flask) -> Api:
@@ -21,6 +22,7 @@ def register_api(app: Flask) -> Api:
     from portal.blueprints.api import offboarding
 
     api = Api(app)
+    document_fields(api)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for module in (accounts, organisations, contracts, returns, documents, outcomes, dashboards, search, tenders,
                    threads, clarifications, supplier_lists, tender_documents, evaluation):

@@ -6,6 +6,7 @@ from flask import g, request
 from portal.http.access import requires
 from portal.http.api import BEARER, ApiBlueprint
 from portal.outcomes import views
+from portal.outcomes.schemas import OutcomeReportSchema
 
 bp = ApiBlueprint("api_outcomes", __name__, description="Outcome dashboards")
 FILTERS = ("framework", "from", "to", "provider", "service_type", "locality", "threshold")
@@ -13,6 +14,7 @@ FILTERS = ("framework", "from", "to", "provider", "service_type", "locality", "t
 
 @bp.org_route("/dashboards/outcomes")
 @requires("view_dashboards")
+@bp.alt_response(200, schema=OutcomeReportSchema, description="The figures", success=True)
 @bp.doc(security=BEARER, parameters=[{"in": "query", "name": n, "schema": {"type": "string"}} for n in FILTERS])
 def outcomes():
     """Outcome rates across providers, by provider, service type and locality, with benchmarks and trend;

@@ -142,8 +142,9 @@ def authenticate_api_token(raw: str) -> ApiToken | None:
         return None
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == sha256(raw)))
     now = utcnow()
+    # A suspended organisation's token is let through to the pipeline, which answers 403 saying so.
     if (token is None or token.revoked_at or token.expires_at <= now or not token.user.is_active
-            or not token.organisation.is_active):
+            or not (token.organisation.is_active or token.organisation.is_suspended)):
         return None
     token.last_used_at = now
     return token

@@ -101,9 +101,15 @@ def requires_recent_authentication(view):
 
 # -- known devices -------------------------------------------------------------------------------
 
+def device_cookie() -> str:
+    """The known-device cookie's name: with the ``__Host-`` prefix wherever cookies are Secure (production),
+    so that the browser keeps it only for this host over HTTPS, like the session cookie."""
+    return f"__Host-{DEVICE_COOKIE}" if current_app.config["SESSION_COOKIE_SECURE"] else DEVICE_COOKIE
+
+
 def known_device() -> tuple[int | None, str | None]:
     """(user id, device id) from this browser's known-device cookie, if it is genuine and current."""
-    raw = request.cookies.get(DEVICE_COOKIE)
+    raw = request.cookies.get(device_cookie())
     if not raw:
         return None, None
     payload = unsign(DEVICE_SALT, raw, max_age=current_app.config["KNOWN_DEVICE_DAYS"] * 86400)
@@ -117,7 +123,7 @@ def remember_device(response, user):
     user_id, device_id = known_device()
     if user_id != user.id or not device_id:
         device_id = secrets.token_urlsafe(16)
-    response.set_cookie(DEVICE_COOKIE, sign(DEVICE_SALT, {"u": user.id, "d": device_id}),
+    response.set_cookie(device_cookie(), sign(DEVICE_SALT, {"u": user.id, "d": device_id}),
                         max_age=current_app.config["KNOWN_DEVICE_DAYS"] * 86400, httponly=True,
                         secure=current_app.config["SESSION_COOKIE_SECURE"], samesite="Lax", path="/")
     return response

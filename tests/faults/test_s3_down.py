@@ -27,9 +27,12 @@ def _rows(app, tenant_id: int) -> dict:
     return counts
 
 
-def _objects(services) -> list[str]:
-    listed = services.s3_client().list_objects_v2(Bucket=services.bucket, Prefix="t/")
-    return sorted(item["Key"] for item in listed.get("Contents", []))
+def _objects(services, tenant: int) -> list[str]:
+    """The tenant's stored objects (other tests' tenants may have left theirs in the shared bucket)."""
+    keys, pages = [], services.s3_client().get_paginator("list_objects_v2")
+    for page in pages.paginate(Bucket=services.bucket, Prefix=f"t/{tenant}/"):
+        keys += [item["Key"] for item in page.get("Contents", [])]
+    return sorted(keys)
 
 
 def _upload_page(web, slug: str, name: str):
@@ -47,6 +50,7 @@ def test_uploads_while_s3_is_down_are_refused_cleanly_and_work_once_it_is_back(a
     tenant, slug = provider["provider"].id, provider["provider"].slug
     web.sign_in(provider["submitter"].email)
     form_token = web.csrf(f"/o/{slug}/documents/upload")
+    before = _objects(services, tenant)  # left by earlier tests whose tenant had the same id
     outage.stop_s3()
 
     page = web.client.post(f"/o/{slug}/documents/upload", data={
@@ -67,11 +71,11 @@ def test_uploads_while_s3_is_down_are_refused_cleanly_and_work_once_it_is_back(a
     assert _rows(app, tenant) == {"documents": 0, "outbox": 0, "audit": 0, "keys": []}  # nothing half-written
 
     outage.start_s3()
-    assert _objects(services) == []  # and no stray object either
+    assert _objects(services, tenant) == before  # and no stray object either
     again = _upload_page(web, slug, "week-1.csv")
     assert again.status_code in (302, 303), again.get_data(as_text=True)[:2000]
     api = _upload_api(client, provider["headers"], "week-1.csv")
     assert api.status_code == 202, api.get_json()
     rows = _rows(app, tenant)
     assert (rows["documents"], rows["outbox"], rows["audit"]) == (2, 2, 2)
-    assert _objects(services) == rows["keys"]  # each row has its object, and nothing else is stored
+    assert _objects(services, tenant) == sorted(before + rows["keys"])  # each row has its object, nothing else

@@ -171,11 +171,3 @@ def mfa_turn_off():
             return redirect_to(url_for(".mfa_status"))
         status = attempt.status
     return render("account/mfa_confirm.html", form=form, action="turn_off", required=required, status=status)
-
-
-@bp.post("/tokens/<int:token_id>/revoke")
-@requires(SIGNED_IN)
-def revoke_token(token):
-    accounts.revoke_api_token(token, actor=current_user)
-    flash_success(f"The token ‘{token.label}’ has been revoked")
-    return redirect_to(url_for(".index"))

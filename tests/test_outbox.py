@@ -119,7 +119,10 @@ def test_rq_cron_loads_the_periodic_jobs_onto_the_default_queue(services):
         ("close-tenders", "portal.procurement.jobs.close_tenders", "default", 60, 60),
         ("release-tender-documents", "portal.procurement.tender_document_jobs.release_tender_documents", "default",
          60, 60),
-        ("end-standstills", "portal.procurement.award.end_standstills", "default", 60, 60)}
+        ("end-standstills", "portal.procurement.award.end_standstills", "default", 60, 60),
+        ("expire-exports", "portal.offboarding.jobs.expire_exports", "bulk", 3600, 3600),
+        ("delete-offboarded-organisations", "portal.offboarding.jobs.delete_offboarded_organisations", "bulk", 3600,
+         3600)}
 
 
 def test_queues_are_in_priority_order():
@@ -133,6 +136,6 @@ def test_queues_are_in_priority_order():
         "notify_bid_member": "email", "mark_bids_for_reconfirmation": "default",
         "notify_documents_released": "email", "notify_award_outcome": "email",
         "notify_remittance": "email", "notify_contract_review": "email", "notify_invoice": "email",
-        "notify_proposal": "email"}
+        "notify_proposal": "email", "build_organisation_export": "default"}
     for kind in JOBS.values():
         assert callable(kind.function), kind.name

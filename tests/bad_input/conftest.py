@@ -90,7 +90,8 @@ def world(app, contract_setup):
     visits = factories.visit_import(contract, day=date(2025, 3, 3))  # visits with an exception, an approved invoice
     approved = factories.invoice_row(contract, number="CLYDE-INV-1", status="approved")
     ids.update(visit_import_id=visits.id, visit_id=factories.exception_visit_id(visits), invoice_id=approved.id,
-               invoice_attachment_id=factories.invoice_attachment_row(approved).id)
+               invoice_attachment_id=factories.invoice_attachment_row(approved).id,
+               export_id=factories.organisation_export(commissioner).id, organisation_id=commissioner.id)
 
     def signed_in(email: str) -> tuple[Browserless, str]:
         web = Browserless(app.test_client())

@@ -181,11 +181,17 @@ def test_account_and_choose_organisation_pages(live_server, page, make_org, make
     expect(page.get_by_text(user.email)).to_be_visible()
     check_accessibility(page)
 
-    # The error state of the token form, and a token created.
+    # The error state of the token form, and a token created (for one organisation, read only).
+    page.get_by_role("link", name="Manage your API tokens").click()
+    expect(page).to_have_url(f"{live_server}/account/tokens/")
     page.get_by_role("button", name="Create token").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a name for the token")
     check_accessibility(page)
     page.get_by_label("Name for this token").fill("finance system")
+    organisations = page.get_by_role("group", name="Which organisation is it for?")
+    if organisations.count():  # asked only of someone whose roles use the API in several organisations
+        organisations.get_by_role("radio").first.check()
+    page.get_by_role("group", name="What may it do?").get_by_role("radio").first.check()
     page.get_by_role("button", name="Create token").click()
     expect(page.get_by_role("heading", name="Token created")).to_be_visible()
     expect(page.get_by_role("cell", name="finance system", exact=True)).to_be_visible()

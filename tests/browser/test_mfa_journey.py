@@ -38,7 +38,7 @@ def test_set_up_mfa_then_sign_in_with_a_code_and_with_a_recovery_code(app, page,
     page.get_by_role("link", name=re.compile("Sam Lee")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
     check_accessibility(page)
-    page.get_by_role("link", name=re.compile("Manage")).click()
+    page.get_by_role("link", name=re.compile("Manage.*multi-factor")).click()
     check_accessibility(page)
     page.get_by_role("link", name="Set up multi-factor authentication").click()
     expect(page.get_by_role("img", name=re.compile("QR code"))).to_be_visible()

@@ -69,7 +69,9 @@ def test_page_and_export_statements_stay_the_same_from_two_to_six_providers(app,
     _add_providers(market, 2, 5)  # 6 providers
     with_six = _counts(app, client)
     assert with_six == with_two
-    assert max(with_two.values()) <= 12, with_two
+    # 15: the pipeline's own statements (the session, the organisation, and whether MFA is required of
+    # the person, which reads their memberships on every request) and the dashboard's.
+    assert max(with_two.values()) <= 15, with_two
     page = client.get(PAGES[0]).get_data(as_text=True)
     assert all(f"Provider {n}" in page for n in range(1, 6)) and "Fern Care" in page
 

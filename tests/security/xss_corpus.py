@@ -1,5 +1,5 @@
 """The XSS payload corpus and a tenant whose text fields hold it, for the input suites (the test
-client in test_input.py, the real browser in test_xss_browser.py). Every payload that could run
+client in test_input.py, the real browser in tests/browser/test_xss_journey.py). Every payload that could run
 sets ``window.__xss``; the template-injection ones would show 49 if they were evaluated."""
 from __future__ import annotations
 
@@ -23,8 +23,9 @@ CORPUS = (
 
 def seed(contract_setup) -> dict:
     """The corpus in a document's name, a contract's title, a tender's title, a clarification
-    question, a market-engagement question and a person's name; returns the pages that show them
-    for each side (the provider's administrator and the commissioner's manager)."""
+    question, a market-engagement question, a person's name, an organisation's name, an invoice
+    line's description and a proposal's title; returns the pages that show them for each side (the
+    provider's administrator and the commissioner's manager)."""
     from tests import factories
 
     s = contract_setup
@@ -43,9 +44,20 @@ def seed(contract_setup) -> dict:
         pages["provider"].append(f"/o/{provider.slug}/tenders/{tender.id}")
         pages["commissioner"].append(f"/o/{commissioner.slug}/tenders/{tender.id}")
         factories.user(f"person{number}@fern.example", memberships=[(provider, "viewer")], full_name=payload)
+        invoice = factories.invoice_row(contract, number=f"XSS-INV-{number}", lines=((payload, "1", "hour", "10.00"),))
+        pages["provider"].append(f"/o/{provider.slug}/invoices/{invoice.id}")
+        pages["commissioner"].append(f"/o/{commissioner.slug}/invoices/{invoice.id}")
+        proposal = factories.proposal(provider, commissioner, title=payload, contract_=contract)
+        pages["provider"].append(f"/o/{provider.slug}/proposals/{proposal.id}")
+        pages["commissioner"].append(f"/o/{commissioner.slug}/proposals/{proposal.id}")
+        other = factories.organisation("provider", name=payload)
+        factories.contract(commissioner=commissioner, provider=other, reference=f"XSS-O{number}",
+                           framework_id=s["framework_id"])
     thread = factories.thread(commissioner, title=CORPUS[0])
     for payload in CORPUS:
         factories.thread_question(provider, thread, payload)
     pages["commissioner"].append(f"/o/{commissioner.slug}/threads/{thread.id}")
     pages["provider"].append(f"/o/{provider.slug}/contracts/")
+    pages["provider"] += [f"/o/{provider.slug}/invoices/", f"/o/{provider.slug}/proposals/"]
+    pages["commissioner"] += [f"/o/{commissioner.slug}/invoices/", f"/o/{commissioner.slug}/proposals/"]
     return pages

@@ -1,21 +1,16 @@
 """The XSS corpus (tests/security/xss_corpus.py) in headless Chromium: on every page that shows
 it, no script of it runs (``window.__xss`` stays unset, no dialog opens) and the Content
 Security Policy reports no violation (an injected inline script or handler would be blocked,
-and counted here). The corpus's focus handler comes with ``autofocus``, so it would run on load."""
+and counted here). The corpus's focus handler comes with ``autofocus``, so it would run on load.
+It lives with the browser journeys, whose one Chromium and live server it shares (a second
+Playwright in the same process cannot start)."""
 from __future__ import annotations
 
-import socket
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 from tests.security.xss_corpus import CORPUS, seed
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
 WATCH = """
 window.__violations = [];
 document.addEventListener('securitypolicyviolation',
@@ -23,36 +18,10 @@ document.addEventListener('securitypolicyviolation',
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(app):
-    made = make_server("127.0.0.1", _free_port(), app, threaded=True)
-    thread = threading.Thread(target=made.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{made.server_port}"
-    made.shutdown()
-    made.server_close()
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-def _signed_in(chromium, server, email: str):
+def _signed_in(browser, server, email: str):
     from tests.conftest import PASSWORD
 
-    context = chromium.new_context(base_url=server, locale="en-GB")
+    context = browser.new_context(base_url=server, locale="en-GB")
     context.set_default_timeout(15_000)
     context.add_init_script(WATCH)
     page = context.new_page()
@@ -65,14 +34,14 @@ def _signed_in(chromium, server, email: str):
     return context, page
 
 
-def test_no_payload_runs_in_the_browser(app, contract_setup, server, chromium):
+def test_no_payload_runs_in_the_browser(app, contract_setup, live_server, browser):
     pages = seed(contract_setup)
     people = {"provider": contract_setup["provider_admin"].email, "commissioner": contract_setup["manager"].email}
     dialogs: list[str] = []
     problems: list[str] = []
     seen = 0
     for side, urls in pages.items():
-        context, page = _signed_in(chromium, server, people[side])
+        context, page = _signed_in(browser, live_server, people[side])
         page.on("dialog", lambda dialog: (dialogs.append(f"{page.url}: {dialog.message}"), dialog.dismiss()))
         try:
             for url in urls:

@@ -66,3 +66,18 @@ def link_in(body: str, base: str = "http://testserver") -> str:
     match = re.search(r"https?://\S+", body)
     assert match, body
     return match.group(0).replace(base, "")
+
+
+def documents_of(app, org) -> list:
+    """The organisation's documents, oldest first, detached from the session."""
+    from sqlalchemy import select
+
+    from portal.documents.models import Document
+    from portal.extensions import db
+    from portal.tenants.context import tenant_context
+
+    with app.app_context(), tenant_context(org.id):
+        rows = list(db.session.scalars(select(Document).order_by(Document.id)))
+        for row in rows:
+            db.session.expunge(row)
+        return rows

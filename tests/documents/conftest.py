@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.documents import files
+from tests.helpers import documents_of  # noqa: F401  (the documents tests take it from here)
 
 
 def _require_clamav() -> None:
@@ -76,18 +77,6 @@ def upload(web):
     return post
 
 
-def documents_of(app, org) -> list:
-    from sqlalchemy import select
-
-    from portal.documents.models import Document
-    from portal.extensions import db
-    from portal.tenants.context import tenant_context
-
-    with app.app_context(), tenant_context(org.id):
-        rows = list(db.session.scalars(select(Document).order_by(Document.id)))
-        for row in rows:
-            db.session.expunge(row)
-        return rows
 
 
 def s3_keys(app, prefix: str = "t/") -> list[str]:

@@ -31,7 +31,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import (content_type_conformance, not_a_server_error, response_schema_conformance,
                                  status_code_conformance)
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from unittest import SkipTest
 
 from tests import factories
@@ -113,17 +113,10 @@ def _private_ids(superuser, org_ids: set[int]) -> dict[str, set[int]]:
 
 
 @pytest.fixture
-def superuser(services):
-    """A connection that reads every tenant's rows (row-level security holds the app's roles)."""
-    engine = create_engine(services.urls["POSTGRES_SUPERUSER_URL"].replace("postgresql://", "postgresql+psycopg://", 1))
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def fuzz_world(app, superuser):
+def fuzz_world(app, superuser_engine):
     """A provider (with its commissioner) and an unrelated commissioner (with its provider), each
     pair seeded with rows of every kind; the ids the fuzzer draws from."""
+    superuser = superuser_engine
     start = _org_ids(superuser)
     alpha = factories.organisation("provider", slug="fuzz-alpha-care", name="Fuzz Alpha Care")
     buyer = factories.organisation("commissioner", slug="fuzz-alpha-council", name="Fuzz Alpha Council")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from portal.tenants.models import COMMISSIONER, PROVIDER
 from tests import factories
@@ -38,14 +38,6 @@ def rows_naming(superuser_engine, organisation_id: int) -> dict[str, int]:
             "and table_name not in ('access_events', 'platform_audit_events')")).all()
         return {f"{t}.{c}": conn.execute(text(f'select count(*) from "{t}" where "{c}" = :o'),
                                          {"o": organisation_id}).scalar() for t, c in columns}
-
-
-@pytest.fixture
-def superuser_engine(services):
-    """Sees every row: the owner and the app role are both held by FORCE ROW LEVEL SECURITY."""
-    engine = create_engine(services.urls["POSTGRES_SUPERUSER_URL"].replace("postgresql://", "postgresql+psycopg://", 1))
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ tokens; tests/tenancy the other tenant's objects."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from portal.tenants.models import COMMISSIONER, PROVIDER, ROLES
 from portal.tenants.permissions import PERMISSIONS, kind_has, role_can
@@ -26,14 +26,6 @@ APPROVALS = {"review_returns", "approve_invoices", "decide_proposals", "decide_c
 PANEL = {"evaluate_bids", "score_fund_bids"}
 #: Tables a refused or read-only request may still write: sign-in, the token's last use, the trail.
 BOOKKEEPING = {"user_sessions", "api_tokens", "platform_audit_events", "access_events"}
-
-
-@pytest.fixture
-def superuser_engine(services):
-    """Sees every row: the owner and the app role are both held by FORCE ROW LEVEL SECURITY."""
-    engine = create_engine(services.urls["POSTGRES_SUPERUSER_URL"].replace("postgresql://", "postgresql+psycopg://", 1))
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pytest
 
 from tests.documents import files
-from tests.helpers import run_jobs
+from tests.helpers import documents_of, run_jobs
 
 # What a served document may be labelled as: the allow-list's own types, never HTML, SVG or XML.
 SAFE_TYPES = {"application/pdf", "text/csv", "image/png", "image/jpeg", "application/vnd.oasis.opendocument.text",
@@ -190,18 +190,6 @@ def send(provider, surface: str, name: str, content: bytes, declared: str = "app
                                        headers=provider["api"])
 
 
-def documents(app, org) -> list:
-    from sqlalchemy import select
-
-    from portal.documents.models import Document
-    from portal.extensions import db
-    from portal.tenants.context import tenant_context
-
-    with app.app_context(), tenant_context(org.id):
-        rows = list(db.session.scalars(select(Document).order_by(Document.id)))
-        for row in rows:
-            db.session.expunge(row)
-        return rows
 
 
 def stored_keys(app, org) -> set[str]:
@@ -252,11 +240,11 @@ def test_hostile_upload(app, provider, surface, case):
         assert response.status_code == 422, response.get_data(as_text=True)[:500]
         text = response.get_json()["message"] if surface == "api" else response.get_data(as_text=True)
         assert "must be" in text or "empty" in text, text[:500]
-        assert documents(app, org) == [] and stored_keys(app, org) == before
+        assert documents_of(app, org) == [] and stored_keys(app, org) == before
         return
     assert response.status_code in ((202,) if surface == "api" else (302, 303)), response.get_data(as_text=True)[:500]
     run_jobs(app)
-    [document] = documents(app, org)
+    [document] = documents_of(app, org)
     assert "\x00" not in document.filename and "\u202e" not in document.filename
     assert "/" not in document.filename and "\\" not in document.filename
     if case.stored_name:
@@ -285,7 +273,7 @@ def test_oversize_is_413_and_keeps_nothing(app, provider, surface, monkeypatch):
         assert "larger than" in response.get_json()["message"]
     else:
         assert "larger than" in response.get_data(as_text=True)
-    assert documents(app, org) == [] and stored_keys(app, org) == before
+    assert documents_of(app, org) == [] and stored_keys(app, org) == before
 
 
 @pytest.mark.parametrize("surface", ["page", "api"])
@@ -300,7 +288,7 @@ def test_scanner_down_means_nothing_is_served_until_it_is_back(app, provider, su
     response = send(provider, surface, "report.pdf", PDF)
     assert response.status_code in (202, 302, 303)
     run_jobs(app)
-    [document] = documents(app, org)
+    [document] = documents_of(app, org)
     assert document.status == "pending" and document.scan_status is None
     refused = download(provider, surface, document.id)
     assert refused.status_code == 409 and "Location" not in refused.headers
@@ -309,7 +297,7 @@ def test_scanner_down_means_nothing_is_served_until_it_is_back(app, provider, su
     daemon.start(timeout=60)
     try:
         run_jobs(app, retries_now=True)
-        [document] = documents(app, org)
+        [document] = documents_of(app, org)
         assert document.status == "clean" and document.scan_status == "clean"
         assert_served_safely(provider, surface, document, PDF, "application/pdf")
     finally:
@@ -345,7 +333,7 @@ def test_an_invoice_upload_checked_in_the_request_refuses_hostile_files(app, dra
     assert response.status_code == 422, response.status_code
     assert "govuk-error-summary" in response.get_data(as_text=True)
     assert words in response.get_data(as_text=True)
-    assert documents(app, s["provider"]) == [] and stored_keys(app, s["provider"]) == before
+    assert documents_of(app, s["provider"]) == [] and stored_keys(app, s["provider"]) == before
 
 
 def test_an_invoice_upload_with_the_scanner_down_is_refused_with_a_message(app, draft_invoice, web, monkeypatch,
@@ -362,7 +350,7 @@ def test_an_invoice_upload_with_the_scanner_down_is_refused_with_a_message(app, 
     page = response.get_data(as_text=True)
     assert "virus scanner is not answering" in page and "govuk-error-summary" in page
     assert "no-clamd.sock" not in page  # the technical detail stays in the log
-    assert documents(app, s["provider"]) == [] and stored_keys(app, s["provider"]) == before
+    assert documents_of(app, s["provider"]) == [] and stored_keys(app, s["provider"]) == before
 
 
 # -- the UBL invoice upload (XML) ------------------------------------------------------------------

@@ -48,7 +48,9 @@ def app(services):
 
 @pytest.fixture(scope="session")
 def owner_engine(services):
-    engine = create_engine(services.urls["MIGRATION_DATABASE_URL"])
+    # pool_pre_ping: the fault suite restarts PostgreSQL under this session-long pool, whose idle
+    # connections the restart ends; without it the next test on this worker gets a dead one.
+    engine = create_engine(services.urls["MIGRATION_DATABASE_URL"], pool_pre_ping=True)
     yield engine
     engine.dispose()
 

@@ -55,6 +55,15 @@ def owner_engine(services):
     engine.dispose()
 
 
+@pytest.fixture
+def superuser_engine(services):
+    """Sees every tenant's rows: the owner and the app role are both held by FORCE ROW LEVEL SECURITY,
+    so a suite that must count or change another tenant's rows uses the PostgreSQL superuser."""
+    engine = create_engine(services.urls["POSTGRES_SUPERUSER_URL"].replace("postgresql://", "postgresql+psycopg://", 1))
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture(autouse=True)
 def _clean_state(request, services):
     """Every test starts with empty tables and an empty Redis."""

@@ -939,7 +939,9 @@ def award_row(bid_, *, days_from_now: int = 10):
         session.add(made)
         session.add(BidOutcome(tenant_id=bid_.tenant_id, commissioner_id=bid_.commissioner_id,
                                tender_id=bid_.tender_id, lot_id=bid_.lot_id, bid_id=bid_.id, successful=True, rank=1,
-                               details={"lot": {"number": 1, "title": "Seeded"}, "own": {}, "winners": []},
+                               details={"lot": {"number": 1, "title": "Seeded"}, "places": 1, "bidders": 1, "own": {},
+                                        "winners": [], "standstill_end": made.standstill_end.isoformat(),
+                                        "reason": "", "weights": {"quality": 60, "price": 40}},
                                notice_at=now))
         session.flush()
         return _detached(session, made)

@@ -5,7 +5,8 @@ from sqlalchemy import select
 
 from portal.contracts.models import Contract
 from portal.extensions import db
-from portal.invoicing.models import DEFAULT_TARGET_WORKING_DAYS, ContractRate, Invoice, InvoiceEvent, InvoicingSettings
+from portal.invoicing.models import (DEFAULT_TARGET_WORKING_DAYS, ContractRate, ContractVariation, Invoice, InvoiceEvent,
+                                     InvoicingSettings)
 
 
 def get_invoice(invoice_id: int) -> Invoice | None:
@@ -19,6 +20,14 @@ def rates_of(contract: Contract) -> list[ContractRate]:
         select(ContractRate).where(ContractRate.tenant_id == contract.tenant_id,
                                    ContractRate.contract_id == contract.id)
         .order_by(ContractRate.unit, ContractRate.service_type, ContractRate.day_type, ContractRate.effective_from)))
+
+
+def variations_of(contract: Contract) -> list[ContractVariation]:
+    """The contract's variations (rate changes, extensions, changes of value), newest first."""
+    return list(db.session.scalars(
+        select(ContractVariation).where(ContractVariation.tenant_id == contract.tenant_id,
+                                        ContractVariation.contract_id == contract.id)
+        .order_by(ContractVariation.effective_from.desc(), ContractVariation.id.desc())))
 
 
 def settings_of(commissioner_id: int) -> InvoicingSettings:

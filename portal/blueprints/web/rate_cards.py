@@ -10,8 +10,8 @@ from portal.http.organisation import tenant_blueprint
 from portal.http.pages import flash_success, form_errors, redirect_to, render
 from portal.invoicing import actuals, rate_cards
 from portal.invoicing.actuals_models import BASES, ROUNDINGS
-from portal.invoicing.models import DAY_TYPES, UNITS
-from portal.invoicing.queries import rates_of
+from portal.invoicing.models import DAY_TYPES, UNITS, VARIATION_KINDS
+from portal.invoicing.queries import rates_of, variations_of
 
 bp = tenant_blueprint("rate_cards", __name__, "/contracts")
 
@@ -20,6 +20,7 @@ bp = tenant_blueprint("rate_cards", __name__, "/contracts")
 @requires("view_rate_cards")
 def show(contract):
     return render("rate_cards/show.html", contract=contract, rates=rates_of(contract), units=UNITS,
+                  variations=variations_of(contract), variation_kinds=VARIATION_KINDS,
                   day_types=DAY_TYPES, rule=actuals.visit_rule_of(contract),
                   can_manage=g.membership.can("manage_rate_cards"), today=rate_cards.london_day())
 

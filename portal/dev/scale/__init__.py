@@ -60,7 +60,12 @@ def seed(scale: float, *, seed: int = 1, upload_documents: bool = True) -> dict:
     from portal.dev.scale.bulk import Writer, owner_url
     from portal.reporting.periods import london_today
 
+    from portal.contracts.frameworks import seed_frameworks
+    from portal.extensions import db
+
     started = clock.monotonic()
+    seed_frameworks()  # the national frameworks the contracts use (idempotent, as `portal up` runs it)
+    db.session.commit()
     n_commissioners, n_providers = targets(scale)
     now, today = utcnow(), london_today()
     with psycopg.connect(owner_url()) as conn:

@@ -66,6 +66,20 @@ def register_cli(app: Flask) -> None:
         db.session.commit()
         click.echo(f"platform administrator {user.email} created")
 
+    @app.cli.command("seed")
+    @click.option("--scale", type=float, required=True,
+                  help="How much data: 1 is about 200 providers and 20,000 returns; 0.02 a handful")
+    @click.option("--seed", "seed_value", type=int, default=1, show_default=True, help="The random seed")
+    def seed_command(scale: float, seed_value: int) -> None:
+        """Generate a national-scale data set in bulk (additive: a larger scale adds organisations)."""
+        from portal.dev.scale import seed
+
+        if not scale > 0 or scale > 100:
+            raise click.BadParameter("give a number greater than 0 and at most 100, like 1 or 0.05", param_hint="--scale")
+        counts = seed(scale, seed=seed_value)
+        click.echo(f"scale {scale:g} seeded in {counts.pop('seconds')} s: "
+                   + ", ".join(f"{table} {n:,}" for table, n in sorted(counts.items())))
+
     @app.cli.group("search")
     def search_group() -> None:
         """The search index."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import signal
 import statistics
@@ -341,16 +342,25 @@ class StatementRecorder:
             event.remove(self.engine, "after_cursor_execute", self._after)
 
 
-#: Statements that are the pipeline's, not the page's (identity, tenant settings, audit).
-PIPELINE_MARKERS = ("set_config(", "user_sessions", "from users", "memberships", "api_tokens", "organisations",
-                    "access_events", "pg_advisory", "savepoint", "release savepoint")
+#: Tables the request pipeline reads for itself (identity, membership, organisation, tokens, audit):
+#: a statement whose first FROM is one of these is the pipeline's, not the page's.
+PIPELINE_TABLES = {"user_sessions", "users", "memberships", "organisations", "api_tokens", "access_events",
+                   "mfa_recovery_codes"}
+_FIRST_FROM = re.compile(r"\bfrom\s+\"?([a-z_]+)", re.IGNORECASE)
+
+
+def is_page_read(sql: str) -> bool:
+    """A SELECT of the page's own (not set_config, not the pipeline's identity reads)."""
+    text = sql.lstrip().lower()
+    if not text.startswith(("select", "with")) or "set_config(" in text:
+        return False
+    first = _FIRST_FROM.search(text)
+    return first is None or first.group(1) not in PIPELINE_TABLES
 
 
 def main_statement(statements: list[Statement]) -> Statement | None:
     """The page's main statement: the slowest SELECT that is not the pipeline's own."""
-    candidates = [s for s in statements if s.sql.lstrip().lower().startswith(("select", "with"))
-                  and not any(marker in s.sql.lower() for marker in PIPELINE_MARKERS)]
-    return max(candidates, key=lambda s: s.seconds, default=None)
+    return max((s for s in statements if is_page_read(s.sql)), key=lambda s: s.seconds, default=None)
 
 
 def capture(stack: Stack, email: str | None, url: str, token: str | None = None, runs: int = 3) -> list[Statement]:

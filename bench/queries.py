@@ -142,7 +142,9 @@ def growth(by_scale: dict[str, dict]) -> tuple[dict, list]:
     scales = list(by_scale)
     routes = sorted(set().union(*(set(m["routes"]) for m in by_scale.values())))
     table = {r: [by_scale[s]["routes"].get(r, {}).get("statements") for s in scales] for r in routes}
+    statuses = {r: {by_scale[s]["routes"].get(r, {}).get("status") for s in scales} for r in routes}
+    # Compared only where every scale answered the same status (a 404 at one scale is not comparable).
     grows = [{"route": r, "counts": counts, "url": by_scale[scales[-1]]["routes"].get(r, {}).get("url")}
              for r, counts in table.items()
-             if None not in counts and any(b > a for a, b in zip(counts, counts[1:]))]
+             if None not in counts and len(statuses[r]) == 1 and any(b > a for a, b in zip(counts, counts[1:]))]
     return table, grows

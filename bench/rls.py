@@ -20,7 +20,7 @@ import time
 
 import psycopg
 
-from bench.common import PIPELINE_MARKERS, capture, superuser_rows
+from bench.common import capture, is_page_read, superuser_rows
 
 BYPASS_ROLE = "portal_bench_bypass"
 BIG_TABLE = 10_000
@@ -46,8 +46,7 @@ def _pages(s) -> dict[str, dict]:
 
 
 def _data_statements(statements):
-    return [st for st in statements if st.sql.lstrip().lower().startswith(("select", "with"))
-            and not any(m in st.sql.lower() for m in PIPELINE_MARKERS)]
+    return [st for st in statements if is_page_read(st.sql)]
 
 
 def ensure_bypass_role(stack) -> str:

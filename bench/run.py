@@ -18,7 +18,6 @@ import importlib
 import json
 import os
 import platform
-import subprocess
 import sys
 import time
 import traceback

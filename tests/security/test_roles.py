@@ -1,6 +1,6 @@
 """Access control for every role of both kinds of organisation, with real requests, generated
 from the URL map and the permission table (portal.tenants.permissions), so that new routes are
-covered: htmx partial requests obey the same table as full pages; a viewer changes nothing
+covered (htmx partial requests: test_htmx_roles.py): a viewer changes nothing
 (every non-GET route, by session, htmx and a write token, and no row of any table changes); a
 provider reaches no commissioner route; a submitter cannot approve. tests/http/test_permissions.py
 covers full-page sessions and write tokens for every role; tests/security/test_tokens.py read
@@ -14,7 +14,7 @@ from portal.tenants.models import COMMISSIONER, PROVIDER, ROLES
 from portal.tenants.permissions import PERMISSIONS, kind_has, role_can
 from tests import factories
 from tests.conftest import Browserless, csrf_from
-from tests.security.access_routes import expected, fill, methods_of, organisation_rules
+from tests.security.access_routes import fill, methods_of, organisation_rules
 from tests.tenancy.seed import every_role_world
 
 HTMX = {"HX-Request": "true"}
@@ -44,40 +44,6 @@ def _row_counts(superuser_engine) -> dict[str, int]:
         tables = [r[0] for r in conn.execute(text(
             "select tablename from pg_tables where schemaname = 'public' and tablename <> 'alembic_version'"))]
         return {t: conn.execute(text(f'select count(*) from "{t}"')).scalar() for t in tables if t not in BOOKKEEPING}
-
-
-def _least_and_most(kind: str) -> list[str]:
-    """The role of the kind with the fewest permissions and the one with the most."""
-    by_size = sorted(ROLES[kind], key=lambda role: len([p for p in PERMISSIONS if role_can(kind, role, p)]))
-    return [by_size[0], by_size[-1]]
-
-
-def test_htmx_partial_requests_follow_the_same_table(app, world):
-    """The least and the most able role of each kind (every role takes too long here; the
-    full-page suite, tests/http/test_permissions.py, tries them all)."""
-    tried = {403: 0, 404: 0, None: 0}
-    for kind, role in [(kind, role) for kind in ROLES for role in _least_and_most(kind)]:
-        user = world["users"][(kind, role)]
-        client = _signed_in(app, user)
-        slug = world["orgs"][kind].slug
-        csrf = csrf_from(client.get(f"/o/{slug}/").get_data(as_text=True))
-        for rule, permission in organisation_rules(app, api=False):
-            answer = expected(kind, role, permission)
-            url = fill(rule, slug, world["ids"][kind])
-            for method in methods_of(rule):
-                if answer is None and method != "GET":
-                    continue  # let through: read only, change nothing
-                data = {"csrf_token": csrf} if method != "GET" else None
-                response = client.open(url, method=method, data=data, headers=HTMX)
-                where = f"htmx {kind} {role}: {method} {url} (needs {permission})"
-                if answer is None:
-                    assert response.status_code not in (401, 403) and response.status_code < 500, \
-                        f"{where} -> {response.status_code}"
-                else:
-                    assert response.status_code == answer, f"{where} -> {response.status_code}, not {answer}"
-                    assert "HX-Redirect" not in response.headers, where
-                tried[answer] += 1
-    assert tried[403] > 30 and tried[404] > 50 and tried[None] > 80, tried
 
 
 def test_a_viewer_changes_nothing(app, world, superuser_engine):

@@ -337,6 +337,21 @@ def awards_of(tender: Tender) -> list[Award]:
                                    .order_by(Award.notice_at, Award.lot_id, Award.rank, Award.id)))
 
 
+def awards_of_tenders(tenders: list[Tender]) -> dict[int, list[Award]]:
+    """``awards_of`` many tenders in one statement, by tender id (the bulk download)."""
+    found: dict[int, list[Award]] = {tender.id: [] for tender in tenders}
+    pairs = {(tender.tenant_id, tender.id) for tender in tenders}
+    if not pairs:
+        return found
+    rows = db.session.scalars(select(Award).where(Award.tender_id.in_([t for _, t in pairs]),
+                                                  Award.tenant_id.in_({o for o, _ in pairs}))
+                              .order_by(Award.notice_at, Award.lot_id, Award.rank, Award.id))
+    for award in rows:
+        if (award.tenant_id, award.tender_id) in pairs:
+            found[award.tender_id].append(award)
+    return found
+
+
 def awards_of_lot(tender: Tender, lot: Lot) -> list[Award]:
     return [a for a in awards_of(tender) if a.lot_id == lot.id]
 

@@ -65,7 +65,28 @@ def published_enquiries(tender: Tender) -> list[dict]:
     first: the published question and answer, their lot, no author (the asker stays anonymous)."""
     from portal.procurement.clarification_queries import clarifications_of
 
-    return [{"id": str(c.number), "date": c.published_at.isoformat(), "title": f"Clarification {c.number}",
-             "description": c.question, "answer": c.answer, "dateAnswered": c.published_at.isoformat(),
-             **({"relatedLot": str(c.lot_number)} if c.lot_number else {})}
-            for c in sorted(clarifications_of(tender), key=lambda c: c.number)]
+    return [_enquiry(c) for c in sorted(clarifications_of(tender), key=lambda c: c.number)]
+
+
+def published_enquiries_of(tenders: list[Tender]) -> dict[int, list[dict]]:
+    """``published_enquiries`` of many tenders in one statement, by tender id (the bulk download)."""
+    from portal.procurement.clarification_models import Clarification
+
+    found: dict[int, list[dict]] = {tender.id: [] for tender in tenders}
+    pairs = {(tender.tenant_id, tender.id) for tender in tenders}
+    if not pairs:
+        return found
+    rows = db.session.scalars(select(Clarification).where(
+        Clarification.tender_id.in_([tender_id for _, tender_id in pairs]),
+        Clarification.tenant_id.in_({tenant_id for tenant_id, _ in pairs}))
+        .order_by(Clarification.tender_id, Clarification.number))
+    for clarification in rows:
+        if (clarification.tenant_id, clarification.tender_id) in pairs:
+            found[clarification.tender_id].append(_enquiry(clarification))
+    return found
+
+
+def _enquiry(c) -> dict:
+    return {"id": str(c.number), "date": c.published_at.isoformat(), "title": f"Clarification {c.number}",
+            "description": c.question, "answer": c.answer, "dateAnswered": c.published_at.isoformat(),
+            **({"relatedLot": str(c.lot_number)} if c.lot_number else {})}

@@ -88,3 +88,40 @@ def test_cancellation_and_the_bulk_download(app, client, web, validator, market_
     bulk = client.get("/api/v1/ocds/releases", headers=headers).get_json()
     assert _errors(validator, bulk) == []
     assert {r["tender"]["id"] for r in bulk["releases"]} == {str(open_one.id), str(cancelled.id)}
+
+
+def test_the_bulk_download_reads_as_many_statements_for_six_tenders_as_for_two(app, client, market_for_tenders):
+    """No statement per tender (its clarifications and awards are read for all tenders at once)."""
+    from sqlalchemy import event
+
+    from portal.extensions import db
+
+    m = market_for_tenders
+    headers = {"Authorization": f"Bearer {factories.api_token(m['officer'])}"}
+    fern = m["fern"]
+
+    def statements_for_bulk() -> tuple[int, int]:
+        seen: list[str] = []
+        with app.app_context():
+            engine = db.engine
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            body = client.get("/api/v1/ocds/releases", headers=headers).get_json()
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(seen), len({r["ocid"] for r in body["releases"]})
+
+    def tender_with_a_clarification(reference: str) -> None:
+        tender = factories.tender(m["glasgow"], reference=reference)
+        factories.clarification(fern, tender)
+
+    for n in range(2):
+        tender_with_a_clarification(f"GCH-B{n}")
+    two, tenders = statements_for_bulk()
+    assert tenders == 2
+    for n in range(2, 6):
+        tender_with_a_clarification(f"GCH-B{n}")
+    six, tenders = statements_for_bulk()
+    assert tenders == 6
+    assert six == two

@@ -9,6 +9,7 @@ from portal.http.access import requires
 from portal.http.api import BEARER, ApiBlueprint
 from portal.models_base import utcnow
 from portal.procurement import ocds, policy, queries, services
+from portal.procurement.evaluation_queries import awards_of_tenders
 from portal.procurement.schemas import (AmendmentSchema, AmendSchema, EvaluationSchema, QuerySchema,
                                         TenderCreateSchema, TenderDetailSchema, TenderSchema)
 
@@ -98,8 +99,10 @@ def tender_ocds(tender):
 @bp.doc(security=BEARER)
 def ocds_releases():
     """Every published tender the organisation sees, as one OCDS release package (the bulk download)"""
-    everything = [release for tender in queries.list_tenders(limit=1000) if tender.listed
-                  for release in ocds.releases(tender, queries.published_enquiries(tender))]
+    tenders = [tender for tender in queries.list_tenders(limit=1000) if tender.listed]
+    enquiries, awards = queries.published_enquiries_of(tenders), awards_of_tenders(tenders)
+    everything = [release for tender in tenders
+                  for release in ocds.releases(tender, enquiries[tender.id], awards[tender.id])]
     return ocds.release_package(everything, uri=request.url, published=utcnow())
 
 

@@ -74,13 +74,16 @@ def wait_until_serving(base_url: str, processes: list[subprocess.Popen], timeout
     raise RuntimeError(f"gunicorn at {base_url} did not answer /healthz in time")
 
 
-def wait_for_idle_workers(redis_url: str, count: int, processes: list[subprocess.Popen], timeout: float = 120) -> None:
+def wait_for_workers(redis_url: str, count: int, processes: list[subprocess.Popen], *, idle: bool = True,
+                     timeout: float = 120) -> None:
     from redis import Redis
     from rq import Worker
 
     connection = Redis.from_url(redis_url)
     deadline = time.monotonic() + timeout
-    while len([w for w in Worker.all(connection=connection) if w.get_state() == "idle"]) < count:
+    names = {f"{p.args[p.args.index('--name') + 1]}" for p in processes}
+    while len([w for w in Worker.all(connection=connection)
+               if w.name in names and (w.get_state() == "idle" or not idle)]) < count:
         if time.monotonic() > deadline or any(p.poll() is not None for p in processes):
             raise RuntimeError("the RQ workers did not start; see the log")
         time.sleep(0.1)
@@ -112,13 +115,19 @@ class Processes:
         wait_until_serving(base_url, [process])
         return base_url, process
 
-    def workers(self, count: int = 1, *, extra_env: dict | None = None) -> list[subprocess.Popen]:
+    def workers(self, count: int = 1, *, extra_env: dict | None = None, idle: bool = True) -> list[subprocess.Popen]:
+        """``count`` RQ workers as `portal up` starts them; waits until they are idle (or, with
+        ``idle=False``, until they have registered: jobs already queued keep them busy)."""
         from portal.jobs import worker_command
 
         started = [self._start(worker_command(self.env["REDIS_URL"], name=f"bench-{n}-{time.monotonic_ns()}"),
                                extra_env) for n in range(count)]
-        wait_for_idle_workers(self.env["REDIS_URL"], count, started)
+        wait_for_workers(self.env["REDIS_URL"], count, started, idle=idle)
         return started
+
+    def stop_some(self, processes: list[subprocess.Popen]) -> None:
+        stop_processes(processes)
+        self.started = [p for p in self.started if p not in processes]
 
     def stop(self) -> None:
         stop_processes(self.started)

@@ -106,8 +106,9 @@ def environment(env: dict):
         os.environ.update(saved)
 
 
-def make_uploader(env: dict) -> str:
-    """A provider organisation with a submitter and a write token (as the tests' factories make them)."""
+def make_uploader(env: dict) -> tuple[str, int, int]:
+    """A provider organisation with a submitter and a write token (as the tests' factories make them):
+    the token, the organisation's id and the person's."""
     import logging
 
     from portal import create_app
@@ -126,7 +127,7 @@ def make_uploader(env: dict) -> str:
 
         for engine in db.engines.values():
             engine.dispose()
-    return token
+    return token, provider.id, person.id
 
 
 def upload(base_url: str, token: str, path: Path, name: str, timeout: float = 900) -> tuple[int, dict | str]:
@@ -263,7 +264,7 @@ def measure(env: dict, base_url: str, *, upload_mb: int = 1024, pdf_mb: int = 20
     processes = Processes(env, folder)
     result: dict = {"document_max_bytes": limit}
     try:
-        token = make_uploader(env)
+        token, _org_id, _user_id = make_uploader(env)
         # The largest file the portal as configured takes, then what it answers to the big one (in
         # this order: memory a process has used once stays in its RSS).
         warm_up = write_blob(folder / "warm-up.pdf", 64 * 1024)

@@ -215,10 +215,12 @@ class PeakRss:
     keeps each one's peak. ``pick`` answers the processes to sample (called at each tick, so that
     work horses forked during the run are seen)."""
 
-    def __init__(self, pick, interval: float = 0.05):
+    def __init__(self, pick, interval: float = 0.05, *, uss: bool = False):
         self.pick = pick
         self.interval = interval
+        self.uss = uss  # also the unique set size (private pages: for a forked process, what it added)
         self.peaks: dict[int, int] = {}
+        self.uss_peaks: dict[int, int] = {}
         self.samples = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -227,8 +229,12 @@ class PeakRss:
         while not self._stop.is_set():
             for process in self.pick():
                 with contextlib.suppress(psutil.Error):
-                    rss = process.memory_info().rss
-                    self.peaks[process.pid] = max(self.peaks.get(process.pid, 0), rss)
+                    if self.uss:
+                        info = process.memory_full_info()
+                        self.uss_peaks[process.pid] = max(self.uss_peaks.get(process.pid, 0), info.uss)
+                    else:
+                        info = process.memory_info()
+                    self.peaks[process.pid] = max(self.peaks.get(process.pid, 0), info.rss)
             self.samples += 1
             self._stop.wait(self.interval)
 

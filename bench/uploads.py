@@ -158,16 +158,18 @@ def wait_checked(base_url: str, token: str, document_id: int, timeout: float = 6
 # -- processes to sample ---------------------------------------------------------------------------
 
 def web_workers(base_url: str) -> list[psutil.Process]:
-    """The gunicorn workers serving ``base_url``: the processes that hold its listening socket,
-    less the master (the one whose children they are)."""
+    """The gunicorn workers serving ``base_url``: the children of the master that holds its
+    listening socket (psutil may name the master or any one worker as the socket's holder)."""
     port = int(base_url.rsplit(":", 1)[1].split("/")[0])
-    holders = {c.pid for c in psutil.net_connections(kind="tcp")
-               if c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port and c.pid}
-    processes = [psutil.Process(pid) for pid in holders]
-    masters = {p.pid for p in processes if any(child.pid in holders for child in p.children())}
-    workers = [p for p in processes if p.pid not in masters]
+    holders = [psutil.Process(c.pid) for c in psutil.net_connections(kind="tcp")
+               if c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port and c.pid]
+    if not holders:
+        raise RuntimeError(f"no process found listening on port {port}")
+    holder = holders[0]
+    master = holder if holder.children() else holder.parent()
+    workers = master.children()
     if not workers:
-        raise RuntimeError(f"no gunicorn worker found listening on port {port}")
+        raise RuntimeError(f"no gunicorn worker found under process {master.pid} (port {port})")
     return workers
 
 
@@ -236,7 +238,7 @@ def measure_worker(base_url: str, token: str, redis_url: str, path: Path) -> dic
     status, answer = upload(base_url, token, path, "scanned-evidence.pdf")
     if status != 202:
         return {"status": status, "answer": answer}
-    with PeakRss(pick) as sampler:
+    with PeakRss(pick, uss=True) as sampler:
         started = time.monotonic()
         try:
             document = wait_checked(base_url, token, answer["id"])
@@ -247,6 +249,10 @@ def measure_worker(base_url: str, token: str, redis_url: str, path: Path) -> dic
             "has_text": document.get("has_text"), "scan_status": document.get("scan_status"),
             "rejection_reason": document.get("rejection_reason"), "seconds": round(seconds, 1),
             "peak_rss_mb": peak_above_idle(sampler.peaks, idle, parent_of),
+            # A work horse shares the worker's pages until it writes to them: its private pages
+            # are what the job itself added (the RSS above idle can miss pages it never touched).
+            "horse_peak_uss_mb": round(max([v for pid, v in sampler.uss_peaks.items() if pid in parent_of],
+                                           default=0) / MB, 1),
             "idle_rss_mb": round(max(idle.values()) / MB, 1), "samples": sampler.samples,
             "size_mb": round(path.stat().st_size / MB, 1)}
 
@@ -292,6 +298,7 @@ def measure(env: dict, base_url: str, *, upload_mb: int = 1024, pdf_mb: int = 20
         worker_run = measure_worker(raised_url, token, env["REDIS_URL"], pdf)
         result["worker"] = worker_run
         result["worker_peak_rss_mb"] = worker_run.get("peak_rss_mb")
+        result["worker_horse_peak_uss_mb"] = worker_run.get("horse_peak_uss_mb")
     finally:
         processes.stop()
         shutil.rmtree(folder, ignore_errors=True)
@@ -316,7 +323,8 @@ def print_result(result: dict) -> None:
           f"idle ({result['upload_at_limit']['seconds']} s)")
     worker = result["worker"]
     print(f"work horse on a {worker.get('size_mb')} MB PDF ({result['pdf_pages']} pages): "
-          f"{result['worker_peak_rss_mb']} MB above idle (idle {worker.get('idle_rss_mb')} MB, "
+          f"{result['worker_peak_rss_mb']} MB above idle (idle {worker.get('idle_rss_mb')} MB; the horse's own "
+          f"pages at most {worker.get('horse_peak_uss_mb')} MB; "
           f"{worker.get('seconds')} s, {worker.get('document_status')}, scan {worker.get('scan_status')})")
     if result.get("notes"):
         print(f"MISSED: {result['notes']}")

@@ -208,6 +208,9 @@ class Stack:
                 self.clamd.stop()
             if self.services is not None:
                 self.services.stop()
+            # The logs stay for reading; the stored data (a benchmark's files in S3 can be gigabytes) goes.
+            for data in ("s3", "postgres"):
+                shutil.rmtree(self.folder / data, ignore_errors=True)
 
 
 class PeakRss:

@@ -59,7 +59,7 @@ def _preload(app: Flask) -> None:
     import openpyxl  # noqa: F401
     import pypdf  # noqa: F401
 
-    if app.config.get("S3_ENDPOINT_URL"):
+    if app.config.get("S3_BUCKET"):  # AWS itself has no S3_ENDPOINT_URL
         from portal.storage import s3_client
 
         s3_client()

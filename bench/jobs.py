@@ -1,6 +1,12 @@
 """Background-job throughput: jobs per second per RQ worker, for small documents and emails.
 
-    make bench-jobs                      # or: .venv/bin/python -m bench.jobs --jobs 200 --workers 1,2
+    make bench-jobs                      # or: .venv/bin/python -m bench.jobs
+    .venv/bin/python -m bench.jobs --sweep --jobs 200 --workers 1,2     # per worker class and count
+
+Without ``--sweep`` it runs ``measure(env)`` (issue 12, measurement 6) on its own services in
+var/bench-jobs: one worker's jobs per second on emails and on small documents, the rate at
+which 1,000 jobs are enqueued (committed to the outbox and pushed to Redis), and the time from
+an upload's 202 answer to its document being ``clean`` while 1,000 other jobs wait in the queues.
 
 Starts embedded PostgreSQL, Redis and S3 in a temporary folder (as the tests do), and clamd with
 a one-signature database when ClamAV is installed. For each kind of job and each number of
@@ -110,7 +116,8 @@ def make_jobs(app, kind: str, count: int, org_id: int, user_id: int) -> None:
         db.session.commit()
 
 
-def wait_done(app, count: int, timeout: float) -> float:
+def wait_done(app, count: int, timeout: float, after_id: int = 0) -> float:
+    """Seconds until ``count`` outbox messages with ids above ``after_id`` are done."""
     from sqlalchemy import func, select
 
     from portal.extensions import db
@@ -120,7 +127,7 @@ def wait_done(app, count: int, timeout: float) -> float:
     with app.app_context():
         while True:
             done = db.session.scalar(select(func.count()).select_from(OutboxMessage)
-                                     .where(OutboxMessage.done_at.is_not(None)))
+                                     .where(OutboxMessage.done_at.is_not(None), OutboxMessage.id > after_id))
             db.session.rollback()
             if done >= count:
                 return time.monotonic() - started
@@ -141,8 +148,118 @@ def reset(app, services) -> None:
     Redis.from_url(services.urls["REDIS_URL"]).delete(*[f"rq:queue:{q}" for q in QUEUES])
 
 
+def last_outbox_id(app) -> int:
+    from sqlalchemy import func, select
+
+    from portal.extensions import db
+    from portal.outbox import OutboxMessage
+
+    with app.app_context():
+        last = db.session.scalar(select(func.max(OutboxMessage.id))) or 0
+        db.session.rollback()
+    return last
+
+
+def upload_to_clean(base_url: str, token: str, timeout: float = 300) -> tuple[float, str]:
+    """Upload a small PDF through the API; seconds from its 202 answer until it is no longer pending."""
+    import httpx
+
+    from tests.documents.files import pdf
+
+    with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=60) as client:
+        answer = client.post("/api/v1/documents", files={
+            "file": ("evidence.pdf", pdf(["Outcome evidence, uploaded during a backlog"]), "application/pdf")})
+        accepted = time.monotonic()
+        answer.raise_for_status()
+        document_id = answer.json()["id"]
+        while time.monotonic() - accepted < timeout:
+            status = client.get(f"/api/v1/documents/{document_id}").json()["status"]
+            if status != "pending":
+                return time.monotonic() - accepted, status
+            time.sleep(0.05)
+    raise RuntimeError(f"the uploaded document was still pending after {timeout:.0f} s")
+
+
+def measure(env: dict, *, jobs: int = 200, backlog: int = 1000) -> dict:
+    """Issue 12, measurement 6, on the services named by ``env`` (no other RQ worker should be
+    running on its Redis: the rates are per worker). Starts one gunicorn and one worker at a time."""
+    from bench.stack import ROOT, Processes, uptime
+    from bench.uploads import environment, make_uploader
+    from portal import create_app
+
+    processes = Processes(env, ROOT / "var" / "bench-jobs-run")
+    result: dict = {"jobs_per_run": jobs, "backlog": backlog}
+    try:
+        with environment(env):
+            app = create_app()
+            token, org_id, user_id = make_uploader(env)
+            base_url, _ = processes.gunicorn(workers=1)
+            workers = processes.workers(1)
+            for kind in ("email", "document"):
+                after = last_outbox_id(app)
+                make_jobs(app, kind, jobs, org_id, user_id)
+                seconds = wait_done(app, jobs, timeout=max(600, jobs * 10), after_id=after)
+                result[f"{kind}_jobs_per_s"] = round(jobs / seconds, 1)
+            processes.stop_some(workers)
+            # The backlog: ``backlog`` emails queued with no worker running (the enqueue rate), then
+            # a worker, then an upload whose check must overtake them.
+            after = last_outbox_id(app)
+            started = time.monotonic()
+            make_jobs(app, "email", backlog, org_id, user_id)
+            result["enqueue_per_s"] = round(backlog / (time.monotonic() - started), 1)
+            processes.workers(1, idle=False)
+            seconds, status = upload_to_clean(base_url, token)
+            result["upload_to_clean_s_with_backlog"] = round(seconds, 2)
+            result["upload_status_after_backlog"] = status
+            result["backlog_left_when_clean"] = backlog - _done_since(app, after)
+            wait_done(app, backlog + 1, timeout=max(600, backlog), after_id=after)
+    finally:
+        processes.stop()
+    notes = []
+    if result.get("email_jobs_per_s", 0) < 20:
+        notes.append(f"emails: {result.get('email_jobs_per_s')} jobs/s per worker, target 20")
+    if result.get("upload_to_clean_s_with_backlog", 1e9) >= 10:
+        notes.append(f"upload to clean behind {backlog} jobs: {result.get('upload_to_clean_s_with_backlog')} s, "
+                     "target 10 s")
+    if notes:
+        result["notes"] = "; ".join(notes)
+    result["load"] = uptime()
+    return result
+
+
+def _done_since(app, after_id: int) -> int:
+    from sqlalchemy import func, select
+
+    from portal.extensions import db
+    from portal.outbox import OutboxMessage
+
+    with app.app_context():
+        done = db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                                 .where(OutboxMessage.done_at.is_not(None), OutboxMessage.id > after_id))
+        db.session.rollback()
+    return done
+
+
+def run_measure(args) -> None:
+    from bench.stack import MB, Stack, interruptible
+
+    with interruptible(), Stack("jobs", clamd_stream_bytes=64 * MB) as stack:
+        print(f"jobs: services in var/bench-jobs; scanner: {stack.scanner}; {os.cpu_count()} CPUs")
+        result = measure(stack.env, jobs=args.jobs, backlog=args.backlog)
+    print(f"emails:    {result['email_jobs_per_s']:7.1f} jobs/s (one worker, {args.jobs} jobs)")
+    print(f"documents: {result['document_jobs_per_s']:7.1f} jobs/s (one worker, {args.jobs} small PDFs)")
+    print(f"enqueue:   {result['enqueue_per_s']:7.1f} jobs/s ({args.backlog} emails committed and pushed)")
+    print(f"upload to {result['upload_status_after_backlog']} behind {args.backlog} queued jobs: "
+          f"{result['upload_to_clean_s_with_backlog']} s ({result['backlog_left_when_clean']} still queued then)")
+    if result.get("notes"):
+        print(f"MISSED: {result['notes']}")
+    print(result["load"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sweep", action="store_true", help="time each worker class and number of workers")
+    parser.add_argument("--backlog", type=int, default=1000, help="jobs queued ahead of the upload (default 1000)")
     parser.add_argument("--jobs", type=int, default=200, help="jobs per run (default 200)")
     parser.add_argument("--workers", default="1,2", help="numbers of workers to try (default 1,2)")
     parser.add_argument("--kinds", default="email,document", help="email, document or both")
@@ -150,6 +267,9 @@ def main() -> None:
                         help=f"worker classes to time, comma-separated (default {WORKER_CLASS}); rq.Worker "
                              "builds the app in every work horse, rq.SimpleWorker runs jobs without forking")
     args = parser.parse_args()
+    if not args.sweep:
+        run_measure(args)
+        return
 
     folder = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     base = free_port_block(6)

@@ -60,6 +60,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.jinja_env.filters["day"] = lambda d: d.strftime("%-d %b %Y") if d else ""
     app.jinja_env.filters["money"] = lambda v: "" if v is None else f"£{v:,.2f}"
 
+    _compression(app)  # first, so that its after_request runs last, on the finished answer
     converters.register(app)  # before any blueprint: ids past the bigint range are 404s
     input_guard.register(app)  # NUL, lone surrogates and non-UTF-8 bytes are refused before any view
     import_models()
@@ -97,6 +98,18 @@ def london_time(value) -> str:
     if value is None:
         return ""
     return value.astimezone(ZoneInfo("Europe/London")).strftime("%-d %b %Y %H:%M")
+
+
+def _compression(app: Flask) -> None:
+    """Pages and API answers go compressed (brotli or gzip, as the browser accepts) whether or not
+    a proxy in front compresses; WhiteNoise serves the static files' own compressed copies.
+    Streamed answers (exports) are sent as they are, and no ETag is added to pages."""
+    from flask_compress import Compress
+
+    for key, value in {"COMPRESS_ALGORITHM": ["br", "gzip"], "COMPRESS_STREAMS": False,
+                       "COMPRESS_EVALUATE_CONDITIONAL_REQUEST": False}.items():
+        app.config.setdefault(key, value)
+    Compress(app)
 
 
 def _security_headers(app: Flask) -> None:

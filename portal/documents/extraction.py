@@ -71,6 +71,9 @@ def _pdf(fh: BinaryIO, max_chars: int) -> Extracted:
         if out.full:
             break
         out.add(page.extract_text())
+        # pypdf keeps every object it has read (a scanned page's image too) for the reader's life:
+        # forget them page by page, so memory stays near one page's worth, not the whole file's.
+        reader.resolved_objects.clear()
     return Extracted(text=out.text(), page_count=pages)
 
 

@@ -19,6 +19,10 @@ PRESIGNED_SECONDS = 60
 CHUNK = 1024 * 1024
 # Parts of 8 MB, at most 4 in flight: memory stays bounded whatever the file size.
 TRANSFER = TransferConfig(multipart_threshold=8 * CHUNK, multipart_chunksize=8 * CHUNK, max_concurrency=4)
+# A request body cannot seek, so s3transfer copies each part into memory before sending it, and by
+# default reads up to 10 parts ahead (80 MB): two parts (one sending, one being read) are enough,
+# because the person's connection, not S3, sets the pace of an upload.
+TRANSFER.max_in_memory_upload_chunks = 2
 _UPLOADED = "document_keys_uploaded"
 
 

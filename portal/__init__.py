@@ -101,13 +101,19 @@ def london_time(value) -> str:
 
 
 def _compression(app: Flask) -> None:
-    """Pages and API answers go compressed (brotli or gzip, as the browser accepts) whether or not
-    a proxy in front compresses; WhiteNoise serves the static files' own compressed copies.
-    Streamed answers (exports) are sent as they are, and no ETag is added to pages."""
+    """API answers, exports read whole and text files go compressed (brotli or gzip, as the client
+    accepts); WhiteNoise serves the static files' own compressed copies. Pages (HTML) do not: a
+    page carries the CSRF token next to text the person typed, and compressing the two together
+    would let an observer of sizes guess the token (BREACH). Pages stay within the weight
+    targets uncompressed (bench/pageweight.py). Streamed answers are sent as they are, and no
+    ETag is added."""
     from flask_compress import Compress
 
     for key, value in {"COMPRESS_ALGORITHM": ["br", "gzip"], "COMPRESS_STREAMS": False,
-                       "COMPRESS_EVALUATE_CONDITIONAL_REQUEST": False}.items():
+                       "COMPRESS_EVALUATE_CONDITIONAL_REQUEST": False,
+                       "COMPRESS_MIMETYPES": ["application/json", "application/geo+json", "text/csv", "text/plain",
+                                              "text/css", "text/javascript", "application/javascript",
+                                              "image/svg+xml"]}.items():
         app.config.setdefault(key, value)
     Compress(app)
 

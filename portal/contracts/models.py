@@ -189,6 +189,7 @@ class ReturnSchedule(CommissionerVisible, db.Model):
     __tablename__ = "return_schedules"
     __table_args__ = tenant_table_args(
         "return_schedules",
+        Index("ix_return_schedules_commissioner_id", "commissioner_id", "contract_id"),  # the commissioner's reads
         UniqueConstraint("tenant_id", "contract_id", name="uq_return_schedules_tenant_id_contract_id"),
         CheckConstraint(f"frequency in {_in(FREQUENCIES)}", name="valid_frequency"),
         CheckConstraint("due_days between 0 and 120", name="due_days_in_range"),

@@ -49,6 +49,7 @@ class VisitRule(CommissionerVisible, db.Model):
     __tablename__ = "visit_rules"
     __table_args__ = tenant_table_args(
         "visit_rules",
+        Index("ix_visit_rules_commissioner_id", "commissioner_id", "contract_id"),  # the commissioner's reads
         UniqueConstraint("tenant_id", "contract_id", name="uq_visit_rules_contract"),
         CheckConstraint(f"basis in {_in(BASES)}", name="valid_basis"),
         CheckConstraint("rounding in (0, 5, 15)", name="valid_rounding"),
@@ -77,6 +78,7 @@ class VisitImport(CommissionerVisible, db.Model):
     __tablename__ = "visit_imports"
     __table_args__ = tenant_table_args(
         "visit_imports",
+        Index("ix_visit_imports_commissioner_id", "commissioner_id", "contract_id"),  # the commissioner's reads
         Index("ix_visit_imports_contract_id", "tenant_id", "contract_id", "created_at"),
         parents=(("contract_id", "contracts"),),
     )

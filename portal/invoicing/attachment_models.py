@@ -29,6 +29,7 @@ class InvoiceAttachment(CommissionerVisible, db.Model):
     __hidden_from_commissioner__ = (DRAFT,)
     __table_args__ = tenant_table_args(
         "invoice_attachments",
+        Index("ix_invoice_attachments_commissioner_id", "commissioner_id", "invoice_id"),  # the commissioner's reads
         UniqueConstraint("tenant_id", "invoice_id", "document_id", name="uq_invoice_attachments_document"),
         CheckConstraint("size_bytes >= 0", name="size_not_negative"),
         Index("ix_invoice_attachments_invoice_id", "tenant_id", "invoice_id"),

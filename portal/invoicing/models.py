@@ -62,6 +62,7 @@ class ContractVariation(CommissionerVisible, db.Model):
     __tablename__ = "contract_variations"
     __table_args__ = tenant_table_args(
         "contract_variations",
+        Index("ix_contract_variations_commissioner_id", "commissioner_id", "contract_id"),  # the commissioner's reads
         CheckConstraint(f"kind in {_in(VARIATION_KINDS)}", name="valid_kind"),
         Index("ix_contract_variations_contract_id", "tenant_id", "contract_id"),
         parents=(("contract_id", "contracts"),),
@@ -94,6 +95,7 @@ class ContractRate(CommissionerVisible, db.Model):
     __tablename__ = "contract_rates"
     __table_args__ = tenant_table_args(
         "contract_rates",
+        Index("ix_contract_rates_commissioner_id", "commissioner_id", "contract_id"),  # the commissioner's reads
         CheckConstraint(f"unit in {_in(UNITS)}", name="valid_unit"),
         CheckConstraint(f"day_type in {_in(DAY_TYPES)}", name="valid_day_type"),
         CheckConstraint("rate >= 0", name="rate_not_negative"),
@@ -240,6 +242,7 @@ class InvoiceLine(CommissionerVisible, db.Model):
     __hidden_from_commissioner__ = (DRAFT,)
     __table_args__ = tenant_table_args(
         "invoice_lines",
+        Index("ix_invoice_lines_commissioner_id", "commissioner_id", "invoice_id"),  # the commissioner's reads
         UniqueConstraint("tenant_id", "invoice_id", "position", name="uq_invoice_lines_position"),
         CheckConstraint(f"unit in {_in(UNITS)}", name="valid_unit"),
         CheckConstraint(f"vat_category in {_in(VAT_CATEGORY_CODES)}", name="valid_vat_category"),
@@ -286,6 +289,7 @@ class InvoiceEvent(CommissionerVisible, db.Model):
     __tablename__ = "invoice_events"
     __table_args__ = tenant_table_args(
         "invoice_events",
+        Index("ix_invoice_events_commissioner_id", "commissioner_id", "invoice_id", "at"),  # the commissioner's reads
         Index("ix_invoice_events_invoice_id", "tenant_id", "invoice_id", "at"),
         parents=(("invoice_id", "invoices"),),
     )
@@ -309,6 +313,7 @@ class Remittance(CommissionerVisible, db.Model):
     __tablename__ = "remittances"
     __table_args__ = tenant_table_args(
         "remittances",
+        Index("ix_remittances_commissioner_id", "commissioner_id", "payment_run_id"),  # the commissioner's reads
         UniqueConstraint("tenant_id", "payment_run_id", name="uq_remittances_run"),
         ForeignKeyConstraint(["commissioner_id", "payment_run_id"], ["payment_runs.tenant_id", "payment_runs.id"],
                              name="fk_remittances_commissioner_payment_run_id", ondelete="RESTRICT"),

@@ -143,6 +143,7 @@ class ProposalVersion(CommissionerVisible, db.Model):
     __tablename__ = "proposal_versions"
     __table_args__ = tenant_table_args(
         "proposal_versions",
+        Index("ix_proposal_versions_commissioner_id", "commissioner_id", "proposal_id"),  # the commissioner's reads
         UniqueConstraint("tenant_id", "proposal_id", "number", name="uq_proposal_versions_number"),
         parents=(("proposal_id", "proposals"),),
     )
@@ -163,6 +164,7 @@ class ProposalDocument(CommissionerVisible, db.Model):
     __hidden_from_commissioner__ = (DRAFT,)
     __table_args__ = tenant_table_args(
         "proposal_documents",
+        Index("ix_proposal_documents_commissioner_id", "commissioner_id", "proposal_id"),  # the commissioner's reads
         UniqueConstraint("tenant_id", "proposal_id", "document_id", name="uq_proposal_documents_pair"),
         parents=(("proposal_id", "proposals"), ("document_id", "documents")),
     )
@@ -314,6 +316,7 @@ class FundPayment(CommissionerVisible, db.Model):
     __tablename__ = "fund_payments"
     __table_args__ = tenant_table_args(
         "fund_payments",
+        Index("ix_fund_payments_commissioner_id", "commissioner_id", "proposal_id"),  # the commissioner's reads
         CheckConstraint("amount > 0", name="amount_positive"),
         parents=(("proposal_id", "proposals"),),
     )

@@ -115,6 +115,7 @@ class ReturnVersion(CommissionerVisible, db.Model):
     __tablename__ = "return_versions"
     __table_args__ = tenant_table_args(
         "return_versions",
+        Index("ix_return_versions_commissioner_id", "commissioner_id", "return_id", "number"),  # the commissioner's reads
         UniqueConstraint("tenant_id", "return_id", "number", name="uq_return_versions_tenant_id_return_id_number"),
         CheckConstraint("number >= 1", name="number_positive"),
         parents=(("return_id", "returns"),),

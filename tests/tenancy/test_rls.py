@@ -92,6 +92,21 @@ def test_every_tenant_table_has_tenant_keys(app_conn, tenant_tables):
         assert unique == 1, f"{table} lacks UNIQUE (tenant_id, id)"
 
 
+def test_every_table_with_a_commissioner_has_an_index_for_each_side(app_conn, tenant_tables):
+    """Both sides read these rows (``tenant_id = X OR commissioner_id = X``, in the policies and the
+    ORM): each column leads an index, or a commissioner's read scans every organisation's rows."""
+    for table in tenant_tables:
+        columns = {r[0] for r in app_conn.execute(
+            "select column_name from information_schema.columns where table_name = %s", (table,)).fetchall()}
+        if "commissioner_id" not in columns:
+            continue
+        leading = {r[0] for r in app_conn.execute(
+            """select a.attname from pg_index i join pg_class t on t.oid = i.indrelid
+               join pg_attribute a on a.attrelid = t.oid and a.attnum = i.indkey[0]
+               where t.relname = %s""", (table,)).fetchall()}
+        assert {"tenant_id", "commissioner_id"} <= leading, f"{table}: indexes lead with {sorted(leading)}"
+
+
 def test_no_tenant_set_sees_no_rows(app_conn, tenant_tables, seeded, services):
     with psycopg.connect(services.urls["POSTGRES_SUPERUSER_URL"]) as superuser:  # bypasses RLS
         for table in tenant_tables:

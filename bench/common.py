@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -19,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
+from bench.stack import stop_processes, wait_until_serving
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-lantern-orbit-2026"
@@ -110,17 +111,11 @@ class Stack:
             env={**self.env, **(extra_env or {})}, stdout=self.log, stderr=self.log, cwd=ROOT,
             start_new_session=True)
         self.processes.append(process)
-        wait_until_serving(port, process, "/healthz")
+        wait_until_serving(f"http://127.0.0.1:{port}", [process])
         return process
 
     def stop_process(self, process: subprocess.Popen) -> None:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_processes([process])
         if process in self.processes:
             self.processes.remove(process)
 
@@ -137,20 +132,6 @@ class Stack:
             self.services = None
         if self.log is not None:
             self.log.close()
-
-
-def wait_until_serving(port: int, process: subprocess.Popen, path: str, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("gunicorn stopped while starting; see bench.log in the bench's var dir")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}{path}", timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"gunicorn did not answer {path} in time")
 
 
 def superuser_rows(stack: Stack, sql: str, params: dict | None = None) -> list[tuple]:

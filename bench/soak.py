@@ -27,7 +27,6 @@ import json
 import os
 import random
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -37,6 +36,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
+
+from bench.stack import stop_processes, wait_until_serving
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_REQUESTS_PER_USER = 400  # a hard bound, whatever the duration
@@ -117,32 +118,6 @@ def start_processes(settings: Settings, env: dict, port: int, log) -> list[subpr
                      "--timeout", "60", "wsgi:app"])
     return [subprocess.Popen(command, env=env, stdout=log, stderr=log, cwd=ROOT, start_new_session=True)
             for command in commands]
-
-
-def stop_processes(processes: list[subprocess.Popen]) -> None:
-    for process in processes:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-    for process in processes:
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def wait_until_serving(port: int, processes: list[subprocess.Popen], timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if any(p.poll() is not None for p in processes):
-            raise RuntimeError("a web or job process stopped while starting; see the soak log")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError("gunicorn did not answer /healthz in time")
 
 
 # -- data -----------------------------------------------------------------------------------------
@@ -401,7 +376,7 @@ def main() -> int:
         print("soak: services up, preparing data...")
         data = prepare(settings, env)
         processes = start_processes(settings, env, port, log_file)
-        wait_until_serving(port, processes)
+        wait_until_serving(f"http://127.0.0.1:{port}", processes)
         # The deadline follows the run, measured from now (the data took a while).
         deadline = datetime.now(timezone.utc) + timedelta(seconds=settings.duration + settings.grace)
         from sqlalchemy import text

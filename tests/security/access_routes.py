@@ -45,3 +45,12 @@ def expected(kind: str, role: str, permission: str) -> int | None:
     if not role_can(kind, role, permission):
         return 403
     return None
+
+
+def signed_in(app, user):
+    """A test client signed in as ``user`` (with the MFA code when the account uses it)."""
+    from tests.conftest import Browserless
+
+    client = app.test_client()
+    Browserless(client).sign_in(user.email)
+    return client

@@ -11,7 +11,6 @@ from portal.tenants.models import COMMISSIONER, PROVIDER
 from tests import factories
 from tests.conftest import Browserless
 from tests.security.access_routes import fill, methods_of, organisation_rules
-from tests.tenancy.seed import every_role_world
 
 ADMINS = {PROVIDER: "provider_admin", COMMISSIONER: "commissioner_admin"}
 
@@ -38,11 +37,6 @@ def assert_no_personal_data(rows, world) -> None:
             if isinstance(value, str):
                 assert not any(p in value for p in forbidden), f"{column}={value!r} holds personal data"
         assert row["address"] is None or (len(row["address"]) == 16 and "127.0.0" not in row["address"])
-
-
-@pytest.fixture
-def world(app):
-    return every_role_world(app)
 
 
 def test_every_file_answered_on_a_get_route_is_recorded_as_a_download(app, world, owner_engine):

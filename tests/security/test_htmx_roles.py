@@ -6,22 +6,10 @@ from __future__ import annotations
 import pytest
 
 from portal.tenants.models import ADMIN_ROLES, ROLES
-from tests.conftest import Browserless, csrf_from
-from tests.security.access_routes import expected, fill, methods_of, organisation_rules
-from tests.tenancy.seed import every_role_world
+from tests.conftest import csrf_from
+from tests.security.access_routes import expected, fill, methods_of, organisation_rules, signed_in
 
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def world(app):
-    return every_role_world(app)
-
-
-def _signed_in(app, user):
-    client = app.test_client()
-    Browserless(client).sign_in(user.email)
-    return client
 
 
 @pytest.mark.parametrize("kind,role", [(kind, role) for kind, roles in ROLES.items() for role in roles])
@@ -30,7 +18,7 @@ def test_htmx_partial_requests_follow_the_same_table(app, world, kind, role):
     answer is the full page's (403 or 404, never an HX-Redirect around the refusal)."""
     tried = {403: 0, 404: 0, None: 0}
     user = world["users"][(kind, role)]
-    client = _signed_in(app, user)
+    client = signed_in(app, user)
     slug = world["orgs"][kind].slug
     csrf = csrf_from(client.get(f"/o/{slug}/").get_data(as_text=True))
     for rule, permission in organisation_rules(app, api=False):

@@ -7,15 +7,13 @@ covers full-page sessions and write tokens for every role; tests/security/test_t
 tokens; tests/tenancy the other tenant's objects."""
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import text
 
 from portal.tenants.models import COMMISSIONER, PROVIDER, ROLES
 from portal.tenants.permissions import PERMISSIONS, kind_has, role_can
 from tests import factories
-from tests.conftest import Browserless, csrf_from
-from tests.security.access_routes import fill, methods_of, organisation_rules
-from tests.tenancy.seed import every_role_world
+from tests.conftest import csrf_from
+from tests.security.access_routes import fill, methods_of, organisation_rules, signed_in
 
 HTMX = {"HX-Request": "true"}
 #: Deciding on another organisation's submissions: the commissioner's side alone.
@@ -28,17 +26,6 @@ PANEL = {"evaluate_bids", "score_fund_bids"}
 BOOKKEEPING = {"user_sessions", "api_tokens", "platform_audit_events", "access_events"}
 
 
-@pytest.fixture
-def world(app):
-    return every_role_world(app)
-
-
-def _signed_in(app, user):
-    client = app.test_client()
-    Browserless(client).sign_in(user.email)
-    return client
-
-
 def _row_counts(superuser_engine) -> dict[str, int]:
     with superuser_engine.connect() as conn:
         tables = [r[0] for r in conn.execute(text(
@@ -49,7 +36,7 @@ def _row_counts(superuser_engine) -> dict[str, int]:
 def test_a_viewer_changes_nothing(app, world, superuser_engine):
     viewer = world["users"][(COMMISSIONER, "viewer")]
     slug = world["orgs"][COMMISSIONER].slug
-    client = _signed_in(app, viewer)
+    client = signed_in(app, viewer)
     csrf = csrf_from(client.get(f"/o/{slug}/").get_data(as_text=True))
     token = {"Authorization": f"Bearer {factories.api_token(viewer, scopes=['read', 'write'])}"}
     before = _row_counts(superuser_engine)
@@ -82,7 +69,7 @@ def test_a_provider_reaches_no_commissioner_route(app, world):
     tried = 0
     for role in ROLES[PROVIDER]:
         user = world["users"][(PROVIDER, role)]
-        client = _signed_in(app, user)
+        client = signed_in(app, user)
         slug = world["orgs"][PROVIDER].slug
         csrf = csrf_from(client.get(f"/o/{slug}/").get_data(as_text=True))
         token = {"Authorization": f"Bearer {factories.api_token(user, scopes=['read', 'write'])}"}
@@ -107,7 +94,7 @@ def test_a_submitter_cannot_approve(app, world):
     for role in ROLES[PROVIDER]:
         assert not APPROVALS & {p for p in PERMISSIONS if role_can(PROVIDER, role, p)}, role
     submitter = world["users"][(PROVIDER, "submitter")]
-    client = _signed_in(app, submitter)
+    client = signed_in(app, submitter)
     slug = world["orgs"][PROVIDER].slug
     csrf = csrf_from(client.get(f"/o/{slug}/").get_data(as_text=True))
     ids = world["ids"][PROVIDER]

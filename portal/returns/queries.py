@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from portal.contracts.models import DELIVERY_TASK, Contract, Measure, Outcome
 from portal.extensions import db
@@ -173,7 +174,8 @@ def work_to_do(organisation: Organisation) -> list[Return]:
 def measures_for(ret: Return) -> list[Measure]:
     return list(db.session.scalars(
         select(Measure).join(Contract, Contract.framework_id == Measure.framework_id)
-        .where(Contract.id == ret.contract_id).order_by(Measure.position)))
+        .where(Contract.id == ret.contract_id).order_by(Measure.position)
+        .options(selectinload(Measure.outcome))))  # one statement for the outcomes, not one each
 
 
 def answers_for(ret: Return) -> list[Answer]:

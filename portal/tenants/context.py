@@ -41,6 +41,18 @@ def settings_params() -> dict[str, str]:
     return {"org": "" if tenant is None else str(tenant), "user": "" if user is None else str(user)}
 
 
+def apply_settings(connection) -> None:
+    """Set ``app.org_id`` and ``app.user_id`` for the connection's transaction, unless this very
+    transaction (or savepoint: a rolled-back savepoint undoes a setting) already has these values."""
+    params = settings_params()
+    transaction = connection.get_nested_transaction() or connection.get_transaction()
+    applied = connection.info.get("portal_settings")
+    if applied is not None and applied[0] is transaction and applied[1] == params:
+        return
+    connection.execute(SET_CONFIG_SQL, params)
+    connection.info["portal_settings"] = (transaction, params)
+
+
 def _sync_session() -> None:
     """Apply the context to the open transaction, if any (after_begin covers new ones)."""
     from portal.extensions import db
@@ -52,7 +64,7 @@ def _sync_session() -> None:
     transaction = session.get_transaction()
     if transaction is not None and transaction.is_active:
         # On the connection, not the session: no autoflush of half-built objects.
-        session.connection().execute(SET_CONFIG_SQL, settings_params())
+        apply_settings(session.connection())
 
 
 def _flush_pending() -> None:

@@ -18,14 +18,7 @@ from sqlalchemy import BigInteger, ForeignKey, Table, and_, event, or_
 from sqlalchemy.sql import visitors
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column, with_loader_criteria
 
-from portal.tenants.context import (
-    SET_CONFIG_SQL,
-    CrossTenantWrite,
-    TenantNotSet,
-    current_tenant_id,
-    current_user_id,
-    settings_params,
-)
+from portal.tenants.context import CrossTenantWrite, TenantNotSet, apply_settings, current_tenant_id, current_user_id
 
 
 # with_loader_criteria calls the criteria lambda once on the mixin itself to analyse it.
@@ -164,4 +157,4 @@ def _stamp_tenant(session: Session, flush_context, instances) -> None:
 
 @event.listens_for(Session, "after_begin")
 def _set_rls_settings(session: Session, transaction, connection) -> None:
-    connection.execute(SET_CONFIG_SQL, settings_params())
+    apply_settings(connection)

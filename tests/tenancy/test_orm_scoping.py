@@ -76,3 +76,33 @@ def test_cross_tenant_option_still_meets_rls(ctx, pair):
     with tenant_context(a.id):
         rows = db.session.scalars(select(Membership).execution_options(cross_tenant=True)).all()
     assert {m.tenant_id for m in rows} == {a.id}
+
+
+def test_the_database_setting_follows_the_tenant_through_a_rolled_back_savepoint(ctx, pair):
+    """The setting is sent once per transaction and value; a savepoint rolled back undoes a setting
+    made inside it, so the next change of tenant is sent again (else row-level security would
+    still see the tenant from before the savepoint)."""
+    from sqlalchemy import event, text
+
+    from portal.tenants.context import set_tenant
+
+    a, b, _ua, _ub = pair
+    sent: list[str] = []
+    listener = lambda *args: sent.append(args[2]) if "set_config" in args[2] else None  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        with tenant_context(a.id):
+            setting = text("select current_setting('app.org_id', true)")
+            assert db.session.scalar(setting) == str(a.id)
+            set_tenant(a.id)  # the same value in the same transaction: not sent again
+            assert len(sent) == 1
+            savepoint = db.session.begin_nested()
+            set_tenant(b.id)
+            assert db.session.scalar(setting) == str(b.id)
+            savepoint.rollback()
+            assert db.session.scalar(setting) == str(a.id)  # PostgreSQL undid it with the savepoint
+            set_tenant(b.id)
+            assert db.session.scalar(setting) == str(b.id)
+            set_tenant(a.id)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)

@@ -78,8 +78,10 @@ def build_results(measured: dict) -> dict:
     target("rls_overhead_pct", overhead, f"< {RLS_LIMIT_PCT} %", None if overhead is None else overhead < RLS_LIMIT_PCT,
            f"the policies add their own conditions ({rls.get('app_ms_total')} ms as the app role against "
            f"{rls.get('bypass_ms_total')} ms with the explicit WHERE alone).",
-           "policies PostgreSQL can fold into an index condition (the same column as the ORM's WHERE, "
-           "current_setting cast once), and indexes that lead with the tenant column.")
+           "search is most of it (see search_uses_gin); the rest is the policies' own OR of tenant_id and "
+           "commissioner_id evaluated beside the ORM's: a text search that PostgreSQL may run through its "
+           "index under row-level security, then policies per role (a provider's and a commissioner's) "
+           "instead of one OR for both.")
     seq = rls.get("seq_scans_on_big_tables")
     not_tenant = rls.get("index_scans_not_on_tenant")
     if seq is not None:
@@ -91,8 +93,13 @@ def build_results(measured: dict) -> dict:
                "composite indexes (tenant_id or commissioner_id first, then the column filtered or sorted on).")
         gin = rls.get("search_gin_indexes")
         target("search_uses_gin", gin, "search through a GIN index as the app role", bool(gin),
-               "the search statement scans the organisation's rows instead of the GIN index.",
-               "a GIN index on the tsvector with the tenant column (btree_gin) or a query that matches the index.")
+               "the text-search match (@@) is not LEAKPROOF, so under row-level security PostgreSQL applies "
+               "the policies first and cannot use the GIN index for it: it reads the organisation's own "
+               "entries by the tenant index and matches each (the same number of rows at every scale, so "
+               "search does not grow with other organisations' data).",
+               "a LEAKPROOF match function (a superuser's change to PostgreSQL's ts_match_vq, to be judged "
+               "with its error behaviour), or the search entries kept in a table outside row-level security "
+               "and read only through a function that takes the tenant from the transaction's setting.")
 
     # 4. statements per request
     queries_per_page, grows = ({}, [])
@@ -102,7 +109,10 @@ def build_results(measured: dict) -> dict:
            None if not queries_per_page else not grows,
            f"{len(grows)} routes run more statements at {labels[-1] if labels else '?'}: "
            f"{[(g['route'], g['counts']) for g in grows[:10]]}.",
-           "eager loading (selectinload/joinedload) or one aggregate query for the rows each page lists.")
+           "a different provider is the busiest at each scale, so a route that reads what one organisation "
+           "has and another lacks differs by a statement or two; a count that grows with the rows a page "
+           "lists (an N+1) needs eager loading or one aggregate query (the OCDS bulk download had one: fixed "
+           "and tested). Per-row growth is also checked by the tests that count statements.")
 
     # 5-7. the other parts' figures
     upload_rss, worker_rss = _other(measured, "upload_peak_rss_mb"), _other(measured, "worker_peak_rss_mb")
@@ -124,7 +134,8 @@ def build_results(measured: dict) -> dict:
     else:
         target("page_weight_kb", None, f"< {COLD_KB} KB cold, < {WARM_KB} KB warm", None)
     for module, figures in measured.get("others", {}).items():
-        notes += [f"{module}: {n}" for n in figures.get("notes", []) or []]
+        own = figures.get("notes") or []
+        notes += [f"{module}: {n}" for n in ([own] if isinstance(own, str) else own)]
     notes += measured.get("skipped", [])
     if measured.get("quick"):
         notes.insert(0, f"QUICK RUN at scales {labels}: not the issue's scales 1 and 10; figures are for "

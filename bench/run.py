@@ -73,7 +73,7 @@ def run(args) -> dict:
 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per request
     from bench import floor, growth, queries, rls
-    from bench.common import Stack, http_client, pick_subjects, seed
+    from bench.common import Stack, pick_subjects, seed
 
     scales = [float(s) for s in args.scales.split(",")]
     stack = Stack(Path(args.var_dir))
@@ -104,13 +104,16 @@ def run(args) -> dict:
             measured["by_scale"][label] = figures
         # The data-independent measurements, last (they may fill the queues and tables).
         base_url = stack.base_url
-        commissioner = subjects.commissioner_email
+        people = {"provider": (subjects.provider_email, subjects.provider_slug),
+                  "commissioner": (subjects.commissioner_email, subjects.commissioner_slug)}
 
-        def sign_in(client=None):
-            """An httpx client signed in as the commissioner (``client``, or a new one)."""
+        def sign_in(client, who: str) -> str:
+            """Signs ``client`` (an httpx client) in as the bench's provider or commissioner; their slug."""
             from bench.common import sign_in as form_sign_in
 
-            return form_sign_in(client, commissioner) if client is not None else http_client(base_url, commissioner)
+            email, slug = people[who]
+            form_sign_in(client, email)
+            return slug
 
         for module, function, call_args in (("bench.uploads", "measure", (dict(stack.env), base_url)),
                                             ("bench.jobs", "measure", (dict(stack.env),)),

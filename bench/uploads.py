@@ -309,7 +309,7 @@ def measure(env: dict, base_url: str, *, upload_mb: int = 1024, pdf_mb: int = 20
         notes.append(f"worker: {result.get('worker_peak_rss_mb')} MB above idle, target {TARGET_MB} MB "
                      f"({result.get('worker')})")
     if notes:
-        result["notes"] = "; ".join(notes)
+        result["notes"] = notes
     result["load"] = uptime()
     return result
 
@@ -327,7 +327,7 @@ def print_result(result: dict) -> None:
           f"pages at most {worker.get('horse_peak_uss_mb')} MB; "
           f"{worker.get('seconds')} s, {worker.get('document_status')}, scan {worker.get('scan_status')})")
     if result.get("notes"):
-        print(f"MISSED: {result['notes']}")
+        print("MISSED: " + "; ".join(result["notes"]))
     print(result["load"])
 
 

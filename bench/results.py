@@ -78,10 +78,12 @@ def build_results(measured: dict) -> dict:
     target("rls_overhead_pct", overhead, f"< {RLS_LIMIT_PCT} %", None if overhead is None else overhead < RLS_LIMIT_PCT,
            f"the policies add their own conditions ({rls.get('app_ms_total')} ms as the app role against "
            f"{rls.get('bypass_ms_total')} ms with the explicit WHERE alone).",
-           "search is most of it (see search_uses_gin); the rest is the policies' own OR of tenant_id and "
-           "commissioner_id evaluated beside the ORM's: a text search that PostgreSQL may run through its "
-           "index under row-level security, then policies per role (a provider's and a commissioner's) "
-           "instead of one OR for both.")
+           "search is most of it (see search_uses_gin); the rest is the policies evaluating "
+           "current_setting() for each row they filter. Tried: the setting in a scalar subquery (an "
+           "InitPlan, once per statement) took the overhead from 17 % to 8 % at scale 1 but made the "
+           "delivery dashboard take 5.6 s at scale 10 (a worse plan for its window over every return "
+           "version), so it was not kept; it needs that query rewritten first (latest versions from a "
+           "column kept on the return, not a window), then the subquery form.")
     seq = rls.get("seq_scans_on_big_tables")
     not_tenant = rls.get("index_scans_not_on_tenant")
     if seq is not None:

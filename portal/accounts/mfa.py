@@ -17,6 +17,7 @@ import base64
 import hmac
 import secrets
 import time
+from collections.abc import Callable
 
 import pyotp
 import segno
@@ -249,12 +250,14 @@ def reset_by_admin(user: User, *, actor: User, organisation: Organisation | None
 
 # -- who must have it --------------------------------------------------------------------------
 
-def required_reason(user: User) -> str | None:
-    """Why this person must have MFA (a sentence), or None."""
+def required_reason(user: User, memberships: list | None = None) -> str | None:
+    """Why this person must have MFA (a sentence), or None. ``memberships``: the person's own, when
+    the caller has them already."""
     if user.is_platform_admin:
         return "platform administrators must use it"
-    with tenant_context(current_tenant_id(), user.id):  # the person's own memberships, in any request
-        memberships = memberships_of(user)
+    if memberships is None:
+        with tenant_context(current_tenant_id(), user.id):  # the person's own memberships, in any request
+            memberships = memberships_of(user)
     for membership in memberships:
         organisation = membership.organisation
         if (organisation.kind, membership.role) in ALWAYS_REQUIRED:
@@ -264,8 +267,10 @@ def required_reason(user: User) -> str | None:
     return None
 
 
-def setup_needed(user: User) -> bool:
-    return not user.has_mfa and required_reason(user) is not None
+def setup_needed(user: User, memberships: Callable[[], list] | None = None) -> bool:
+    """Whether this person must set MFA up before going on; ``memberships`` answers their own
+    memberships (called only if they have no MFA)."""
+    return not user.has_mfa and required_reason(user, memberships() if memberships else None) is not None
 
 
 def set_organisation_requirement(organisation: Organisation, required: bool, *, actor: User) -> None:

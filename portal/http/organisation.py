@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from flask import Blueprint, g
 
-from portal.tenants.context import set_identity
-from portal.tenants.queries import (get_organisation_by_slug, get_suspended_organisation_by_slug, membership_in,
-                                    memberships_of)
+from portal.tenants.context import current_tenant_id, set_identity, tenant_context
+from portal.tenants.queries import get_suspended_organisation_by_slug, membership_in, memberships_of
 
 
 class NoOrganisation(Exception):
@@ -44,23 +43,32 @@ def tenant_blueprint(name: str, import_name: str, url_prefix: str = "") -> Bluep
     return bp
 
 
+def own_memberships(user) -> list:
+    """The person's own memberships (of active organisations), read once per request: the MFA
+    check and ``enter_organisation`` both need them."""
+    cached = g.get("own_memberships")
+    if cached is None or cached[0] != user.id:
+        with tenant_context(current_tenant_id(), user.id):  # user scope: the person's own rows
+            cached = g.own_memberships = (user.id, memberships_of(user))
+    return cached[1]
+
+
 def enter_organisation(user, slug: str | None):
     """The organisation named by ``slug`` (or, with no slug, the person's only one) and the
     person's membership of it; sets the tenant for this request."""
+    memberships = own_memberships(user)
     if slug is None:
-        memberships = memberships_of(user)
         if len(memberships) != 1:
             raise AmbiguousOrganisation(memberships)
         membership = memberships[0]
-        organisation = membership.organisation
     else:
-        organisation = get_organisation_by_slug(slug)
-        membership = membership_in(organisation, user) if organisation is not None else None
-        if membership is None:
-            suspended = get_suspended_organisation_by_slug(slug) if organisation is None else None
+        membership = next((m for m in memberships if m.organisation.slug == slug), None)
+        if membership is None:  # not a member of an active organisation of that name
+            suspended = get_suspended_organisation_by_slug(slug)
             if suspended is not None and membership_in(suspended, user) is not None:
                 raise OrganisationSuspended(suspended)
             raise NoOrganisation(slug)
+    organisation = membership.organisation
     set_identity(organisation.id, user.id)
     g.organisation, g.membership = organisation, membership
     return organisation, membership

@@ -22,7 +22,8 @@ from portal.http.access import access_of, is_organisation_permission
 from portal.http.api import twin_endpoint
 from portal.http.identity import bearer_user, init_login, missing_scope, session_user, token_slug
 from portal.http.loaders import NotFoundInUrl, load_url_objects
-from portal.http.organisation import AmbiguousOrganisation, NoOrganisation, OrganisationSuspended, enter_organisation
+from portal.http.organisation import (AmbiguousOrganisation, NoOrganisation, OrganisationSuspended, enter_organisation,
+                                      own_memberships)
 from portal.http.pages import redirect_to
 from portal.http.signin import ALLOWED_BEFORE_MFA
 from portal.tenants.context import clear_identity, set_identity
@@ -67,7 +68,8 @@ def run_pipeline():
         set_identity(None, user.id)
     if access == PUBLIC:
         return None
-    if user is not None and endpoint not in ALLOWED_BEFORE_MFA and mfa.setup_needed(user):
+    if (user is not None and endpoint not in ALLOWED_BEFORE_MFA
+            and mfa.setup_needed(user, lambda: own_memberships(user))):
         if api:  # MFA is set up in the browser; until then the API refuses every token of the account
             abort(403, message=mfa.SET_UP_IN_BROWSER)
         return redirect_to(url_for("account.mfa_setup"))
@@ -143,6 +145,8 @@ def _ambiguous_message(endpoint: str, memberships) -> str:
 
 def finish(response):
     """One commit per request, after a view that completed; a rollback after any error."""
+    # Read before the commit, which expires the person (reading it after would load them again).
+    signed_in = bool(current_user) and getattr(current_user, "is_authenticated", False)
     if g.get("request_failed") or response.status_code >= 500:
         db.session.rollback()
     else:
@@ -150,6 +154,6 @@ def finish(response):
         audit_trail.record_download(response)
     if errors.is_api_request():
         response.headers["Cache-Control"] = "no-store"  # API answers carry personal data
-    elif current_user and getattr(current_user, "is_authenticated", False):
+    elif signed_in:
         response.headers.setdefault("Cache-Control", "no-store")
     return response

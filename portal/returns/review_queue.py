@@ -4,12 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 
 from portal.accounts.models import User
 from portal.contracts.models import Contract
 from portal.extensions import db
-from portal.limits import clamp_offset, fits_id
+from portal.limits import clamp_offset, clamp_page, fits_id
 from portal.notifications.services import send_email
 from portal.reporting.periods import month_field
 from portal.returns.models import ACCEPTED, AWAITING_REVIEW, COUNTED, DRAFT, STATUSES, Return
@@ -48,15 +48,15 @@ def queue_filters_from(args) -> tuple[QueueFilters, dict[str, str]]:
         {k: v for k, v in errors.items() if v}
 
 
-def review_queue(filters: QueueFilters, *, me: User, limit: int = 200, offset: int = 0) -> list[Return]:
-    """Returns to review, the lead contract manager's own providers first, then oldest due first."""
+def _queue(filters: QueueFilters):
+    """The returns matching ``filters`` (a select, unordered), or None when none can."""
     query = (select(Return).join(Return.contract).join(Organisation, Organisation.id == Contract.tenant_id)
              .where(Return.status.in_(filters.statuses)))
     if filters.provider:
         query = query.where(Organisation.slug == filters.provider)
     if filters.contract_id:
         if not fits_id(filters.contract_id):
-            return []  # no contract has that id
+            return None  # no contract has that id
         query = query.where(Return.contract_id == filters.contract_id)
     if filters.service_type:
         query = query.where(Contract.service_type == filters.service_type)
@@ -66,9 +66,48 @@ def review_queue(filters: QueueFilters, *, me: User, limit: int = 200, offset: i
         query = query.where(Return.period_end >= filters.period_from)
     if filters.period_to:
         query = query.where(Return.period_start <= filters.period_to)
+    return query
+
+
+def review_queue(filters: QueueFilters, *, me: User, limit: int = 200, offset: int = 0) -> list[Return]:
+    """Returns to review, the lead contract manager's own providers first, then oldest due first."""
+    query = _queue(filters)
+    if query is None:
+        return []
     mine_first = case((Contract.lead_manager_id == me.id, 0), else_=1)
     return list(db.session.scalars(query.order_by(mine_first, Return.due_date, Return.id)
                                    .limit(limit).offset(clamp_offset(offset))))
+
+
+#: Returns on a page of the review queue.
+QUEUE_PAGE_SIZE = 50
+
+
+@dataclass
+class QueuePage:
+    returns: list[Return]
+    total: int
+    page: int
+    page_size: int = QUEUE_PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def first(self) -> int:
+        """The position of the page's first return in the whole queue (1-based)."""
+        return (self.page - 1) * self.page_size + 1
+
+
+def review_queue_page(filters: QueueFilters, *, me: User, page: int = 1, page_size: int | None = None) -> QueuePage:
+    """One page of the queue and how many returns it holds in all."""
+    page, page_size = clamp_page(page), page_size or QUEUE_PAGE_SIZE
+    query = _queue(filters)
+    total = 0 if query is None else db.session.scalar(
+        select(func.count()).select_from(query.with_only_columns(Return.id).subquery())) or 0
+    returns = review_queue(filters, me=me, limit=page_size, offset=(page - 1) * page_size) if total else []
+    return QueuePage(returns=returns, total=total, page=page, page_size=page_size)
 
 
 def filter_choices() -> dict[str, list]:

@@ -41,6 +41,14 @@ def settings_params() -> dict[str, str]:
     return {"org": "" if tenant is None else str(tenant), "user": "" if user is None else str(user)}
 
 
+def settings_begun(connection) -> None:
+    """A new transaction on ``connection``: its settings are empty (they are only ever set for a
+    transaction, never for the connection), so empty ones need not be sent."""
+    transaction = connection.get_nested_transaction() or connection.get_transaction()
+    connection.info["portal_settings"] = (transaction, {"org": "", "user": ""})
+    apply_settings(connection)
+
+
 def apply_settings(connection) -> None:
     """Set ``app.org_id`` and ``app.user_id`` for the connection's transaction, unless this very
     transaction (or savepoint: a rolled-back savepoint undoes a setting) already has these values."""

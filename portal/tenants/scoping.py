@@ -16,9 +16,9 @@ import warnings
 
 from sqlalchemy import BigInteger, ForeignKey, Table, and_, event, or_
 from sqlalchemy.sql import visitors
-from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column, with_loader_criteria
+from sqlalchemy.orm import Mapped, Mapper, ORMExecuteState, Session, declared_attr, mapped_column, with_loader_criteria
 
-from portal.tenants.context import CrossTenantWrite, TenantNotSet, apply_settings, current_tenant_id, current_user_id
+from portal.tenants.context import CrossTenantWrite, TenantNotSet, current_tenant_id, current_user_id, settings_begun
 
 
 # with_loader_criteria calls the criteria lambda once on the mixin itself to analyse it.
@@ -77,17 +77,21 @@ def tenant_models(mappers) -> list[type]:
     return [m.class_ for m in mappers if issubclass(m.class_, TenantScoped)]
 
 
-_TABLES: dict = {"count": -1, "tables": {}}
+_TABLES: dict = {"tables": None}
+
+
+@event.listens_for(Mapper, "instrument_class")
+def _forget_tenant_tables(_mapper, _cls) -> None:
+    _TABLES["tables"] = None  # a model was added: the table map is rebuilt at the next query
 
 
 def _tenant_tables() -> dict:
-    """Table -> tenant-owned model, rebuilt only when a model is added to the registry."""
+    """Table -> tenant-owned model, built once (again only after a model is added)."""
     from portal.extensions import db
 
-    mappers = db.Model.registry.mappers
-    if _TABLES["count"] != len(mappers):
-        _TABLES["tables"] = {m.local_table: m.class_ for m in mappers if issubclass(m.class_, TenantScoped)}
-        _TABLES["count"] = len(mappers)
+    if _TABLES["tables"] is None:
+        _TABLES["tables"] = {m.local_table: m.class_ for m in db.Model.registry.mappers
+                             if issubclass(m.class_, TenantScoped)}
     return _TABLES["tables"]
 
 
@@ -157,4 +161,4 @@ def _stamp_tenant(session: Session, flush_context, instances) -> None:
 
 @event.listens_for(Session, "after_begin")
 def _set_rls_settings(session: Session, transaction, connection) -> None:
-    apply_settings(connection)
+    settings_begun(connection)

@@ -132,3 +132,25 @@ def test_work_horses_reuse_the_app_the_worker_built_before_forking(app):
     assert all(r["built_in"] == r["worker"] != r["horse"] for r in results)  # built once, in the parent
     assert len({r["horse"] for r in results}) == 3  # a work horse per job: a crash takes only its job
     assert all(r["db"] == 1 for r in results)
+
+
+def test_email_jobs_run_in_the_worker_itself_and_documents_in_work_horses(app):
+    """Emails skip the fork (and the new database connection) a work horse costs; a job forked
+    after them still gets a connection of its own and reads the database."""
+    from portal.jobs import DEFAULT, EMAIL
+
+    connection = Redis.from_url(os.environ["REDIS_URL"])
+    email, housekeeping = Queue(EMAIL, connection=connection), Queue(DEFAULT, connection=connection)
+    probe = "tests.jobs.probe.where_the_app_was_built"
+    in_process = [email.enqueue(probe) for _ in range(2)]
+    forked = [housekeeping.enqueue(probe) for _ in range(2)]
+
+    _run_worker()
+
+    emails = [job.latest_result().return_value for job in in_process]
+    others = [job.latest_result().return_value for job in forked]
+    worker = emails[0]["horse"]
+    assert all(r["horse"] == r["built_in"] == worker for r in emails)  # no fork: the worker ran them
+    assert all(r["built_in"] == r["worker"] == worker != r["horse"] for r in others)  # forked after them
+    assert all(r["db"] == 1 for r in emails + others)
+    _no_failures()

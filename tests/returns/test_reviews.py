@@ -56,6 +56,34 @@ def test_queue_lists_my_providers_first_then_oldest_due(app, web, client, make_o
     assert "The start month must be a real month and year, like 3 2026" in bad.get_data(as_text=True)
 
 
+def test_the_queue_comes_in_pages_that_keep_the_filters(app, web, client, contract_setup, monkeypatch):
+    import re
+
+    from portal.returns import review_queue
+
+    monkeypatch.setattr(review_queue, "QUEUE_PAGE_SIZE", 2)
+    submitted = _submit(app, contract_setup["provider"].id, contract_setup["submitter"].id, count=5)
+    assert len(submitted) == 5
+    web.sign_in(contract_setup["manager"].email)
+    base = f"/o/{contract_setup['commissioner'].slug}/reviews/"
+
+    def shown(html):
+        return [int(x) for x in re.findall(r'/returns/(\d+)"', html)]
+
+    first = client.get(f"{base}?locality=North").get_data(as_text=True)
+    assert "5 returns, your providers first, then the oldest due (showing 1 to 2)" in first
+    assert shown(first) == submitted[:2]
+    assert 'aria-label="Pages of returns to review"' in first
+    assert f'href="{base}?page=2&amp;locality=North"' in first or f'href="{base}?locality=North&amp;page=2"' in first
+    last = client.get(f"{base}?locality=North&page=3").get_data(as_text=True)
+    assert shown(last) == submitted[4:] and "(showing 5 to 5)" in last and 'rel="prev"' in last
+    assert 'rel="next"' not in last
+    beyond = client.get(f"{base}?page=99").get_data(as_text=True)
+    assert shown(beyond) == [] and "There are no returns on this page" in beyond
+    nonsense = client.get(f"{base}?page=lots").get_data(as_text=True)
+    assert shown(nonsense) == submitted[:2]
+
+
 def test_queue_through_the_api_and_never_drafts(app, client, api_token, contract_setup):
     _submit(app, contract_setup["provider"].id, contract_setup["submitter"].id, count=1)
     headers = {"Authorization": f"Bearer {api_token(contract_setup['manager'].email)}"}

@@ -51,9 +51,9 @@ def index():
 def show(ret):
     if not sees_working_copy(g.membership):
         return _review_page(ret)
-    attached = attachments.attached(ret)
-    attached_ids = {link.document_id for link in attached}
     progress = readiness.progress(ret)
+    attached = progress.documents
+    attached_ids = {link.document_id for link in attached}
     return render("returns/task_list.html", partial="returns/_evidence.html", ret=ret, tasks=progress.tasks,
                   progress=progress, versions=progress.versions, can_edit=can_edit(ret, g.membership),
                   attached=attached, library=[d for d in list_usable_documents() if d.id not in attached_ids])

@@ -10,7 +10,7 @@ from portal.http.organisation import tenant_blueprint
 from portal.http.pages import render
 from portal.reporting.periods import read_month_range, with_month_args
 from portal.returns.models import STATUS_LABELS
-from portal.returns.review_queue import filter_choices, queue_filters_from, review_queue
+from portal.returns.review_queue import filter_choices, queue_filters_from, review_queue_page
 
 bp = tenant_blueprint("reviews", __name__, "/reviews")
 
@@ -22,6 +22,8 @@ def index():
     first, last, month_errors = read_month_range(request.args)
     filters, errors = queue_filters_from(with_month_args(request.args, first, last))
     errors = {**month_errors, **{k: v for k, v in errors.items() if k not in ("period_from", "period_to")}}
-    return render("reviews/index.html", returns=review_queue(filters, me=current_user), filters=filters,
+    queue = review_queue_page(filters, me=current_user, page=request.args.get("page", 1, type=int))
+    return render("reviews/index.html", queue=queue, returns=queue.returns, filters=filters,
                   choices=filter_choices(), errors=errors, args=request.args, months=(first, last),
+                  page_args={k: v for k, v in request.args.items() if k != "page"},
                   statuses=STATUS_LABELS, service_types=SERVICE_TYPES)

@@ -17,6 +17,13 @@ def get_tender(tender_id: int) -> Tender | None:
     return db.session.scalar(select(Tender).where(Tender.id == tender_id))
 
 
+def listed_tenders(*, limit: int, offset: int = 0) -> list[Tender]:
+    """Published tenders the organisation sees (cancelled ones stay listed), oldest first: a stable
+    order for paging through them all."""
+    return list(db.session.scalars(select(Tender).where(Tender.listed).order_by(Tender.id)
+                                   .limit(limit).offset(offset)))
+
+
 def list_tenders(*, q: str = "", status: str = "", mine: bool = False, limit: int = 200,
                  offset: int = 0) -> list[Tender]:
     """Tenders the organisation sees, soonest deadline first among open ones; ``mine``: only

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from portal.accounts.schemas import limit_field, offset_field
 from portal.contracts.models import SERVICE_TYPES
 from portal.contracts.schemas import OrganisationRefSchema
 from portal.procurement import policy, regimes
@@ -104,6 +105,12 @@ class QuerySchema(Schema):
     status = fields.String(load_default="", validate=validate.OneOf(["", "open", "closed", "draft", "evaluation",
                                                                      "awarded", "cancelled"]))
     mine = fields.Boolean(load_default=False, metadata={"description": "Only the organisation's own tenders"})
+
+
+class OcdsBulkArgsSchema(Schema):
+    """A page of the bulk download: published tenders in a stable order (``links.next`` names the next)."""
+    limit = limit_field(100, 500)
+    offset = offset_field()
 
 
 class AmendSchema(Schema):

@@ -1,7 +1,7 @@
 """Tenders: the commissioner's procurement team makes and publishes them; everyone reads the published."""
 from __future__ import annotations
 
-from flask import g, request
+from flask import g, request, url_for
 from flask_login import current_user
 
 from portal.errors import NotFound
@@ -10,8 +10,8 @@ from portal.http.api import BEARER, ApiBlueprint
 from portal.models_base import utcnow
 from portal.procurement import ocds, policy, queries, services
 from portal.procurement.evaluation_queries import awards_of_tenders
-from portal.procurement.schemas import (AmendmentSchema, AmendSchema, EvaluationSchema, QuerySchema,
-                                        TenderCreateSchema, TenderDetailSchema, TenderSchema)
+from portal.procurement.schemas import (AmendmentSchema, AmendSchema, EvaluationSchema, OcdsBulkArgsSchema,
+                                        QuerySchema, TenderCreateSchema, TenderDetailSchema, TenderSchema)
 
 bp = ApiBlueprint("api_tenders", __name__, description="Tenders")
 
@@ -95,15 +95,22 @@ def tender_ocds(tender):
 
 @bp.org_route("/ocds/releases")
 @requires("view_tenders")
+@bp.arguments(OcdsBulkArgsSchema, location="query")
 @bp.response(200)
 @bp.doc(security=BEARER)
-def ocds_releases():
-    """Every published tender the organisation sees, as one OCDS release package (the bulk download)"""
-    tenders = [tender for tender in queries.list_tenders(limit=1000) if tender.listed]
+def ocds_releases(args):
+    """Every published tender the organisation sees, as OCDS release packages (the bulk download): `limit`
+    tenders a package (100 unless given), oldest first; `links.next` is the address of the next package"""
+    tenders = queries.listed_tenders(limit=args["limit"] + 1, offset=args["offset"])
+    more, tenders = len(tenders) > args["limit"], tenders[:args["limit"]]
     enquiries, awards = queries.published_enquiries_of(tenders), awards_of_tenders(tenders)
     everything = [release for tender in tenders
                   for release in ocds.releases(tender, enquiries[tender.id], awards[tender.id])]
-    return ocds.release_package(everything, uri=request.url, published=utcnow())
+    package = ocds.release_package(everything, uri=request.url, published=utcnow())
+    if more:
+        package["links"] = {"next": url_for(request.endpoint, _external=True, limit=args["limit"],
+                                            offset=args["offset"] + args["limit"])}
+    return package
 
 
 @bp.org_route("/tenders/<int:tender_id>/evaluation", methods=["POST"])

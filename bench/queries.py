@@ -2,8 +2,9 @@
 (walked from the URL map as tests/http/test_permissions.py does), requested in this process by the
 subjects' commissioner (pages and API) and provider (pages and API), with the ids in the address
 filled from real rows that organisation can see (read as the app role, under row-level security).
-Every statement on the app's engine is counted, the pipeline's own included. A route whose count
-grows from one scale to the next is flagged (N+1)."""
+Every statement on the app's engine is counted, the pipeline's own included. bench.run passes the
+first scale's subjects at every scale (the seed is additive, so they are still there, with the same
+objects in each address): a route whose count grows from one scale to the next is flagged (N+1)."""
 from __future__ import annotations
 
 import re

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, lazyload
 
 from portal.contracts.models import DELIVERY_TASK, Contract, Measure, Outcome
 from portal.extensions import db
@@ -175,11 +175,16 @@ def measures_for(ret: Return) -> list[Measure]:
     return list(db.session.scalars(
         select(Measure).join(Contract, Contract.framework_id == Measure.framework_id)
         .where(Contract.id == ret.contract_id).order_by(Measure.position)
-        .options(selectinload(Measure.outcome))))  # one statement for the outcomes, not one each
+        .options(joinedload(Measure.outcome))))  # in the same statement, not one each
 
 
-def answers_for(ret: Return) -> list[Answer]:
-    return list(db.session.scalars(select(Answer).where(Answer.return_id == ret.id)))
+def answers_for(ret: Return, *, measures_loaded: bool = False) -> list[Answer]:
+    """The return's answers, each with its measure (``measures_loaded``: the caller has read the
+    measures already, so each answer finds its own in the session instead of joining them again)."""
+    query = select(Answer).where(Answer.return_id == ret.id)
+    if measures_loaded:
+        query = query.options(lazyload(Answer.measure))
+    return list(db.session.scalars(query))
 
 
 def answer_values(ret: Return) -> dict[str, str]:
@@ -241,7 +246,7 @@ def task_list(ret: Return, *, for_review: bool = False) -> list[Task]:
     from portal.returns import sense_checks
 
     measures = measures_for(ret)
-    answers = {a.measure_id: a for a in answers_for(ret) if answered(a)}
+    answers = {a.measure_id: a for a in answers_for(ret, measures_loaded=True) if answered(a)}
     numbers = {m.code: answers[m.id].value_number for m in measures if m.id in answers}
     warnings = {w.code: w for w in sense_checks.warnings_for(measures, numbers, sense_checks.previous_figures(ret))}
     flagged = set(ret.problem_tasks or []) if ret.status == CHANGES_REQUESTED else set()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 from redis import Redis
@@ -81,3 +82,24 @@ def documents_of(app, org) -> list:
         for row in rows:
             db.session.expunge(row)
         return rows
+
+
+@contextmanager
+def statements_sent(app):
+    """Every statement sent to PostgreSQL while the block runs (SQLAlchemy's before_cursor_execute)."""
+    from sqlalchemy import event
+
+    from portal.extensions import db
+
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, _params, _context, _many):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

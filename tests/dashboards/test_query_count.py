@@ -1,10 +1,11 @@
 """The number of statements per dashboard request does not grow with the number of providers."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
+
+from tests.helpers import statements_sent
 
 PAGES = ["/o/clyde-hscp/dashboards/compliance?from=2025-01&to=2025-12",
          "/o/clyde-hscp/dashboards/compliance.csv?from=2025-01&to=2025-12",
@@ -13,27 +14,6 @@ PAGES = ["/o/clyde-hscp/dashboards/compliance?from=2025-01&to=2025-12",
          "/o/clyde-hscp/dashboards/delivery.csv?from=2025-01&to=2025-12",
          "/o/clyde-hscp/dashboards/delivery.xlsx?from=2025-01&to=2025-12"]
 API = ["/api/v1/dashboards/compliance?from=2025-01&to=2025-12", "/api/v1/dashboards/delivery?from=2025-01&to=2025-12"]
-
-
-@contextmanager
-def counting(app):
-    """Counts the statements sent to PostgreSQL (SQLAlchemy's before_cursor_execute)."""
-    from sqlalchemy import event
-
-    from portal.extensions import db
-
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, _params, _context, _many):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def _add_providers(market, first: int, last: int) -> None:
@@ -49,7 +29,7 @@ def _counts(app, client, headers=None) -> dict[str, int]:
     result = {}
     for url in (API if headers else PAGES):
         client.get(url, headers=headers)  # warm up: nothing cached may hide a statement
-        with counting(app) as statements:
+        with statements_sent(app) as statements:
             response = client.get(url, headers=headers)
         assert response.status_code == 200, (url, response.get_data(as_text=True)[:500])
         result[url] = len(statements)

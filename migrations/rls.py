@@ -4,8 +4,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-TENANT = "nullif(current_setting('app.org_id', true), '')::bigint"
-USER = "nullif(current_setting('app.user_id', true), '')::bigint"
+# In a scalar subquery: evaluated once per statement (an InitPlan), not once per row, and usable in
+# an index condition (0027_rls_settings_once).
+TENANT = "(SELECT nullif(current_setting('app.org_id', true), '')::bigint)"
+USER = "(SELECT nullif(current_setting('app.user_id', true), '')::bigint)"
 #: Who reads a listed row: everyone when its audience is NULL, else the organisations it names.
 LISTED_TO_AUDIENCE = f"listed AND {TENANT} IS NOT NULL AND (audience IS NULL OR audience @> ARRAY[{TENANT}])"
 

@@ -267,21 +267,19 @@ def delivery(filters: Filters) -> DeliveryReport:
     """What was delivered against what was contracted, per contract and per type of service and unit, over
     the range.
 
-    Sums the latest submitted version of each return whose period starts in the range (a
-    window function picks it), with a subtotal per type of service and unit through GROUPING
-    SETS (never one total across services or units): one statement.
+    Sums the latest submitted version of each return whose period starts in the range (a LATERAL
+    subquery reads it by the versions' unique index, newest first, one row per return: never a sort
+    of every version of every return), with a subtotal per type of service and unit through
+    GROUPING SETS (never one total across services or units): one statement.
     """
-    ranked = (select(ReturnVersion.return_id, ReturnVersion.tenant_id,
-                     _number(ReturnVersion, UNITS_CONTRACTED).label("contracted"),
-                     _number(ReturnVersion, UNITS_DELIVERED).label("delivered"),
-                     func.row_number().over(partition_by=(ReturnVersion.tenant_id, ReturnVersion.return_id),
-                                            order_by=ReturnVersion.number.desc()).label("rank"))
-              .subquery("ranked"))
-    latest = (select(Return.contract_id, Return.tenant_id, ranked.c.contracted, ranked.c.delivered)
-              .select_from(Return)
-              .join(ranked, and_(ranked.c.return_id == Return.id, ranked.c.tenant_id == Return.tenant_id))
-              .where(ranked.c.rank == 1, Return.period_start >= filters.month_from,
-                     Return.period_start <= filters.range_end)
+    version = (select(_number(ReturnVersion, UNITS_CONTRACTED).label("contracted"),
+                      _number(ReturnVersion, UNITS_DELIVERED).label("delivered"))
+               .where(ReturnVersion.tenant_id == Return.tenant_id, ReturnVersion.return_id == Return.id)
+               .order_by(ReturnVersion.number.desc()).limit(1)
+               .lateral("version"))
+    latest = (select(Return.contract_id, Return.tenant_id, version.c.contracted, version.c.delivered)
+              .select_from(Return).join(version, true())
+              .where(Return.period_start >= filters.month_from, Return.period_start <= filters.range_end)
               .subquery("latest"))
     contracted = func.sum(latest.c.contracted)
     delivered = func.sum(latest.c.delivered)

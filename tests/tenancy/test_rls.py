@@ -325,3 +325,29 @@ def test_questions_are_the_askers_and_the_commissioners_and_clarifications_every
     assert app_conn.execute("select count(*) from tender_clarifications").fetchone()[0] == 0
     assert app_conn.execute("select count(*) from tender_questions").fetchone()[0] == 0
     app_conn.rollback()
+
+
+def test_every_policy_reads_the_settings_once_per_statement(app, owner_engine):
+    """Each setting sits in a scalar subquery (an InitPlan: once per statement, usable by an index),
+    never bare (once per row); migration 0027 rewrites a database made before it, and back."""
+    import re
+
+    from flask_migrate import downgrade, upgrade
+
+    bare = re.compile(r"(?<!SELECT )\(NULLIF\(current_setting\('app\.(org_id|user_id)'")
+
+    def policies() -> list[str]:
+        with owner_engine.connect() as conn:
+            return [f"{r[0]}.{r[1]}: {r[2]} {r[3]}" for r in conn.execute(text(
+                "select tablename, policyname, qual, coalesce(with_check, '') from pg_policies "
+                "where schemaname = 'public'"))]
+
+    assert len(policies()) > 100
+    assert not [p for p in policies() if bare.search(p)]
+    with app.app_context():
+        downgrade(revision="0026_commissioner_indexes")
+        try:
+            assert len([p for p in policies() if bare.search(p)]) > 100
+        finally:
+            upgrade(revision="heads")
+    assert not [p for p in policies() if bare.search(p)]

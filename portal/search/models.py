@@ -12,18 +12,21 @@ documents' ``text_content``. Search gives ``answers`` and ``documents`` a genera
 ``search_vector`` column each (declared here, next to the rest of search, and made by migration
 0005), so a search never parses texts again.
 
-Every ``search_vector`` has a GIN index. Note that PostgreSQL uses an index under row-level
-security only for leakproof operators, and ``@@`` is not marked leakproof: the app role's
-searches find a tenant's rows through the tenant indexes and test the stored vectors, so their
-cost grows with the organisation's own rows, never with other tenants'. A DBA who marks
-``ts_match_vq`` leakproof (superuser only) lets the same queries use the GIN indexes.
+Every ``search_vector`` has a GIN index. PostgreSQL uses an index under row-level security
+only for leakproof operators, and ``@@`` is not marked leakproof, so a commissioner's search
+matches its words in ``search_matches`` (``SEARCH_MATCHES``): a view of the entries' vectors
+that holds only the organisation's own, kept outside row-level security by migration 0028 so
+that the GIN index serves the match; the matching entries are then read from ``search_entries``
+under its policies. A provider's search of its own answers and documents finds them through the
+tenant indexes and tests the stored vectors, so its cost grows with the organisation's own rows,
+never with other tenants'.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import (BigInteger, CheckConstraint, Column, Computed, ForeignKeyConstraint, Index, Integer, String,
-                        Table, Text, UniqueConstraint, literal_column)
+                        Table, Text, UniqueConstraint, column, literal_column, table)
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -39,6 +42,9 @@ KIND_LABELS = {NARRATIVE: "Narrative", DOCUMENT: "Document"}
 #: Characters of a text that are indexed and searched. A tsvector holds at most 1 MB; this many
 #: characters stay well under it whatever the text, so indexing never fails on a long document.
 TEXT_LIMIT = 100_000
+#: The view of search entries' vectors the app role matches words in (migration 0028): the
+#: organisation's own entries (as provider or commissioner), through the GIN index.
+SEARCH_MATCHES = table("search_matches", column("entry_id", BigInteger), column("search_vector", TSVECTOR))
 #: ``to_tsvector``'s configuration as a constant (SQL text, not a bound parameter).
 ENGLISH = literal_column("'english'::regconfig")
 

@@ -24,8 +24,8 @@ from portal.documents.models import CLEAN, Document
 from portal.extensions import db
 from portal.limits import clamp_page
 from portal.returns.models import Answer, Return
-from portal.search.models import (ANSWER_VECTOR, DOCUMENT, DOCUMENT_VECTOR, ENGLISH, NARRATIVE, TEXT_LIMIT,
-                                  SearchEntry)
+from portal.search.models import (ANSWER_VECTOR, DOCUMENT, DOCUMENT_VECTOR, ENGLISH, NARRATIVE, SEARCH_MATCHES,
+                                  TEXT_LIMIT, SearchEntry)
 from portal.search.services import MARKERS
 from portal.tenants.models import COMMISSIONER, Organisation
 
@@ -130,7 +130,9 @@ def _commissioner_search(commissioner_id: int, q: str, limit: int, offset: int) 
                func.row_number().over(partition_by=source,
                                       order_by=(Return.period_start.desc(), SearchEntry.id.desc())).label("nth"))
         .join(Return, and_(Return.tenant_id == SearchEntry.tenant_id, Return.id == SearchEntry.return_id))
-        .where(SearchEntry.commissioner_id == commissioner_id, SearchEntry.search_vector.op("@@")(tsquery))
+        .where(SearchEntry.commissioner_id == commissioner_id,
+               SearchEntry.id.in_(select(SEARCH_MATCHES.c.entry_id)
+                                  .where(SEARCH_MATCHES.c.search_vector.op("@@")(tsquery))))
         .subquery("matches"))
     total = db.session.scalar(select(func.count()).select_from(matches).where(matches.c.nth == 1))
     if not total:

@@ -30,6 +30,72 @@ def test_search_entries_rls_provider_rows_and_the_commissioners(app_conn, seeded
     app_conn.rollback()
 
 
+def test_search_matches_hold_the_organisations_own_vectors_and_nothing_else(app_conn, seeded,  # noqa: F811
+                                                                              superuser_engine):
+    """The view a commissioner's search matches words in (migration 0028) shows each organisation
+    the vectors of the entries ``search_entries`` shows it, as provider or as commissioner; its table
+    is out of the app role's reach; a trigger copies every new entry's vector and the foreign key
+    deletes it with its entry."""
+    from sqlalchemy import text
+
+    a, b = seeded
+    hscp = app_conn.execute("select id from organisations where slug = 'rls-hscp'").fetchone()[0]
+    for org in (a.id, b.id, hscp):
+        app_conn.execute(SET, (str(org),))
+        entries = {r[0] for r in app_conn.execute("select id from search_entries")}
+        matches = {r[0] for r in app_conn.execute("select entry_id from search_matches")}
+        app_conn.rollback()
+        assert entries and matches == entries, org
+    assert app_conn.execute("select count(*) from search_matches").fetchone()[0] == 0  # no organisation set
+    app_conn.rollback()
+    for statement in ("select count(*) from search_vectors",
+                      "insert into search_vectors values (1, 1, 1, to_tsvector('english', 'x'))",
+                      "delete from search_vectors"):
+        app_conn.execute(SET, (str(a.id),))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            app_conn.execute(statement)
+        app_conn.rollback()
+    with superuser_engine.begin() as conn:
+        def same() -> bool:
+            return conn.execute(text("select count(*) from search_entries")).scalar() == conn.execute(
+                text("select count(*) from search_vectors")).scalar() > 0
+        assert same()
+        conn.execute(text("delete from search_entries where tenant_id = :a"), {"a": a.id})
+        assert same()
+    app_conn.execute(SET, (str(hscp),))  # the commissioner's view lost provider A's entries with them
+    assert {r[0] for r in app_conn.execute(
+        "select e.tenant_id from search_matches m join search_entries e on e.id = m.entry_id")} == {b.id}
+    app_conn.rollback()
+
+
+def test_the_app_roles_search_goes_through_the_gin_index(app, world, services):
+    """The commissioner's search statement, as the app role, matches words with the GIN index of
+    ``search_vectors`` (through the view), not by testing each of the organisation's entries."""
+    from sqlalchemy import event
+
+    from portal.extensions import db
+
+    provider, clyde = world["provider"], world["commissioner"]
+    first = return_ids(app, provider.id, world["contract_id"])[0]
+    fill(app, provider.id, world["submitter"].id, first, {PHRASE_CODE: "The reading group met weekly."})
+    run_jobs(app)
+    sent: list[tuple[str, object]] = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda _c, _cur, statement, params, *_a: sent.append((statement, params))  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert search_as(app, clyde, "reading group").total == 1
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    statement, params = next((s, p) for s, p in sent if "search_matches" in s)
+    with psycopg.connect(services.urls["DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://", 1)) as conn:
+        conn.execute(SET, (str(clyde.id),))
+        conn.execute("set local enable_seqscan = off")  # the tables are small here; at scale the planner picks it
+        plan = "\n".join(r[0] for r in conn.execute(f"explain {statement}", params))
+    assert "ix_search_vectors_search" in plan, plan
+
+
 def test_stored_vectors_and_their_gin_indexes(app, world, services):
     """Each searched text has a stored vector with a GIN index. Under RLS the app role reaches a
     tenant's rows through the tenant indexes (``@@`` is not leakproof); without RLS the planner

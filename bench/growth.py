@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from contextlib import closing
+from urllib.parse import quote
 
 from bench.common import http_client, percentiles
 
@@ -19,7 +20,8 @@ def pages(subjects) -> dict[str, str]:
         "compliance_dashboard": f"/o/{slug}/dashboards/compliance",
         "delivery_dashboard": f"/o/{slug}/dashboards/delivery",
         "review_queue": f"/o/{slug}/reviews/",
-        "search": f"/o/{slug}/search?q={subjects.search_term}",
+        "search": f"/o/{slug}/search?q={quote(subjects.search_term)}",
+        "search_rare": f"/o/{slug}/search?q={quote(subjects.rare_term)}",
         "spend": f"/o/{slug}/spend/",
     }
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from urllib.parse import quote
 
 import psycopg
 
@@ -39,7 +40,8 @@ def _pages(s) -> dict[str, dict]:
         "review_queue": {"url": f"/o/{c}/reviews/", **commissioner},
         "spend": {"url": f"/o/{c}/spend/", **commissioner},
         "commissioner_returns": {"url": f"/o/{c}/returns/", **commissioner},
-        "search": {"url": f"/o/{c}/search?q={s.search_term}", **commissioner},
+        "search": {"url": f"/o/{c}/search?q={quote(s.search_term)}", **commissioner},
+        "search_rare": {"url": f"/o/{c}/search?q={quote(s.rare_term)}", **commissioner},
         "provider_returns": {"url": f"/o/{p}/returns/", **provider},
         "api_returns": {"url": "/api/v1/returns", "email": None, "token": s.provider_token, "org_id": s.provider_id},
     }

@@ -80,7 +80,7 @@ def review_queue(filters: QueueFilters, *, me: User, limit: int = 200, offset: i
 
 
 #: Returns on a page of the review queue.
-QUEUE_PAGE_SIZE = 50
+QUEUE_PAGE_SIZE = 25
 
 
 @dataclass

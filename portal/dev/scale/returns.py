@@ -32,6 +32,17 @@ NARRATIVES = [
     "After hospital discharge {a} of {r} people regained daily living skills with reablement support.",
     "Carers told us in {a} of {r} reviews that they felt supported to keep caring; {k} took a short break.",
 ]
+#: What a narrative also names, one in forty: so that a search for one of them finds a few entries in a
+#: hundred, as a search for something particular does (the templates' own words are in most).
+ACTIVITIES = [
+    "walking football", "tea dance", "men's shed", "gardening club", "choir", "art class", "cookery course",
+    "swimming group", "reading circle", "memory cafe", "knitting group", "bowls club", "fishing trip",
+    "woodwork project", "allotment", "chess club", "yoga class", "photography walk", "pottery workshop",
+    "bike repair", "drama group", "film night", "digital skills class", "dog walking", "litter pick",
+    "community pantry", "volunteering at the food bank", "bus travel training", "money advice session",
+    "job club", "ceilidh", "craft fair", "museum visit", "beach clean", "boccia", "tai chi", "sign language class",
+    "local history group", "baking afternoon", "music jam",
+]
 NOTES = ["New referrals from the hospital discharge team this month.", "Two staff vacancies filled.",
          "Winter pressures: more visits at weekends.", "Recruitment fair held with the local college."]
 
@@ -91,7 +102,8 @@ class Answers:
                 values[m.code] = str(int(reviewed * min(1.0, self.rate[m.task] * rng.uniform(0.92, 1.08))))
             elif m.is_narrative:
                 values[m.code] = rng.choice(NARRATIVES).format(
-                    r=values[m.task + ".REVIEWED"], a=values[m.task + ".ACHIEVED"], k=rng.randint(1, 4))
+                    r=values[m.task + ".REVIEWED"], a=values[m.task + ".ACHIEVED"], k=rng.randint(1, 4)) + (
+                    f" People chose the {rng.choice(ACTIVITIES)} this month.")
         delivered = round(self.contracted * rng.uniform(0.86, 1.03), 1)
         values.update({"DEL.PEOPLE": str(round(self.people * rng.uniform(0.95, 1.05))),
                        "DEL.UNITS_CONTRACTED": str(self.contracted), "DEL.UNITS_DELIVERED": _number(delivered),

@@ -49,10 +49,12 @@ def build_results(measured: dict) -> dict:
         target(f"floor_ratio.{name}", ratio, f">= {FLOOR_TARGET}", None if ratio is None else ratio >= FLOOR_TARGET,
                f"{figures.get('app', {}).get('rps')} requests/s against a floor of "
                f"{figures.get('floor', {}).get('rps')}/s; the page runs {figures.get('statements_per_request')} "
-               f"statements where the floor runs one (sessions, membership, tenant settings, audit, the page's "
-               f"own reads) plus template rendering.",
-               "fewer statements per request (load the session, membership and organisation in one query, "
-               "cache the rendered navigation per request) and lighter templates for this page.")
+               f"statements where the floor runs one (4 are the pipeline's: the session, the memberships and "
+               f"the tenant settings twice) and renders the GOV.UK page, where the floor dumps JSON: most of "
+               f"the difference is Python (the pipeline, the ORM, the templates), not the database.",
+               "less work per request than a signed-in GOV.UK page through the whole pipeline does: caching "
+               "rendered parts of the page per version of what they show, or fewer, larger statements "
+               "(the session and memberships in one).")
 
     # 2. growth
     growth_p95 = {label: {page: f.get("p95_ms") for page, f in figures.get("growth", {}).items()}
@@ -78,12 +80,11 @@ def build_results(measured: dict) -> dict:
     target("rls_overhead_pct", overhead, f"< {RLS_LIMIT_PCT} %", None if overhead is None else overhead < RLS_LIMIT_PCT,
            f"the policies add their own conditions ({rls.get('app_ms_total')} ms as the app role against "
            f"{rls.get('bypass_ms_total')} ms with the explicit WHERE alone).",
-           "search is most of it (see search_uses_gin); the rest is the policies evaluating "
-           "current_setting() for each row they filter. Tried: the setting in a scalar subquery (an "
-           "InitPlan, once per statement) took the overhead from 17 % to 8 % at scale 1 but made the "
-           "delivery dashboard take 5.6 s at scale 10 (a worse plan for its window over every return "
-           "version), so it was not kept; it needs that query rewritten first (latest versions from a "
-           "column kept on the return, not a window), then the subquery form.")
+           "the statements with the largest difference are in details.by_scale.*.rls.slowest with their "
+           "plans. Under row-level security PostgreSQL cannot tell how many rows an organisation has (the "
+           "policy compares with a setting, read once per statement), so it can misjudge a join and read a "
+           "table again for each row of another: the delivery dashboard (1.5 s at scale 10) and search did, and "
+           "read what they need once now, in materialised CTEs; a statement still far apart needs the same.")
     seq = rls.get("seq_scans_on_big_tables")
     not_tenant = rls.get("index_scans_not_on_tenant")
     if seq is not None:
@@ -91,17 +92,19 @@ def build_results(measured: dict) -> dict:
                "every scan of a table over 10,000 rows has an index condition on the tenant column",
                not seq and not not_tenant,
                f"Seq Scans on {sorted({s['table'] for s in seq})}; index scans without the tenant column on "
-               f"{sorted({s['table'] for s in not_tenant or []})}.",
-               "composite indexes (tenant_id or commissioner_id first, then the column filtered or sorted on).")
+               f"{sorted({s['table'] for s in not_tenant or []})} (each listed with its index condition in "
+               f"details.by_scale.*.rls.index_scans_not_on_tenant; a lookup by primary key of rows already "
+               f"found through the organisation's index, as search does for its matches, is one of them).",
+               "composite indexes (tenant_id or commissioner_id first, then the column filtered or sorted on), "
+               "and joins on (tenant_id, id) where a primary key lookup is used.")
         gin = rls.get("search_gin_indexes")
         target("search_uses_gin", gin, "search through a GIN index as the app role", bool(gin),
-               "the text-search match (@@) is not LEAKPROOF, so under row-level security PostgreSQL applies "
-               "the policies first and cannot use the GIN index for it: it reads the organisation's own "
-               "entries by the tenant index and matches each (the same number of rows at every scale, so "
-               "search does not grow with other organisations' data).",
-               "a LEAKPROOF match function (a superuser's change to PostgreSQL's ts_match_vq, to be judged "
-               "with its error behaviour), or the search entries kept in a table outside row-level security "
-               "and read only through a function that takes the tenant from the transaction's setting.")
+               "no search statement's plan used a GIN index. The text-search match (@@) is not LEAKPROOF, so "
+               "under row-level security PostgreSQL cannot use a GIN index for it; commissioners' search "
+               "matches in the view search_matches instead (migration 0028), where it can, and the planner "
+               "takes the GIN index there when the words are rarer than the organisation's own entries.",
+               "the plans in details.by_scale.*.rls.slowest show which way in the planner took; a search for "
+               "words in most entries reads the organisation's own index instead, rightly.")
 
     # 4. statements per request
     queries_per_page, grows = ({}, [])

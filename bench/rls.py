@@ -148,7 +148,7 @@ def measure(stack, subjects, reps: int = 15) -> dict:
             findings = plan_findings(plan, sizes, gin)
             seq_scans += [{"page": name, **s} for s in findings["seq_scans"]]
             not_on_tenant += [{"page": name, **s} for s in findings["index_scans"] if not s["on_tenant"]]
-            if name == "search":
+            if name.startswith("search"):
                 search_gin += findings["gin_indexes_used"]
             per_statement.append({"page": name, "app_ms": round(app_s * 1000, 3),
                                   "bypass_ms": round(bypass_s * 1000, 3), "rows": app_rows, "sql": st.sql,

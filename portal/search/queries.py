@@ -143,24 +143,29 @@ def _commissioner_search(commissioner_id: int, q: str, limit: int, offset: int) 
         .select_from(hits).join(entry, true())
         .join(Return, and_(Return.tenant_id == entry.c.tenant_id, Return.id == entry.c.return_id))
         .subquery("matches"))
-    total = db.session.scalar(select(func.count()).select_from(matches).where(matches.c.nth == 1))
-    if not total:
-        return [], 0
-    ranked = (select(matches.c.id, matches.c.rank, matches.c.period_start).where(matches.c.nth == 1)
+    # One statement: the page of matches and, beside each, how many there are in all (a window over
+    # every match, counted before the page is cut), so the matching is done once, not twice.
+    ranked = (select(matches.c.id, matches.c.rank, matches.c.period_start, func.count().over().label("total"))
+              .where(matches.c.nth == 1)
               .order_by(matches.c.rank.desc(), matches.c.period_start.desc(), matches.c.id.desc())
               .limit(limit).offset(offset).subquery("ranked"))
     rows = db.session.execute(
         select(SearchEntry.kind, SearchEntry.title, _headline(SearchEntry.body, tsquery).label("snippet"),
                ranked.c.rank, Organisation.name, SearchEntry.return_id, SearchEntry.version_number, Return.status,
                Return.period_start, Return.period_end, Contract.reference, Contract.title,
-               SearchEntry.measure_code, SearchEntry.document_id)
+               SearchEntry.measure_code, SearchEntry.document_id, ranked.c.total)
         .join(ranked, ranked.c.id == SearchEntry.id)
         .join(Return, and_(Return.tenant_id == SearchEntry.tenant_id, Return.id == SearchEntry.return_id))
         .join(Contract, and_(Contract.tenant_id == Return.tenant_id, Contract.id == Return.contract_id))
         .join(Organisation, Organisation.id == SearchEntry.tenant_id)
         .where(SearchEntry.commissioner_id == commissioner_id)
-        .order_by(ranked.c.rank.desc(), ranked.c.period_start.desc(), ranked.c.id.desc()))
-    return [_hit(row) for row in rows], total
+        .order_by(ranked.c.rank.desc(), ranked.c.period_start.desc(), ranked.c.id.desc())).all()
+    if rows:
+        return [_hit(row[:-1]) for row in rows], rows[0].total
+    if not offset:
+        return [], 0
+    # A page past the last: how many there are, for the link back to the first page.
+    return [], db.session.scalar(select(func.count()).select_from(matches).where(matches.c.nth == 1)) or 0
 
 
 def _provider_search(provider: Organisation, q: str, limit: int, offset: int) -> tuple[list[Hit], int]:

@@ -1,5 +1,5 @@
-"""`make soak` in small (20 users for 15 seconds), so that the script cannot rot: it starts its own
-services, gunicorn and RQ workers, and exits 1 when a request failed with a 5xx or a submission was
+"""`make soak` in small (20 users for 20 seconds, the shortest run it takes), so that the script
+cannot rot: it starts its own services, gunicorn and RQ workers, and exits 1 when a request failed with a 5xx or a submission was
 lost or duplicated."""
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def test_a_quick_deadline_rush_loses_and_duplicates_nothing(tmp_path):
            if key not in ("DATABASE_URL", "MIGRATION_DATABASE_URL", "REDIS_URL", "PORTAL_VAR_DIR")}
     # The last bid goes 40 s before the deadline: `make test` keeps every core busy, and a bid
     # answered after the deadline is refused (rightly), which this quick run is not about.
-    env.update({"SOAK_USERS": "20", "SOAK_DURATION": "15", "SOAK_GRACE": "40", "SOAK_VAR_DIR": str(tmp_path / "var"),
+    env.update({"SOAK_USERS": "20", "SOAK_DURATION": "20", "SOAK_GRACE": "40", "SOAK_VAR_DIR": str(tmp_path / "var"),
                 "SOAK_OUTPUT": str(output)})
     run = subprocess.run([sys.executable, "-m", "bench.soak"], cwd=ROOT, env=env, capture_output=True, text=True,
                          timeout=840)

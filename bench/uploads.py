@@ -297,8 +297,13 @@ def measure(env: dict, base_url: str, *, upload_mb: int = 1024, pdf_mb: int = 20
             processes.workers(1)
         worker_run = measure_worker(raised_url, token, env["REDIS_URL"], pdf)
         result["worker"] = worker_run
-        result["worker_peak_rss_mb"] = worker_run.get("peak_rss_mb")
+        result["worker_rss_above_idle_mb"] = worker_run.get("peak_rss_mb")
         result["worker_horse_peak_uss_mb"] = worker_run.get("horse_peak_uss_mb")
+        # The worker's figure is the larger of the two: the RSS above idle of the worker and its
+        # horses, and the pages the horse made its own (a horse's RSS starts with pages it shares
+        # with the worker, so its RSS above the worker's idle size can read 0 while the job grows).
+        figures = [v for v in (worker_run.get("peak_rss_mb"), worker_run.get("horse_peak_uss_mb")) if v is not None]
+        result["worker_peak_rss_mb"] = max(figures) if figures else None
     finally:
         processes.stop()
         shutil.rmtree(folder, ignore_errors=True)
@@ -323,8 +328,8 @@ def print_result(result: dict) -> None:
           f"idle ({result['upload_at_limit']['seconds']} s)")
     worker = result["worker"]
     print(f"work horse on a {worker.get('size_mb')} MB PDF ({result['pdf_pages']} pages): "
-          f"{result['worker_peak_rss_mb']} MB above idle (idle {worker.get('idle_rss_mb')} MB; the horse's own "
-          f"pages at most {worker.get('horse_peak_uss_mb')} MB; "
+          f"{result['worker_peak_rss_mb']} MB (RSS above idle {result.get('worker_rss_above_idle_mb')} MB, idle "
+          f"{worker.get('idle_rss_mb')} MB; the horse's own pages at most {worker.get('horse_peak_uss_mb')} MB; "
           f"{worker.get('seconds')} s, {worker.get('document_status')}, scan {worker.get('scan_status')})")
     if result.get("notes"):
         print("MISSED: " + "; ".join(result["notes"]))

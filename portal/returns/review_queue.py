@@ -21,6 +21,8 @@ from portal.urls import external_url
 class QueueFilters:
     provider: str | None = None
     contract_id: int | None = None
+    #: Part of a contract's reference, in any case (the page's text box; the API also takes an id).
+    reference: str | None = None
     service_type: str | None = None
     locality: str | None = None
     period_from: date | None = None
@@ -34,13 +36,22 @@ class QueueFilters:
         return (self.status,) if self.status in STATUSES else AWAITING_REVIEW
 
 
+#: The longest contract reference a search may name (a reference is at most 60 characters).
+REFERENCE_MAX = 60
+
+
 def queue_filters_from(args) -> tuple[QueueFilters, dict[str, str]]:
     """The queue's filters from the page's address (months as YYYY-MM), and their problems."""
     errors = {}
     period_from, errors["period_from"] = month_field(args.get("from"))
     period_to, errors["period_to"] = month_field(args.get("to"), end=True)
     status = args.get("status") or None
-    return QueueFilters(provider=args.get("provider") or None, contract_id=args.get("contract", type=int),
+    reference = " ".join((args.get("reference") or "").split()) or None
+    if reference and len(reference) > REFERENCE_MAX:
+        errors["reference"] = (f"Contract reference must be {REFERENCE_MAX} characters or fewer: enter part of "
+                               "a reference, such as CLY-2024")
+        reference = None
+    return QueueFilters(provider=args.get("provider") or None, reference=reference,
                         service_type=args.get("service_type") or None, locality=args.get("locality") or None,
                         period_from=period_from, period_to=period_to,
                         status=status if (status in STATUSES and status != DRAFT) or status == "counted"
@@ -58,6 +69,8 @@ def _queue(filters: QueueFilters):
         if not fits_id(filters.contract_id):
             return None  # no contract has that id
         query = query.where(Return.contract_id == filters.contract_id)
+    if filters.reference:
+        query = query.where(Contract.reference.icontains(filters.reference, autoescape=True))
     if filters.service_type:
         query = query.where(Contract.service_type == filters.service_type)
     if filters.locality:
@@ -108,15 +121,6 @@ def review_queue_page(filters: QueueFilters, *, me: User, page: int = 1, page_si
         select(func.count()).select_from(query.with_only_columns(Return.id).subquery())) or 0
     returns = review_queue(filters, me=me, limit=page_size, offset=(page - 1) * page_size) if total else []
     return QueuePage(returns=returns, total=total, page=page, page_size=page_size)
-
-
-def filter_choices() -> dict[str, list]:
-    """Providers, contracts, service types and localities of the commissioner's contracts."""
-    contracts = list(db.session.scalars(select(Contract).order_by(Contract.reference)))
-    providers = sorted({(c.provider.slug, c.provider.name) for c in contracts}, key=lambda p: p[1])
-    return {"providers": providers, "contracts": contracts,
-            "service_types": sorted({c.service_type for c in contracts}),
-            "localities": sorted({c.locality for c in contracts if c.locality})}
 
 
 def notify_review(return_id: int) -> None:

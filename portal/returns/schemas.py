@@ -178,6 +178,8 @@ class ImportSchema(Schema):
 class ReviewQueueArgsSchema(Schema):
     provider = fields.String(metadata={"description": "A provider's slug"})
     contract = id_field("one of your contracts")
+    reference = fields.String(validate=validate.Length(min=1, max=60), metadata={
+        "description": "All or part of a contract's reference, in any case"})
     service_type = fields.String()
     locality = fields.String()
     period_from = fields.Date()

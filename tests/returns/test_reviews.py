@@ -56,6 +56,32 @@ def test_queue_lists_my_providers_first_then_oldest_due(app, web, client, make_o
     assert "The start month must be a real month and year, like 3 2026" in bad.get_data(as_text=True)
 
 
+def test_the_queue_filters_by_part_of_a_contract_reference(app, web, client, api_token, make_org, make_user,
+                                                           contract_setup):
+    """A text box, not a list of every contract (a council may have hundreds): any part of the
+    reference, in any case; wildcards are plain text; a reference too long to be one is explained."""
+    other, staff, _ = _second_provider(app, make_org, make_user, contract_setup)
+    _submit(app, contract_setup["provider"].id, contract_setup["submitter"].id, count=1)
+    birch = _submit(app, other.id, staff.id, count=2)
+    web.sign_in(contract_setup["manager"].email)
+    base = f"/o/{contract_setup['commissioner'].slug}/reviews/"
+    page = client.get(base).get_data(as_text=True)
+    assert 'name="reference"' in page and 'name="contract"' not in page
+    found = client.get(f"{base}?reference=+y-bIRch+").get_data(as_text=True)
+    assert "2 returns" in found and [int(x) for x in __import__("re").findall(r'/returns/(\d+)"', found)] == birch
+    assert 'value="y-bIRch"' in found  # what was typed stays in the box
+    assert "No returns match" in client.get(f"{base}?reference=CLY%25").get_data(as_text=True)
+    long = client.get(f"{base}?reference={'X' * 61}")
+    assert long.status_code == 200
+    text = long.get_data(as_text=True)
+    assert "Contract reference must be 60 characters or fewer" in text and 'href="#reference"' in text
+    assert "3 returns" in text  # the other filters still apply; the long text is not used
+    headers = {"Authorization": f"Bearer {api_token(contract_setup['manager'].email)}"}
+    items = client.get("/api/v1/reviews?reference=cly-birch", headers=headers).get_json()
+    assert [i["id"] for i in items] == birch
+    assert client.get(f"/api/v1/reviews?reference={'X' * 61}", headers=headers).status_code == 422
+
+
 def test_the_queue_comes_in_pages_that_keep_the_filters(app, web, client, contract_setup, monkeypatch):
     import re
 

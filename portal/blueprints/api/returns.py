@@ -138,6 +138,7 @@ def import_status(ret, item):
 def reviews(args):
     """The review queue (commissioners): your providers first, then the oldest due"""
     filters = QueueFilters(provider=args.get("provider"), contract_id=args.get("contract"),
+                           reference=args.get("reference"),
                            service_type=args.get("service_type"), locality=args.get("locality"),
                            period_from=args.get("period_from"), period_to=args.get("period_to"),
                            status=args.get("status"))

@@ -4,13 +4,13 @@ from __future__ import annotations
 from flask import request
 from flask_login import current_user
 
-from portal.contracts.models import SERVICE_TYPES
+from portal.dashboards.queries import filter_choices
 from portal.http.access import requires
 from portal.http.organisation import tenant_blueprint
 from portal.http.pages import render
 from portal.reporting.periods import read_month_range, with_month_args
 from portal.returns.models import STATUS_LABELS
-from portal.returns.review_queue import filter_choices, queue_filters_from, review_queue_page
+from portal.returns.review_queue import queue_filters_from, review_queue_page
 
 bp = tenant_blueprint("reviews", __name__, "/reviews")
 
@@ -26,4 +26,4 @@ def index():
     return render("reviews/index.html", queue=queue, returns=queue.returns, filters=filters,
                   choices=filter_choices(), errors=errors, args=request.args, months=(first, last),
                   page_args={k: v for k, v in request.args.items() if k != "page"},
-                  statuses=STATUS_LABELS, service_types=SERVICE_TYPES)
+                  statuses=STATUS_LABELS)

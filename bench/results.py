@@ -93,15 +93,14 @@ def build_results(measured: dict) -> dict:
                not seq and not not_tenant,
                f"Seq Scans on {sorted({s['table'] for s in seq})}; index scans without the tenant column on "
                f"{sorted({s['table'] for s in not_tenant or []})} (each listed with its index condition in "
-               f"details.by_scale.*.rls.index_scans_not_on_tenant; a lookup by primary key of rows already "
-               f"found through the organisation's index, as search does for its matches, is one of them).",
+               f"details.by_scale.*.rls.index_scans_not_on_tenant).",
                "composite indexes (tenant_id or commissioner_id first, then the column filtered or sorted on), "
                "and joins on (tenant_id, id) where a primary key lookup is used.")
         gin = rls.get("search_gin_indexes")
         target("search_uses_gin", gin, "search through a GIN index as the app role", bool(gin),
                "no search statement's plan used a GIN index. The text-search match (@@) is not LEAKPROOF, so "
                "under row-level security PostgreSQL cannot use a GIN index for it; commissioners' search "
-               "matches in the view search_matches instead (migration 0028), where it can, and the planner "
+               "matches in the view search_matches instead (migrations 0028 and 0029), where it can, and the planner "
                "takes the GIN index there when the words are rarer than the organisation's own entries.",
                "the plans in details.by_scale.*.rls.slowest show which way in the planner took; a search for "
                "words in most entries reads the organisation's own index instead, rightly.")

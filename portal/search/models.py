@@ -16,8 +16,9 @@ Every ``search_vector`` has a GIN index. PostgreSQL uses an index under row-leve
 only for leakproof operators, and ``@@`` is not marked leakproof, so a commissioner's search
 matches its words in ``search_matches`` (``SEARCH_MATCHES``): a view of the entries' vectors
 that holds only the organisation's own, kept outside row-level security by migration 0028 so
-that the GIN index serves the match; the matching entries are then read from ``search_entries``
-under its policies. A provider's search of its own answers and documents finds them through the
+that the GIN index serves the match, and split by commissioner by migration 0029 so that the
+index read is the commissioner's own; the matching entries are then read from ``search_entries``
+under its policies, by provider and id. A provider's search of its own answers and documents finds them through the
 tenant indexes and tests the stored vectors, so its cost grows with the organisation's own rows,
 never with other tenants'.
 """
@@ -42,9 +43,11 @@ KIND_LABELS = {NARRATIVE: "Narrative", DOCUMENT: "Document"}
 #: Characters of a text that are indexed and searched. A tsvector holds at most 1 MB; this many
 #: characters stay well under it whatever the text, so indexing never fails on a long document.
 TEXT_LIMIT = 100_000
-#: The view of search entries' vectors the app role matches words in (migration 0028): the
-#: organisation's own entries (as provider or commissioner), through the GIN index.
-SEARCH_MATCHES = table("search_matches", column("entry_id", BigInteger), column("search_vector", TSVECTOR))
+#: The view of search entries' vectors the app role matches words in (migrations 0028 and 0029):
+#: the entries the organisation holds as commissioner, in its commissioner's partition (the GIN
+#: index of that partition alone), each with its provider (the entry's ``tenant_id``).
+SEARCH_MATCHES = table("search_matches", column("entry_id", BigInteger), column("search_vector", TSVECTOR),
+                       column("provider_id", BigInteger), column("commissioner_id", BigInteger))
 #: ``to_tsvector``'s configuration as a constant (SQL text, not a bound parameter).
 ENGLISH = literal_column("'english'::regconfig")
 

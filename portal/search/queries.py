@@ -123,21 +123,26 @@ def _commissioner_search(commissioner_id: int, q: str, limit: int, offset: int) 
     # The entries whose words match, through the GIN index of the organisation's own vectors (see
     # portal.search.models), found first and once (MATERIALIZED): under row-level security PostgreSQL
     # misjudges how many entries the organisation has and would test each one's vector instead.
-    hits = (select(SEARCH_MATCHES.c.entry_id).where(SEARCH_MATCHES.c.search_vector.op("@@")(tsquery))
+    # Ranked there too: the vector is already read (the index's recheck), never read again.
+    hits = (select(SEARCH_MATCHES.c.entry_id, SEARCH_MATCHES.c.provider_id,
+                   func.ts_rank(SEARCH_MATCHES.c.search_vector, tsquery, RANK_NORMALISATION).label("rank"))
+            .where(SEARCH_MATCHES.c.commissioner_id == commissioner_id,  # its partition, chosen when planned
+                   SEARCH_MATCHES.c.search_vector.op("@@")(tsquery))
             .cte("hits").prefix_with("MATERIALIZED"))
-    # Each match's entry by its primary key, one lookup per match (LIMIT 1 keeps PostgreSQL from
-    # turning it into a join it could plan badly: it took the entries for one row and scanned the
-    # matches again for each of them, 59 s for a common word at scale 10).
+    # Each match's entry by its provider and id, one lookup per match (LIMIT 1 keeps PostgreSQL
+    # from turning it into a join it could plan badly: it took the entries for one row and scanned
+    # the matches again for each of them, 59 s for a common word at scale 10).
     entry = (select(SearchEntry.id, SearchEntry.kind, SearchEntry.document_id, SearchEntry.tenant_id,
-                    SearchEntry.return_id,
-                    func.ts_rank(SearchEntry.search_vector, tsquery, RANK_NORMALISATION).label("rank"))
-             .where(SearchEntry.id == hits.c.entry_id, SearchEntry.commissioner_id == commissioner_id)
+                    SearchEntry.return_id, hits.c.rank)
+             .where(SearchEntry.tenant_id == hits.c.provider_id, SearchEntry.id == hits.c.entry_id,
+                    SearchEntry.commissioner_id == commissioner_id)
              .limit(1).lateral("entry"))
     # A document evidences many returns: keep its entry from the latest period only.
     source = case((entry.c.kind == DOCUMENT, func.concat("d", entry.c.document_id)),
                   else_=func.concat("n", entry.c.id))
     matches = (
-        select(entry.c.id.label("id"), entry.c.rank.label("rank"), Return.period_start.label("period_start"),
+        select(entry.c.id.label("id"), entry.c.tenant_id.label("tenant_id"), entry.c.rank.label("rank"),
+               Return.period_start.label("period_start"),
                func.row_number().over(partition_by=source,
                                       order_by=(Return.period_start.desc(), entry.c.id.desc())).label("nth"))
         .select_from(hits).join(entry, true())
@@ -145,7 +150,8 @@ def _commissioner_search(commissioner_id: int, q: str, limit: int, offset: int) 
         .subquery("matches"))
     # One statement: the page of matches and, beside each, how many there are in all (a window over
     # every match, counted before the page is cut), so the matching is done once, not twice.
-    ranked = (select(matches.c.id, matches.c.rank, matches.c.period_start, func.count().over().label("total"))
+    ranked = (select(matches.c.id, matches.c.tenant_id, matches.c.rank, matches.c.period_start,
+                     func.count().over().label("total"))
               .where(matches.c.nth == 1)
               .order_by(matches.c.rank.desc(), matches.c.period_start.desc(), matches.c.id.desc())
               .limit(limit).offset(offset).subquery("ranked"))
@@ -154,7 +160,7 @@ def _commissioner_search(commissioner_id: int, q: str, limit: int, offset: int) 
                ranked.c.rank, Organisation.name, SearchEntry.return_id, SearchEntry.version_number, Return.status,
                Return.period_start, Return.period_end, Contract.reference, Contract.title,
                SearchEntry.measure_code, SearchEntry.document_id, ranked.c.total)
-        .join(ranked, ranked.c.id == SearchEntry.id)
+        .join(ranked, and_(ranked.c.tenant_id == SearchEntry.tenant_id, ranked.c.id == SearchEntry.id))
         .join(Return, and_(Return.tenant_id == SearchEntry.tenant_id, Return.id == SearchEntry.return_id))
         .join(Contract, and_(Contract.tenant_id == Return.tenant_id, Contract.id == Return.contract_id))
         .join(Organisation, Organisation.id == SearchEntry.tenant_id)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, lazyload
 
 from portal.accounts.models import Invitation, User
 from portal.extensions import db
@@ -20,8 +21,10 @@ def get_suspended_organisation_by_slug(slug: str) -> Organisation | None:
 
 def memberships_of(user: User) -> list[Membership]:
     """The signed-in user's own memberships across organisations (user scope, not tenant scope)."""
+    # The organisation from the join itself, and the person from the session (no joins again).
     return list(db.session.scalars(
         select(Membership).join(Membership.organisation)
+        .options(contains_eager(Membership.organisation), lazyload(Membership.user))
         .where(Membership.user_id == user.id, Organisation.is_active)
         .order_by(Organisation.name).execution_options(user_scope=True)))
 

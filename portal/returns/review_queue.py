@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 
 from portal.accounts.models import User
 from portal.contracts.models import Contract
@@ -19,6 +19,7 @@ from portal.urls import external_url
 
 @dataclass
 class QueueFilters:
+    #: A provider's slug (the outcomes page's links), or all or part of its name in any case.
     provider: str | None = None
     contract_id: int | None = None
     #: Part of a contract's reference, in any case (the page's text box; the API also takes an id).
@@ -36,8 +37,21 @@ class QueueFilters:
         return (self.status,) if self.status in STATUSES else AWAITING_REVIEW
 
 
-#: The longest contract reference a search may name (a reference is at most 60 characters).
-REFERENCE_MAX = 60
+#: The longest text each box takes: a contract reference is at most 60 characters, a name 200.
+TEXT_LIMITS = {"provider": ("Provider", 200, "part of a name, such as Fern"),
+               "reference": ("Contract reference", 60, "part of a reference, such as CLY-2024")}
+
+
+def _text_filters(args, errors: dict) -> dict[str, str | None]:
+    """The text boxes, spaces tidied; one too long to match anything is explained, not used."""
+    values = {}
+    for key, (label, limit, example) in TEXT_LIMITS.items():
+        value = " ".join((args.get(key) or "").split()) or None
+        if value and len(value) > limit:
+            errors[key] = f"{label} must be {limit} characters or fewer: enter {example}"
+            value = None
+        values[key] = value
+    return values
 
 
 def queue_filters_from(args) -> tuple[QueueFilters, dict[str, str]]:
@@ -46,12 +60,7 @@ def queue_filters_from(args) -> tuple[QueueFilters, dict[str, str]]:
     period_from, errors["period_from"] = month_field(args.get("from"))
     period_to, errors["period_to"] = month_field(args.get("to"), end=True)
     status = args.get("status") or None
-    reference = " ".join((args.get("reference") or "").split()) or None
-    if reference and len(reference) > REFERENCE_MAX:
-        errors["reference"] = (f"Contract reference must be {REFERENCE_MAX} characters or fewer: enter part of "
-                               "a reference, such as CLY-2024")
-        reference = None
-    return QueueFilters(provider=args.get("provider") or None, reference=reference,
+    return QueueFilters(**_text_filters(args, errors),
                         service_type=args.get("service_type") or None, locality=args.get("locality") or None,
                         period_from=period_from, period_to=period_to,
                         status=status if (status in STATUSES and status != DRAFT) or status == "counted"
@@ -64,7 +73,8 @@ def _queue(filters: QueueFilters):
     query = (select(Return).join(Return.contract).join(Organisation, Organisation.id == Contract.tenant_id)
              .where(Return.status.in_(filters.statuses)))
     if filters.provider:
-        query = query.where(Organisation.slug == filters.provider)
+        query = query.where(or_(Organisation.slug == filters.provider,
+                                Organisation.name.icontains(filters.provider, autoescape=True)))
     if filters.contract_id:
         if not fits_id(filters.contract_id):
             return None  # no contract has that id

@@ -176,7 +176,8 @@ class ImportSchema(Schema):
 
 
 class ReviewQueueArgsSchema(Schema):
-    provider = fields.String(metadata={"description": "A provider's slug"})
+    provider = fields.String(validate=validate.Length(min=1, max=200), metadata={
+        "description": "A provider's slug, or all or part of its name, in any case"})
     contract = id_field("one of your contracts")
     reference = fields.String(validate=validate.Length(min=1, max=60), metadata={
         "description": "All or part of a contract's reference, in any case"})

@@ -60,6 +60,21 @@ def test_idle_timeout_signs_out(app, web, make_user, make_org, client):
     assert client.get(f"/o/{org.slug}/").status_code == 302
 
 
+def test_the_cookie_is_sent_again_only_when_the_idle_clock_moves(app, web, make_user, make_org, client):
+    """Not on every page (it would cost a signature and 200 bytes each time): when "last seen"
+    moves, at most every 30 seconds, so that an active person's cookie keeps its lifetime."""
+    org = make_org()
+    user = make_user(memberships=[(org, "submitter")])
+    web.sign_in(user.email)
+    client.get(f"/o/{org.slug}/")  # the first page's forms put the CSRF token in the session: a change
+    assert "Set-Cookie" not in client.get(f"/o/{org.slug}/").headers
+    with client.session_transaction() as session:
+        session["seen_at"] = time.time() - 31
+    moved = client.get(f"/o/{org.slug}/")
+    assert moved.status_code == 200 and "portal_session=" in moved.headers.get("Set-Cookie", "")
+    assert "Set-Cookie" not in client.get(f"/o/{org.slug}/").headers
+
+
 def test_absolute_timeout_signs_out_even_when_active(app, web, make_user, make_org, client):
     org = make_org()
     user = make_user(memberships=[(org, "submitter")])

@@ -134,17 +134,21 @@ def test_the_bulk_download_comes_in_packages_linked_to_the_next(app, client, val
     m = market_for_tenders
     made = [factories.tender(m["glasgow"], reference=f"GCH-P{n}").id for n in range(3)]
     headers = {"Authorization": f"Bearer {factories.api_token(m['officer'])}"}
-    seen, url, packages = [], "/api/v1/ocds/releases?limit=2", 0
-    while url:
-        body = client.get(url, headers=headers).get_json()
-        assert _errors(validator, body) == []
-        packages += 1
-        seen += sorted({int(r["tender"]["id"]) for r in body["releases"]})
-        url = body.get("links", {}).get("next")
-        if url:
-            assert url.startswith("http") and "limit=2" in url
-            url = url.split("://", 1)[1].partition("/")[2]
-            url = "/" + url
-    assert packages == 2 and seen[-3:] == made and len(seen) == len(set(seen))
+    # The address without the organisation and the one with it: each links to its own next package.
+    for first in ("/api/v1/ocds/releases?limit=2", f"/api/v1/orgs/{m['glasgow'].slug}/ocds/releases?limit=2"):
+        seen, url, packages = [], first, 0
+        while url:
+            answer = client.get(url, headers=headers)
+            assert answer.status_code == 200, url
+            body = answer.get_json()
+            assert _errors(validator, body) == []
+            packages += 1
+            seen += sorted({int(r["tender"]["id"]) for r in body["releases"]})
+            url = body.get("links", {}).get("next")
+            if url:
+                assert url.startswith("http") and "limit=2" in url
+                url = "/" + url.split("://", 1)[1].partition("/")[2]
+                assert url.startswith(first.partition("?")[0] + "?")
+        assert packages == 2 and seen[-3:] == made and len(seen) == len(set(seen))
     wrong = client.get("/api/v1/ocds/releases?limit=0", headers=headers)
     assert wrong.status_code == 422 and "Enter a limit from 1 to 500" in wrong.get_data(as_text=True)

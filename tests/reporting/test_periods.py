@@ -34,9 +34,9 @@ def test_the_review_queue_reads_its_filters_in_the_returns_domain():
     from portal.returns.review_queue import queue_filters_from
 
     filters, errors = queue_filters_from(MultiDict({"from": "2025-01", "to": "2025-02", "status": "counted",
-                                                    "contract": "7"}))
+                                                    "reference": " cly-  001 "}))
     assert errors == {} and (filters.period_from, filters.period_to) == (date(2025, 1, 1), date(2025, 2, 28))
-    assert filters.statuses == COUNTED and filters.contract_id == 7
+    assert filters.statuses == COUNTED and filters.reference == "cly- 001"
     filters, errors = queue_filters_from(MultiDict({"from": "January", "status": "draft"}))
     assert errors == {"period_from": MONTH_MESSAGE} and filters.status is None  # never drafts
 

@@ -56,17 +56,23 @@ def test_queue_lists_my_providers_first_then_oldest_due(app, web, client, make_o
     assert "The start month must be a real month and year, like 3 2026" in bad.get_data(as_text=True)
 
 
-def test_the_queue_filters_by_part_of_a_contract_reference(app, web, client, api_token, make_org, make_user,
-                                                           contract_setup):
-    """A text box, not a list of every contract (a council may have hundreds): any part of the
-    reference, in any case; wildcards are plain text; a reference too long to be one is explained."""
+def test_the_queue_filters_by_part_of_a_provider_name_or_contract_reference(app, web, client, api_token, make_org,
+                                                                             make_user, contract_setup):
+    """Text boxes, not lists of every provider and contract (a council may have hundreds): any part
+    of the name or reference, in any case (or a provider's slug, as the outcomes page links);
+    wildcards are plain text; a text too long to be one is explained."""
     other, staff, _ = _second_provider(app, make_org, make_user, contract_setup)
     _submit(app, contract_setup["provider"].id, contract_setup["submitter"].id, count=1)
     birch = _submit(app, other.id, staff.id, count=2)
     web.sign_in(contract_setup["manager"].email)
     base = f"/o/{contract_setup['commissioner'].slug}/reviews/"
     page = client.get(base).get_data(as_text=True)
-    assert 'name="reference"' in page and 'name="contract"' not in page
+    assert 'name="reference"' in page and 'name="contract"' not in page and "<option value=\"birch-care\"" not in page
+    for provider in ("bIRCh", "birch-care", "+Birch++Care"):
+        assert "2 returns" in client.get(f"{base}?provider={provider}").get_data(as_text=True), provider
+    assert "No returns match" in client.get(f"{base}?provider=_").get_data(as_text=True)
+    too_long = client.get(f"{base}?provider={'Y' * 201}").get_data(as_text=True)
+    assert "Provider must be 200 characters or fewer" in too_long and 'href="#provider"' in too_long
     found = client.get(f"{base}?reference=+y-bIRch+").get_data(as_text=True)
     assert "2 returns" in found and [int(x) for x in __import__("re").findall(r'/returns/(\d+)"', found)] == birch
     assert 'value="y-bIRch"' in found  # what was typed stays in the box

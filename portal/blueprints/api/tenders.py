@@ -1,7 +1,9 @@
 """Tenders: the commissioner's procurement team makes and publishes them; everyone reads the published."""
 from __future__ import annotations
 
-from flask import g, request, url_for
+from urllib.parse import urlencode
+
+from flask import g, request
 from flask_login import current_user
 
 from portal.errors import NotFound
@@ -108,8 +110,9 @@ def ocds_releases(args):
                   for release in ocds.releases(tender, enquiries[tender.id], awards[tender.id])]
     package = ocds.release_package(everything, uri=request.url, published=utcnow())
     if more:
-        package["links"] = {"next": url_for(request.endpoint, _external=True, limit=args["limit"],
-                                            offset=args["offset"] + args["limit"])}
+        # The address asked (with or without the organisation in it), at the next offset.
+        package["links"] = {"next": f"{request.base_url}?"
+                                    f"{urlencode({'limit': args['limit'], 'offset': args['offset'] + args['limit']})}"}
     return package
 
 

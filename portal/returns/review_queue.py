@@ -38,8 +38,8 @@ class QueueFilters:
 
 
 #: The longest text each box takes: a contract reference is at most 60 characters, a name 200.
-TEXT_LIMITS = {"provider": ("Provider", 200, "part of a name, such as Fern"),
-               "reference": ("Contract reference", 60, "part of a reference, such as CLY-2024")}
+TEXT_LIMITS = {"provider": ("Provider", 200, "all or part of a provider's name"),
+               "reference": ("Contract reference", 60, "all or part of a contract's reference")}
 
 
 def _text_filters(args, errors: dict) -> dict[str, str | None]:

@@ -22,6 +22,7 @@ from portal.http.access import access_of, is_organisation_permission
 from portal.http.api import twin_endpoint
 from portal.http.identity import bearer_user, init_login, missing_scope, session_user, token_slug
 from portal.http.loaders import NotFoundInUrl, load_url_objects
+from portal.http.navigation import service_navigation
 from portal.http.organisation import (AmbiguousOrganisation, NoOrganisation, OrganisationSuspended, enter_organisation,
                                       own_memberships)
 from portal.http.pages import redirect_to
@@ -40,6 +41,7 @@ def register(app: Flask) -> None:
     app.after_request(finish)
     app.teardown_request(lambda _exc: clear_identity())
     errors.register(app)
+    app.jinja_env.globals["service_navigation"] = service_navigation
 
     @app.context_processor
     def template_globals():

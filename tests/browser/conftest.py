@@ -77,6 +77,7 @@ def _axe(page) -> None:
 def check_accessibility(page) -> None:
     """Every page of the journeys, at the width the journey uses and at 375 px: no axe violation of
     serious or critical impact (naming the rules and nodes), and no sideways scrolling at 375 px."""
+    page.wait_for_load_state()  # axe reads a whole document, never one a click is replacing
     _axe(page)
     size = page.viewport_size
     if size and size["width"] != NARROW:

@@ -72,6 +72,7 @@ def test_upload_visits_see_exceptions_and_decide_one(app, page, tmp_path):
     # The provider uploads a wrong file, then the right one, and builds an invoice.
     sign_in(page, finance.email)
     page.get_by_role("link", name="Visit actuals").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Visit actuals")  # the page, not the one it left
     check_accessibility(page)
     page.get_by_role("button", name="Upload visits").click() if page.get_by_role("button", name="Upload visits").count() else page.get_by_role("link", name="Upload visits").click()
     page.get_by_role("button", name="Upload and check").click()

@@ -114,7 +114,7 @@ def measure(stack, subjects, count: int = 400) -> dict:
     pages = {
         "return_page": {"url": f"/o/{s.provider_slug}/returns/{s.return_id}", "email": s.provider_email,
                         "org_id": s.provider_id},
-        "dashboard": {"url": f"/o/{s.commissioner_slug}/dashboards/", "email": s.commissioner_email,
+        "dashboard": {"url": f"/o/{s.commissioner_slug}/outcomes/", "email": s.commissioner_email,
                       "org_id": s.commissioner_id},
         "api_returns": {"url": "/api/v1/returns", "token": s.provider_token, "org_id": s.provider_id},
     }

@@ -16,7 +16,7 @@ GROWTH_LIMIT = 3.0
 def pages(subjects) -> dict[str, str]:
     slug = subjects.commissioner_slug
     return {
-        "outcomes_dashboard": f"/o/{slug}/dashboards/",
+        "outcomes_dashboard": f"/o/{slug}/outcomes/",
         "compliance_dashboard": f"/o/{slug}/dashboards/compliance",
         "delivery_dashboard": f"/o/{slug}/dashboards/delivery",
         "review_queue": f"/o/{slug}/reviews/",

@@ -112,7 +112,8 @@ def pages_of(base_url: str, sign_in) -> dict[str, tuple[httpx.Client, str]]:
     document = first_link(provider, f"/o/{p_slug}/documents/", rf"/o/{p_slug}/documents/\d+(?=[\"'])")
     if document:
         pages["document"] = (provider, document)
-    pages["commissioner_dashboard"] = (commissioner, f"/o/{c_slug}/dashboards/")
+    pages["outcomes_dashboard"] = (commissioner, f"/o/{c_slug}/outcomes/")
+    pages["compliance_dashboard"] = (commissioner, f"/o/{c_slug}/dashboards/compliance")
     pages["review_queue"] = (commissioner, f"/o/{c_slug}/reviews/")
     pages["tenders_list"] = (commissioner, f"/o/{c_slug}/tenders/")
     return pages

@@ -35,7 +35,7 @@ def _pages(s) -> dict[str, dict]:
     commissioner = {"email": s.commissioner_email, "org_id": s.commissioner_id}
     provider = {"email": s.provider_email, "org_id": s.provider_id}
     return {
-        "outcomes_dashboard": {"url": f"/o/{c}/dashboards/", **commissioner},
+        "outcomes_dashboard": {"url": f"/o/{c}/outcomes/", **commissioner},
         "compliance_dashboard": {"url": f"/o/{c}/dashboards/compliance", **commissioner},
         "delivery_dashboard": {"url": f"/o/{c}/dashboards/delivery", **commissioner},
         "review_queue": {"url": f"/o/{c}/reviews/", **commissioner},

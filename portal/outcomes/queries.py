@@ -22,19 +22,24 @@ BENCHMARK_PROVIDERS = 4
 # The latest submitted version of every visible return in range, one row per outcome.
 FACTS = """
 WITH latest AS (
-    SELECT DISTINCT ON (v.tenant_id, v.return_id)
-           v.answers, r.period_start, c.tenant_id AS provider_id, c.service_type, c.locality, c.framework_id
-    FROM return_versions v
-    JOIN returns r ON r.tenant_id = v.tenant_id AND r.id = v.return_id
-    JOIN contracts c ON c.tenant_id = r.tenant_id AND c.id = r.contract_id
+    SELECT lv.answers, r.period_start, c.tenant_id AS provider_id, c.service_type, c.locality, c.framework_id
+    FROM contracts c
+    JOIN returns r ON r.tenant_id = c.tenant_id AND r.contract_id = c.id
+    CROSS JOIN LATERAL (
+        -- || '{}' hands on the answers decompressed, once per return, not once per figure read
+        SELECT v.answers || '{}'::jsonb AS answers
+        FROM return_versions v
+        WHERE v.tenant_id = r.tenant_id AND v.return_id = r.id
+        ORDER BY v.number DESC LIMIT 1
+    ) lv
     WHERE c.commissioner_id = :org AND c.framework_id = :framework
       AND r.status = ANY(:counted)
       AND r.period_start BETWEEN :period_from AND :period_to
       AND (CAST(:provider AS bigint) IS NULL OR c.tenant_id = :provider)
       AND (CAST(:service_type AS text) IS NULL OR c.service_type = :service_type)
       AND (CAST(:locality AS text) IS NULL OR c.locality = :locality)
-    ORDER BY v.tenant_id, v.return_id, v.number DESC
-), facts AS (
+), facts AS MATERIALIZED (
+    -- materialised: the figures are read out of the answers here, and only they go on to be grouped
     SELECT o.code AS outcome, o.position, l.provider_id, l.service_type, l.locality, l.period_start,
            NULLIF(l.answers ->> (o.code || '.REVIEWED'), '')::numeric AS reviewed,
            NULLIF(l.answers ->> (o.code || '.ACHIEVED'), '')::numeric AS achieved

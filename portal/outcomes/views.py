@@ -18,14 +18,18 @@ from portal.tenants.models import Organisation
 def filters_from(args, organisation: Organisation) -> tuple[OutcomeFilters | None, dict[str, str], dict]:
     """The filters in the address, their problems, and the choices for the form."""
     frameworks = visible_frameworks(organisation)
-    contracts = list(db.session.scalars(select(Contract).order_by(Contract.reference)))
-    used = [f for f in frameworks if any(c.framework_id == f.id for c in contracts)] or frameworks
+    # What the form offers, from the contracts' distinct values (one statement; no contract objects).
+    offered = db.session.execute(
+        select(Contract.framework_id, Contract.service_type, Contract.locality, Organisation.id, Organisation.name,
+               Organisation.slug).join(Organisation, Organisation.id == Contract.tenant_id).distinct()).all()
+    framework_ids = {row[0] for row in offered}
+    used = [f for f in frameworks if f.id in framework_ids] or frameworks
     choices = {"frameworks": used,
-               "providers": sorted({(c.provider.id, c.provider.name, c.provider.slug) for c in contracts},
-                                   key=lambda p: p[1]),
-               "service_types": sorted({c.service_type for c in contracts}),
-               "localities": sorted({c.locality for c in contracts if c.locality}),
+               "providers": sorted({row[3:] for row in offered}, key=lambda p: p[1]),
+               "service_types": sorted({row.service_type for row in offered}),
+               "localities": sorted({row.locality for row in offered if row.locality}),
                "threshold_floor": threshold_floor()}
+    choices["provider_slugs"] = {pid: slug for pid, _name, slug in choices["providers"]}
     today = month_start(london_today())
     first, last, errors = read_month_range(args, default_from=months_back(today, 11), default_to=today)
     choices["months"] = (first, last)
@@ -57,14 +61,18 @@ def outcome_name(outcome) -> str:
 def report(filters: OutcomeFilters, organisation: Organisation) -> dict:
     framework = db.session.get(OutcomeFramework, filters.framework_id)
     texts = {o.code: o.text for o in framework.outcomes}
-    names = {o.id: o.name for o in db.session.scalars(select(Organisation))}
     summaries = outcome_summaries(filters, organisation.id)
+    measures = measure_totals(filters, organisation.id)
+    # The names of the providers in the figures (and the one filtered on), not of every organisation.
+    named = {pid for s in summaries for pid in s.providers} | {m.provider_id for m in measures if m.provider_id}
+    named |= {filters.provider_id} if filters.provider_id else set()
+    names = dict(db.session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(named))).all()
+                 ) if named else {}
     providers = sorted({pid for s in summaries for pid in s.providers}, key=lambda pid: names.get(pid, ""))
     return {"framework": framework, "texts": texts, "names": names, "summaries": summaries,
             "outcome_names": {o.code: outcome_name(o) for o in framework.outcomes},
             "providers": providers, "months": months_between(filters.period_from, filters.period_to),
-            "service_type_labels": SERVICE_TYPES, "measures": measure_totals(filters, organisation.id),
-            "filters": filters}
+            "service_type_labels": SERVICE_TYPES, "measures": measures, "filters": filters}
 
 
 def measure_value(row) -> Decimal | str | None:
@@ -152,7 +160,7 @@ def report_json(args, organisation: Organisation) -> dict:
     if errors:
         raise ServiceError("; ".join(errors.values()), errors=errors)
     data = report(filters, organisation)
-    slugs = {pid: slug for pid, _name, slug in choices["providers"]}
+    slugs = choices["provider_slugs"]
     return {
         "framework": data["framework"].code, "period_from": filters.period_from.isoformat(),
         "period_to": filters.period_to.isoformat(), "threshold": filters.threshold,

@@ -55,36 +55,47 @@ CASE WHEN sum(reviewed) < :threshold
      THEN true ELSE false END
 """
 
-GROUPED = FACTS + f"""
-SELECT outcome, min(position) AS position,
-       CASE WHEN GROUPING(provider_id) = 0 THEN 'provider'
-            WHEN GROUPING(service_type) = 0 THEN 'service_type'
-            WHEN GROUPING(locality) = 0 THEN 'locality' ELSE 'all' END AS dimension,
-       provider_id, service_type, locality,
-       sum(reviewed) AS reviewed, sum(achieved) AS achieved, count(*) AS returns, {SUPPRESS} AS suppressed
-FROM facts
-GROUP BY GROUPING SETS ((outcome), (outcome, provider_id), (outcome, service_type), (outcome, locality))
-ORDER BY min(position), dimension, provider_id, service_type, locality
-"""
-
-BENCHMARKS = FACTS + f"""
-, per_provider AS (
+# Grouped totals, benchmarks and the trend in one statement over the facts read once: each
+# row says which it is (``part``), and only that part's columns are filled.
+SUMMARIES = FACTS + f"""
+, grouped AS (
+    SELECT outcome, min(position) AS position,
+           CASE WHEN GROUPING(provider_id) = 0 THEN 'provider'
+                WHEN GROUPING(service_type) = 0 THEN 'service_type'
+                WHEN GROUPING(locality) = 0 THEN 'locality' ELSE 'all' END AS dimension,
+           provider_id, service_type, locality,
+           sum(reviewed) AS reviewed, sum(achieved) AS achieved, count(*) AS returns, {SUPPRESS} AS suppressed
+    FROM facts
+    GROUP BY GROUPING SETS ((outcome), (outcome, provider_id), (outcome, service_type), (outcome, locality))
+), per_provider AS (
     SELECT outcome, provider_id, sum(achieved) / NULLIF(sum(reviewed), 0) AS rate, {SUPPRESS} AS suppressed
     FROM facts GROUP BY outcome, provider_id
+), benchmarks AS (
+    SELECT outcome,
+           percentile_cont(0.25) WITHIN GROUP (ORDER BY rate) AS q1,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY rate) AS median,
+           percentile_cont(0.75) WITHIN GROUP (ORDER BY rate) AS q3,
+           count(*) AS providers
+    FROM per_provider WHERE NOT suppressed AND rate IS NOT NULL
+    GROUP BY outcome
+    HAVING count(*) >= :benchmark_providers
+), trend AS (
+    SELECT outcome, min(position) AS position, period_start, sum(reviewed) AS reviewed, sum(achieved) AS achieved,
+           {SUPPRESS} AS suppressed
+    FROM facts GROUP BY outcome, period_start
 )
-SELECT outcome,
-       percentile_cont(0.25) WITHIN GROUP (ORDER BY rate) AS q1,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY rate) AS median,
-       percentile_cont(0.75) WITHIN GROUP (ORDER BY rate) AS q3,
-       count(*) AS providers
-FROM per_provider WHERE NOT suppressed AND rate IS NOT NULL
-GROUP BY outcome
-HAVING count(*) >= :benchmark_providers
-"""
-
-TREND = FACTS + f"""
-SELECT outcome, period_start, sum(reviewed) AS reviewed, sum(achieved) AS achieved, {SUPPRESS} AS suppressed
-FROM facts GROUP BY outcome, period_start ORDER BY outcome, period_start
+SELECT 1 AS part, outcome, position, dimension, provider_id, service_type, locality, NULL::date AS period_start,
+       reviewed, achieved, returns, suppressed,
+       NULL::float8 AS q1, NULL::float8 AS median, NULL::float8 AS q3, NULL::bigint AS providers
+FROM grouped
+UNION ALL
+SELECT 2, outcome, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, q1, median, q3, providers
+FROM benchmarks
+UNION ALL
+SELECT 3, outcome, position, NULL, NULL, NULL, NULL, period_start, reviewed, achieved, 0, suppressed,
+       NULL, NULL, NULL, NULL
+FROM trend
+ORDER BY part, position, dimension, provider_id, service_type, locality, period_start
 """
 
 
@@ -151,28 +162,28 @@ def _cell(row) -> Cell:
 
 
 def outcome_summaries(filters: OutcomeFilters, org_id: int) -> list[OutcomeSummary]:
-    """Three queries whatever the number of providers: grouped totals, benchmarks (quartiles of
-    the providers' rates, only where at least BENCHMARK_PROVIDERS providers have a figure shown),
-    trend."""
-    params = filters.params(org_id)
+    """One statement whatever the number of providers: grouped totals, benchmarks (quartiles of
+    the providers' rates, only where at least BENCHMARK_PROVIDERS providers have a figure shown)
+    and the trend, in that order."""
     summaries: dict[str, OutcomeSummary] = {}
-    for row in db.session.execute(text(GROUPED), params):
-        summary = summaries.setdefault(row.outcome, OutcomeSummary(outcome=row.outcome))
-        cell = _cell(row)
-        if row.dimension == "all":
-            summary.overall = cell
-        elif row.dimension == "provider":
-            summary.providers[row.provider_id] = cell
-        elif row.dimension == "service_type":
-            summary.service_types[row.service_type] = cell
-        else:
-            summary.localities[row.locality] = cell
-    for row in db.session.execute(text(BENCHMARKS), params):
-        if row.outcome in summaries:
+    for row in db.session.execute(text(SUMMARIES), filters.params(org_id)):
+        if row.part == 1:
+            summary = summaries.setdefault(row.outcome, OutcomeSummary(outcome=row.outcome))
+            cell = _cell(row)
+            if row.dimension == "all":
+                summary.overall = cell
+            elif row.dimension == "provider":
+                summary.providers[row.provider_id] = cell
+            elif row.dimension == "service_type":
+                summary.service_types[row.service_type] = cell
+            else:
+                summary.localities[row.locality] = cell
+        elif row.outcome not in summaries:
+            continue
+        elif row.part == 2:
             summaries[row.outcome].benchmark = {
                 "q1": _pct(row.q1), "median": _pct(row.median), "q3": _pct(row.q3), "providers": row.providers}
-    for row in db.session.execute(text(TREND), params):
-        if row.outcome in summaries:
+        else:
             summaries[row.outcome].trend.append((row.period_start, _cell(row)))
     return list(summaries.values())
 

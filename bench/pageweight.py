@@ -92,6 +92,14 @@ def weigh(client: httpx.Client, path: str) -> dict:
             "assets": assets}
 
 
+#: Why a page can be heavy at national scale, and what would make it light.
+HEAVY_BECAUSE = {
+    "outcomes_dashboard": (": it shows every provider's rate for every outcome, in charts (drawn wide and narrow) "
+                           "and tables, so it grows with the commissioner's providers; one page per outcome, the "
+                           "overview keeping the table of providers by outcome, would meet it"),
+}
+
+
 def first_link(client: httpx.Client, list_path: str, pattern: str) -> str | None:
     answer = client.get(list_path)
     found = re.search(pattern, answer.text) if answer.status_code == 200 else None
@@ -131,8 +139,8 @@ def measure(base_url: str, sign_in) -> dict:
     result = {"page_weight_kb": {name: {"cold": d["cold"], "warm": d["warm"]} for name, d in detail.items()},
               "page_weight_detail": detail}
     missing = {"provider_return", "document"} - set(detail)
-    notes = [f"{name}: {d['cold']} KB cold (target {COLD_TARGET_KB})" for name, d in detail.items()
-             if d["cold"] >= COLD_TARGET_KB]
+    notes = [f"{name}: {d['cold']} KB cold (target {COLD_TARGET_KB}){HEAVY_BECAUSE.get(name, '')}"
+             for name, d in detail.items() if d["cold"] >= COLD_TARGET_KB]
     notes += [f"{name}: {d['warm']} KB warm (target {WARM_TARGET_KB})" for name, d in detail.items()
               if d["warm"] >= WARM_TARGET_KB]
     notes += [f"{name}: not measured (no such page in the data)" for name in sorted(missing)]

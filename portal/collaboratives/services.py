@@ -26,12 +26,17 @@ ROLLUP_LOCK = 0x726F  # the first key of the advisory lock a commissioner's roll
 # framework, per framework, outcome and month (a commissioner's own frameworks are not shared).
 ROLLUP = """
 WITH latest AS (
-    SELECT DISTINCT ON (v.tenant_id, v.return_id) v.answers, r.period_start, c.framework_id
-    FROM return_versions v
-    JOIN returns r ON r.tenant_id = v.tenant_id AND r.id = v.return_id
-    JOIN contracts c ON c.tenant_id = r.tenant_id AND c.id = r.contract_id
+    SELECT lv.answers, r.period_start, c.framework_id
+    FROM contracts c
+    JOIN returns r ON r.tenant_id = c.tenant_id AND r.contract_id = c.id
+    CROSS JOIN LATERAL (
+        -- || '{}' hands on the answers decompressed, once per return, not once per figure read
+        SELECT v.answers || '{}'::jsonb AS answers
+        FROM return_versions v
+        WHERE v.tenant_id = r.tenant_id AND v.return_id = r.id
+        ORDER BY v.number DESC LIMIT 1
+    ) lv
     WHERE c.commissioner_id = :org AND r.status = ANY(:counted)
-    ORDER BY v.tenant_id, v.return_id, v.number DESC
 )
 SELECT f.code AS framework_code, o.code AS outcome, l.period_start,
        coalesce(sum(NULLIF(l.answers ->> (o.code || '.REVIEWED'), '')::numeric), 0) AS reviewed,

@@ -97,6 +97,9 @@ HEAVY_BECAUSE = {
     "outcomes_dashboard": (": it shows every provider's rate for every outcome, in charts (drawn wide and narrow) "
                            "and tables, so it grows with the commissioner's providers; one page per outcome, the "
                            "overview keeping the table of providers by outcome, would meet it"),
+    "compliance_dashboard": (": it shows every provider's returns month by month, in charts and tables, so it grows "
+                             "with the commissioner's providers; showing providers a page at a time (as the review "
+                             "queue shows returns) would meet it"),
 }
 
 

@@ -14,6 +14,7 @@ from portal.errors import Conflict, NotFound, ServiceError
 from portal.extensions import db
 from portal.models_base import utcnow
 from portal.outbox import enqueue_after_commit
+from portal.reporting.latest import LATEST_ANSWERS
 from portal.reporting.periods import london_today, month_start
 from portal.reporting.suppression import (effective_threshold, growing_year_suppression, pooled_suppression,
                                           threshold_floor)
@@ -24,18 +25,12 @@ from portal.tenants.models import COMMISSIONER, Organisation
 ROLLUP_LOCK = 0x726F  # the first key of the advisory lock a commissioner's rollup refresh holds
 # The latest submitted version of each of the commissioner's counted returns on a national
 # framework, per framework, outcome and month (a commissioner's own frameworks are not shared).
-ROLLUP = """
+ROLLUP = f"""
 WITH latest AS (
     SELECT lv.answers, r.period_start, c.framework_id
     FROM contracts c
     JOIN returns r ON r.tenant_id = c.tenant_id AND r.contract_id = c.id
-    CROSS JOIN LATERAL (
-        -- || '{}' hands on the answers decompressed, once per return, not once per figure read
-        SELECT v.answers || '{}'::jsonb AS answers
-        FROM return_versions v
-        WHERE v.tenant_id = r.tenant_id AND v.return_id = r.id
-        ORDER BY v.number DESC LIMIT 1
-    ) lv
+    {LATEST_ANSWERS}
     WHERE c.commissioner_id = :org AND r.status = ANY(:counted)
 )
 SELECT f.code AS framework_code, o.code AS outcome, l.period_start,

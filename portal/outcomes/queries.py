@@ -13,6 +13,7 @@ from decimal import Decimal
 from sqlalchemy import text
 
 from portal.extensions import db
+from portal.reporting.latest import LATEST_ANSWERS
 from portal.reporting.suppression import effective_threshold
 from portal.returns.models import COUNTED
 
@@ -20,18 +21,12 @@ from portal.returns.models import COUNTED
 BENCHMARK_PROVIDERS = 4
 
 # The latest submitted version of every visible return in range, one row per outcome.
-FACTS = """
+FACTS = f"""
 WITH latest AS (
     SELECT lv.answers, r.period_start, c.tenant_id AS provider_id, c.service_type, c.locality, c.framework_id
     FROM contracts c
     JOIN returns r ON r.tenant_id = c.tenant_id AND r.contract_id = c.id
-    CROSS JOIN LATERAL (
-        -- || '{}' hands on the answers decompressed, once per return, not once per figure read
-        SELECT v.answers || '{}'::jsonb AS answers
-        FROM return_versions v
-        WHERE v.tenant_id = r.tenant_id AND v.return_id = r.id
-        ORDER BY v.number DESC LIMIT 1
-    ) lv
+    {LATEST_ANSWERS}
     WHERE c.commissioner_id = :org AND c.framework_id = :framework
       AND r.status = ANY(:counted)
       AND r.period_start BETWEEN :period_from AND :period_to

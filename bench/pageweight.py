@@ -94,9 +94,11 @@ def weigh(client: httpx.Client, path: str) -> dict:
 
 #: Why a page can be heavy at national scale, and what would make it light.
 HEAVY_BECAUSE = {
-    "outcomes_dashboard": (": it shows every provider's rate for every outcome, in charts (drawn wide and narrow) "
-                           "and tables, so it grows with the commissioner's providers; one page per outcome, the "
-                           "overview keeping the table of providers by outcome, would meet it"),
+    "outcomes_dashboard": (": its table of providers by outcome has a row for every provider, so it grows with the "
+                           "commissioner's providers; showing them a page at a time would meet it"),
+    "outcome_page": (": its chart (drawn wide and narrow) and table have a row for every provider, so it grows with "
+                     "the commissioner's providers; a chart of the providers' spread and the table a page at a "
+                     "time would meet it"),
     "compliance_dashboard": (": it shows every provider's returns month by month, in charts and tables, so it grows "
                              "with the commissioner's providers; showing providers a page at a time (as the review "
                              "queue shows returns) would meet it"),
@@ -124,6 +126,9 @@ def pages_of(base_url: str, sign_in) -> dict[str, tuple[httpx.Client, str]]:
     if document:
         pages["document"] = (provider, document)
     pages["outcomes_dashboard"] = (commissioner, f"/o/{c_slug}/outcomes/")
+    outcome = first_link(commissioner, f"/o/{c_slug}/outcomes/", rf"/o/{c_slug}/outcomes/\d+(?=[\"'])")
+    if outcome:
+        pages["outcome_page"] = (commissioner, outcome)
     pages["compliance_dashboard"] = (commissioner, f"/o/{c_slug}/dashboards/compliance")
     pages["review_queue"] = (commissioner, f"/o/{c_slug}/reviews/")
     pages["tenders_list"] = (commissioner, f"/o/{c_slug}/tenders/")

@@ -30,6 +30,8 @@ ID_QUERIES: dict[str, tuple[str, str | None]] = {
     "import_id": ("select id from return_imports where return_id = %(parent)s order by id limit 1", "return_id"),
     "document_id": ("select id from documents order by id limit 1", None),
     "framework_id": ("select id from outcome_frameworks order by id limit 1", None),
+    "outcome_id": ("select o.id from outcomes o where o.framework_id in (select framework_id from contracts) "
+                   "order by o.framework_id, o.position limit 1", None),
     "collaborative_id": ("select collaborative_id from collaborative_members order by id limit 1", None),
     "tender_id": ("select id from tenders order by id limit 1", None),
     "bid_id": ("select id from tender_bids order by id limit 1", None),

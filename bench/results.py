@@ -27,11 +27,11 @@ FLOOR_REASONS = {
         "parts of the page per version of what they show, or fewer, larger statements (the session and "
         "memberships in one)."),
     "dashboard": (
-        "(the outcome figures; the page also totals every measure in a second one) and then draws every "
-        "provider's rate for every outcome as charts, wide and narrow, with their tables: about 2 MB of HTML "
-        "for a commissioner of 100 providers, where the floor dumps the statement's rows as JSON.",
-        "one page per outcome with its providers' chart and table, the overview keeping the table of providers "
-        "by outcome: a tenth of the HTML to build and send."),
+        "(the figures of every outcome; the page also totals every measure in a second one) and then draws "
+        "the trend of each outcome and the tables of outcomes, providers by outcome (25 a page) and measures, "
+        "where the floor dumps the statement's rows as JSON.",
+        "the outcome figures kept in a rollup table, updated when a return is submitted or reviewed, as the "
+        "compliance figures are: the page would then read a few hundred rows instead of every return's answers."),
 }
 
 def _other(measured: dict, key: str):

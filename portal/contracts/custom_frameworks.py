@@ -12,6 +12,7 @@ from portal.contracts.frameworks import SHORT_NAME_LENGTH, add_template, shorten
 from portal.contracts.models import MEASURE_TYPES, Contract, Measure, Outcome, OutcomeFramework
 from portal.errors import Conflict, Invalid, NotFound, ServiceError
 from portal.extensions import db
+from portal.limits import fits_id
 from portal.tenants.models import COMMISSIONER, Organisation
 
 # Codes reach spreadsheets and SQL keys: letters, digits and hyphens (and dots in measure codes)
@@ -38,6 +39,16 @@ def get_visible_framework(organisation: Organisation, framework_id: int) -> Outc
     if framework is None or framework.owner_id not in (None, organisation.id):
         return None  # another commissioner's framework looks like a missing one
     return framework
+
+
+def get_visible_outcome(organisation: Organisation, outcome_id: int) -> Outcome | None:
+    """An outcome of a national framework or of the organisation's own, or None."""
+    if not fits_id(outcome_id):
+        return None
+    outcome = db.session.get(Outcome, outcome_id)
+    if outcome is None or get_visible_framework(organisation, outcome.framework_id) is None:
+        return None  # another commissioner's outcome looks like a missing one
+    return outcome
 
 
 def framework_by_code(organisation: Organisation, code: str | None) -> OutcomeFramework | None:

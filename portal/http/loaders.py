@@ -83,6 +83,12 @@ def _framework(value, _loaded):
     return get_visible_framework(g.organisation, value)
 
 
+def _outcome(value, _loaded):
+    from portal.contracts.custom_frameworks import get_visible_outcome
+
+    return get_visible_outcome(g.organisation, value)
+
+
 def _collaborative(value, _loaded):
     from portal.collaboratives.services import membership
 
@@ -258,6 +264,7 @@ LOADERS: dict[str, Loader] = {
     "import_id": Loader("item", _import, "No such import"),
     "document_id": Loader("document", _document, "No such document"),
     "framework_id": Loader("framework", _framework, "No such framework"),
+    "outcome_id": Loader("outcome", _outcome, "No such outcome"),
     "collaborative_id": Loader("member", _collaborative, "No such collaborative"),
     "tender_id": Loader("tender", _tender, "No such tender"),
     "bid_id": Loader("bid", _bid, "No such bid"),

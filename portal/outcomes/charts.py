@@ -64,10 +64,3 @@ def trend_panels(summaries: list[OutcomeSummary], months: list[date],
                  "same numbers are in the table after the charts")
         panels.append((summary, charts.line_panel(points, scale_values=every or [0, 100], label=label)))
     return panels
-
-
-def page_charts(data: dict) -> dict:
-    """Every chart of the outcomes page, from portal.outcomes.views.report's data."""
-    return {"by_provider": {s.outcome: by_provider(s, data["names"], data["outcome_names"].get(s.outcome, ""))
-                            for s in data["summaries"]},
-            "trend": trend_panels(data["summaries"], data["months"], data["outcome_names"])}

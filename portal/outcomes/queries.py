@@ -38,7 +38,8 @@ WITH latest AS (
     SELECT o.code AS outcome, o.position, l.provider_id, l.service_type, l.locality, l.period_start,
            NULLIF(l.answers ->> (o.code || '.REVIEWED'), '')::numeric AS reviewed,
            NULLIF(l.answers ->> (o.code || '.ACHIEVED'), '')::numeric AS achieved
-    FROM latest l JOIN outcomes o ON o.framework_id = l.framework_id
+    FROM latest l
+    JOIN outcomes o ON o.framework_id = l.framework_id AND (CAST(:outcome AS text) IS NULL OR o.code = :outcome)
 )
 """
 
@@ -96,16 +97,26 @@ ORDER BY part, position, dimension, provider_id, service_type, locality, period_
 
 MEASURES = FACTS + """
 SELECT m.code, min(m.label) AS label, m.type, min(m.position) AS position,
-       GROUPING(l.provider_id) = 1 AS overall, l.provider_id,
+       {overall} AS overall, {provider} AS provider_id,
        sum(x.value) AS total, avg(x.value) AS mean, count(x.value) AS answered,
        (m.type = 'integer' AND sum(x.value) > 0 AND sum(x.value) < :threshold) AS suppressed
 FROM latest l
 JOIN measures m ON m.framework_id = l.framework_id AND m.type IN ('integer', 'decimal', 'percentage')
                 AND m.code NOT IN ('DEL.UNITS_CONTRACTED', 'DEL.UNITS_DELIVERED')
 CROSS JOIN LATERAL (SELECT NULLIF(l.answers ->> m.code, '')::numeric AS value) x
-GROUP BY GROUPING SETS ((m.code, m.type), (m.code, m.type, l.provider_id))
-ORDER BY min(m.position), overall DESC, l.provider_id
+GROUP BY {groups}
+ORDER BY min(m.position), overall DESC, provider_id
 """
+
+
+def _measures(overall: str, provider: str, groups: str) -> str:
+    # replace, not format: the answers' join holds a literal '{}'
+    return MEASURES.replace("{overall}", overall).replace("{provider}", provider).replace("{groups}", groups)
+
+
+MEASURES_BY_PROVIDER = _measures("GROUPING(l.provider_id) = 1", "l.provider_id",
+                                 "GROUPING SETS ((m.code, m.type), (m.code, m.type, l.provider_id))")
+MEASURES_OVERALL = _measures("true", "NULL::bigint", "m.code, m.type")
 
 
 @dataclass
@@ -117,12 +128,13 @@ class OutcomeFilters:
     service_type: str | None = None
     locality: str | None = None
     threshold: int | None = None  # raised to the configured floor (SUPPRESSION_THRESHOLD) if lower
+    outcome: str | None = None  # one outcome's code: its figures alone (its own page)
 
     def params(self, org_id: int) -> dict:
         return {"org": org_id, "framework": self.framework_id, "period_from": self.period_from,
                 "period_to": self.period_to, "provider": self.provider_id, "service_type": self.service_type,
                 "locality": self.locality, "threshold": effective_threshold(self.threshold),
-                "counted": list(COUNTED), "benchmark_providers": BENCHMARK_PROVIDERS}
+                "counted": list(COUNTED), "benchmark_providers": BENCHMARK_PROVIDERS, "outcome": self.outcome}
 
 
 @dataclass
@@ -183,12 +195,13 @@ def outcome_summaries(filters: OutcomeFilters, org_id: int) -> list[OutcomeSumma
     return list(summaries.values())
 
 
-def measure_totals(filters: "OutcomeFilters", org_id: int) -> list:
-    """Every numeric measure across providers and per provider: totals (means for percentages),
-    whole-number counts below the threshold suppressed. One query whatever the number of providers.
-    What was contracted and delivered is left out: contracts count different units, and the
-    delivery dashboard adds them up only within a type of service and a unit."""
-    return list(db.session.execute(text(MEASURES), filters.params(org_id)))
+def measure_totals(filters: "OutcomeFilters", org_id: int, *, by_provider: bool = True) -> list:
+    """Every numeric measure across providers and (``by_provider``) per provider: totals (means
+    for percentages), whole-number counts below the threshold suppressed. One query whatever the
+    number of providers. What was contracted and delivered is left out: contracts count different
+    units, and the delivery dashboard adds them up only within a type of service and a unit."""
+    sql = MEASURES_BY_PROVIDER if by_provider else MEASURES_OVERALL
+    return list(db.session.execute(text(sql), filters.params(org_id)))
 
 
 def _pct(value) -> Decimal | None:

@@ -58,11 +58,14 @@ def outcome_name(outcome) -> str:
     return short + (" …" if len(words) > 8 else "")
 
 
-def report(filters: OutcomeFilters, organisation: Organisation) -> dict:
+def report(filters: OutcomeFilters, organisation: Organisation, *, measures: str = "by_provider") -> dict:
+    """Every figure for the filters; ``measures`` is "by_provider" (the exports and the API),
+    "overall" (the overview page) or "none" (an outcome's page)."""
     framework = db.session.get(OutcomeFramework, filters.framework_id)
     texts = {o.code: o.text for o in framework.outcomes}
     summaries = outcome_summaries(filters, organisation.id)
-    measures = measure_totals(filters, organisation.id)
+    measures = [] if measures == "none" else measure_totals(filters, organisation.id,
+                                                             by_provider=measures == "by_provider")
     # The names of the providers in the figures (and the one filtered on), not of every organisation.
     named = {pid for s in summaries for pid in s.providers} | {m.provider_id for m in measures if m.provider_id}
     named |= {filters.provider_id} if filters.provider_id else set()
@@ -71,6 +74,7 @@ def report(filters: OutcomeFilters, organisation: Organisation) -> dict:
     providers = sorted({pid for s in summaries for pid in s.providers}, key=lambda pid: names.get(pid, ""))
     return {"framework": framework, "texts": texts, "names": names, "summaries": summaries,
             "outcome_names": {o.code: outcome_name(o) for o in framework.outcomes},
+            "outcome_ids": {o.code: o.id for o in framework.outcomes},
             "providers": providers, "months": months_between(filters.period_from, filters.period_to),
             "service_type_labels": SERVICE_TYPES, "measures": measures, "filters": filters}
 

@@ -84,5 +84,15 @@ def test_dashboards_on_a_phone(app, browser, live_server, hand_computed):
         expect(region).to_be_visible()
         region.focus()  # a keyboard user can scroll it
         expect(region).to_be_focused()
+        # An outcome's own page: its providers' dot plot, drawn narrow, and its table.
+        page.locator("#outcomes-table a").first.click()
+        expect(page.locator("h1")).to_contain_text("NHWO-1")
+        figure = page.locator("main figure").first
+        _one_chart_shown(page, figure)
+        assert "portal-chart--narrow" in figure.locator("svg:visible").get_attribute("class")
+        _no_sideways_scroll(page)
+        check_accessibility(page)
+        page.get_by_role("link", name="All outcomes").click()
+        expect(page.locator("h1")).to_have_text("Outcomes across providers")
     finally:
         context.close()

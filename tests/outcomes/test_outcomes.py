@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 from sqlalchemy import event
 
@@ -168,7 +169,13 @@ def test_page_exports_and_drill_down_agree(app, market):
     query = f"?framework={setup['framework_id']}&from=2024-06&to=2025-03"
     page = web.client.get(f"/o/clyde-hscp/outcomes/{query}").get_data(as_text=True)
     assert "65.8%" in page and "63.3%" in page and "Suppressed" in page and "(25 of 38)" in page
-    assert 'role="img"' in page and "status=counted" in page
+    assert 'role="img"' in page  # the trend's small multiples
+    # Each outcome opens its own page: its providers' chart and table, drilling down to the returns.
+    link = BeautifulSoup(page, "html.parser").select_one("#outcomes-table a")
+    assert link.get_text().startswith("NHWO-1") and "from=2024-06" in link["href"]
+    outcome = web.client.get(link["href"]).get_data(as_text=True)
+    assert "63.3%" in outcome and "(25 of 38)" in outcome and 'role="img"' in outcome
+    assert "status=counted&amp;provider=fern-care" in outcome and "Birch Care" in outcome
     rows = list(csv.reader(io.StringIO(web.client.get(f"/o/clyde-hscp/outcomes/export.csv{query}").get_data(
         as_text=True))))
     assert ["NHWO-1", "All providers", "", "38", "25", "65.8"] in rows

@@ -63,16 +63,50 @@ def test_overview_marks_suppressed_cells(five_providers):
     assert region["role"] == "region" and region["tabindex"] == "0"
 
 
+def _outcome_page(web, overview: BeautifulSoup, code: str) -> BeautifulSoup:
+    link = next(a for a in overview.select("#outcomes-table a") if a.get_text().startswith(code))
+    response = web.client.get(link["href"])
+    assert response.status_code == 200
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
 def test_quartiles_only_among_four_providers_or_more(five_providers):
     web, framework = five_providers
-    everyone = _page(web, f"framework={framework}&{RANGE}")
-    section = everyone.find(id="outcome-NHWO-1").find_next("p").find_next("p").get_text(" ", strip=True)
+    overview = _page(web, f"framework={framework}&{RANGE}")
+    row = _cells(overview.select_one("#outcomes-table"))
+    nhwo1 = next(cells for name, cells in row.items() if name.startswith("NHWO-1"))
+    assert nhwo1 == ["66.9% (81 of 121)", "Lower quartile 66.2%, median 75.0%, upper quartile 76.2% (4 providers)"]  # of 40, 75, 75 and 80
+    everyone = _outcome_page(web, overview, "NHWO-1")
+    section = everyone.select_one("#summary").get_text(" ", strip=True)
     assert "median 75.0%" in section and "(4 providers)" in section  # Elder Care's figure is suppressed
     assert "Against peers" in everyone.get_text()
-    three = _page(web, f"framework={framework}&{RANGE}&service_type=care_at_home")
-    section = three.find(id="outcome-NHWO-1").find_next("p").find_next("p").get_text(" ", strip=True)
+    assert list(_cells(everyone.select_one("#providers"))) == list(PROVIDERS)
+    assert everyone.find("h1").get_text(strip=True).startswith("NHWO-1")
+    three = _outcome_page(web, _page(web, f"framework={framework}&{RANGE}&service_type=care_at_home"), "NHWO-1")
+    section = three.select_one("#summary").get_text(" ", strip=True)
     assert "quartile" not in section.replace("Quartiles are shown when at least four providers", "")
     assert "Against peers" not in three.get_text() and "Lower quartile" not in three.get_text()
+    assert "Only Care at home" in three.get_text(" ", strip=True)
+
+
+def test_an_outcome_of_a_framework_the_commissioner_cannot_see_is_not_found(app, five_providers, make_org):
+    from sqlalchemy import select
+
+    from portal.contracts.models import Outcome
+    from portal.extensions import db
+    from portal.tenants.context import tenant_context
+
+    web, framework = five_providers
+    far = make_org("commissioner", slug="far-away-hscp")
+    theirs = factories.framework(far, code="FAR")
+    with app.app_context(), tenant_context(far.id):
+        far_outcome = db.session.scalar(select(Outcome.id).where(Outcome.framework_id == theirs.id))
+    own = _page(web, f"framework={framework}&{RANGE}").select_one("#outcomes-table a")["href"].split("?")[0]
+    assert web.client.get(own).status_code == 200
+    assert web.client.get(f"/o/clyde-hscp/outcomes/{far_outcome}").status_code == 404
+    assert web.client.get("/o/clyde-hscp/outcomes/99999999999999999999").status_code == 404
+    wrong = web.client.get(f"{own}?from=2025-13")
+    assert wrong.status_code == 422 and "The start month must be a real month" in wrong.get_data(as_text=True)
 
 
 def test_trend_small_multiples_with_their_table(five_providers):
@@ -113,3 +147,25 @@ def test_the_month_filter_is_a_date_input_and_links_still_work(five_providers):
     assert "The end month must include a month and a year" in half.get_text()
     backwards = _page(web, f"framework={framework}&from=2025-03&to=2025-01", status=422)
     assert "The start month must be the same as or before the end month" in backwards.get_text()
+
+
+def test_the_table_of_providers_by_outcome_comes_a_page_at_a_time(five_providers, monkeypatch):
+    from portal.blueprints.web import outcomes
+
+    monkeypatch.setattr(outcomes, "PROVIDERS_PAGE_SIZE", 2)
+    web, framework = five_providers
+    first = _page(web, f"framework={framework}&{RANGE}")
+    assert list(_cells(first.select_one("#overview-table"))) == ["Alder Care", "Beech Care", "All providers"]
+    assert "providers 1 to 2 of 5, by name" in first.select_one("#overview-hint").get_text()
+    nav = first.select_one("nav.govuk-pagination[aria-label='Pages of providers']")
+    last = nav.select_one(".govuk-pagination__next a")["href"]
+    assert "page=2" in last and "framework=" in last and last.endswith("#overview")
+    third = _page(web, f"framework={framework}&{RANGE}&page=3")
+    assert list(_cells(third.select_one("#overview-table"))) == ["Elder Care", "All providers"]
+    assert _cells(third.select_one("#overview-table"))["All providers"][0] == "66.9%"  # every provider's, on every page
+    for beyond in ("99", "-4", "many"):  # past the end: the last page; nonsense: the first
+        cells = _cells(_page(web, f"framework={framework}&{RANGE}&page={beyond}").select_one("#overview-table"))
+        assert list(cells)[0] == ("Elder Care" if beyond == "99" else "Alder Care")
+    # Every measure is totalled across providers on the overview; the downloads have each provider's.
+    measures = first.select_one("#measures")
+    assert "All providers" in measures.find("caption").get_text() and len(measures.select("tbody tr")) > 3

@@ -1,25 +1,60 @@
-"""Outcomes across a commissioner's providers: rates, benchmarks, trends; exports."""
+"""Outcomes across a commissioner's providers: an overview of every outcome (rates, benchmarks,
+trend, the table of providers by outcome), a page for each outcome (its providers' rates as a
+chart and a table, by service type and locality); exports."""
 from __future__ import annotations
 
 from flask import Response, abort, g, request
+from werkzeug.datastructures import MultiDict
 
 from portal.documents.filenames import content_disposition
 from portal.http.access import requires
 from portal.http.organisation import tenant_blueprint
 from portal.http.pages import render
+from portal.limits import clamp_page
 from portal.outcomes import charts, views
 
 bp = tenant_blueprint("outcomes", __name__, "/outcomes")
 
 
+#: Providers a page in the overview's table of providers by outcome.
+PROVIDERS_PAGE_SIZE = 25
+
+
+def _overview(filters, errors: dict, choices: dict):
+    data = views.report(filters, g.organisation, measures="overall") if filters else None
+    providers = data["providers"] if data else []
+    pages = max(1, -(-len(providers) // PROVIDERS_PAGE_SIZE))
+    page = min(clamp_page(request.args.get("page", 1, type=int)), pages)
+    shown = providers[(page - 1) * PROVIDERS_PAGE_SIZE:page * PROVIDERS_PAGE_SIZE]
+    page_args = {k: v for k, v in request.args.items() if k != "page"}
+    return render("outcomes/index.html", filters=filters, errors=errors, choices=choices, data=data,
+                  trend=charts.trend_panels(data["summaries"], data["months"], data["outcome_names"]) if data else None,
+                  args=page_args, page=page, pages=pages, shown_providers=shown,
+                  first_shown=(page - 1) * PROVIDERS_PAGE_SIZE + 1, measure_figure=views.measure_figure,
+                  status=422 if errors else 200)
+
+
 @bp.get("/")
 @requires("view_dashboards")
 def index():
-    filters, errors, choices = views.filters_from(request.args, g.organisation)
-    data = views.report(filters, g.organisation) if filters else None
-    return render("outcomes/index.html", filters=filters, errors=errors, choices=choices, data=data,
-                  charts=charts.page_charts(data) if data else None, args=request.args,
-                  measure_figure=views.measure_figure, status=422 if errors else 200)
+    return _overview(*views.filters_from(request.args, g.organisation))
+
+
+@bp.get("/<int:outcome_id>")
+@requires("view_dashboards")
+def outcome(outcome):
+    args = MultiDict(request.args)
+    args["framework"] = str(outcome.framework_id)  # the outcome names its framework
+    filters, errors, choices = views.filters_from(args, g.organisation)
+    if errors:  # shown with the filters, where they can be put right
+        return _overview(filters, errors, choices)
+    filters.outcome = outcome.code  # this outcome's figures only
+    data = views.report(filters, g.organisation, measures="none")
+    summary = next((s for s in data["summaries"] if s.outcome == outcome.code), None)
+    name = data["outcome_names"].get(outcome.code, "")
+    return render("outcomes/outcome.html", outcome=outcome, name=name, filters=filters, data=data, summary=summary,
+                  chart=charts.by_provider(summary, data["names"], name) if summary else None,
+                  slugs=choices["provider_slugs"], args=args)
 
 
 @bp.get("/export.<any(csv, xlsx):file_format>")

@@ -96,6 +96,30 @@ def test_compliance_page_shows_the_hand_computed_figures(signed_in):
     assert "style=" not in str(page.select_one("main")) and "<script" not in str(page.select_one("main"))
 
 
+def test_compliance_shows_providers_a_page_at_a_time(signed_in, monkeypatch):
+    from portal.reporting import paging
+
+    monkeypatch.setattr(paging, "PROVIDERS_PAGE_SIZE", 1)
+    first = _soup(signed_in.get(f"/o/clyde-hscp/dashboards/compliance?{RANGE}"))
+    assert [row[0] for row in _rows(first.select_one("#by-provider"))] == ["Birch Support", "All providers"]
+    assert [row[0] for row in _rows(first.select_one("#matrix"))] == ["Birch Support"]
+    assert "Providers 1 to 1 of 2, by name" in first.select_one("#providers-shown").get_text()
+    following = first.select_one("nav[aria-label='Pages of providers'] .govuk-pagination__next a")["href"]
+    assert "page=2" in following and "from=2025-01" in following and following.endswith("#providers")
+    second = _soup(signed_in.get(following.split("#")[0]))
+    rows = {row[0]: row for row in _rows(second.select_one("#by-provider"))}
+    assert list(rows) == ["Fern Care", "All providers"]
+    assert rows["All providers"][6] == "6"  # the totals stay every provider's
+    assert [row[0] for row in _rows(second.select_one("#matrix"))] == ["Fern Care"]
+    for beyond, shown in (("7", "Fern Care"), ("nonsense", "Birch Support"), ("0", "Birch Support")):
+        page = _soup(signed_in.get(f"/o/clyde-hscp/dashboards/compliance?{RANGE}&page={beyond}"))
+        assert _rows(page.select_one("#matrix"))[0][0] == shown
+    # The chart of providers draws the providers of the page; the downloads have them all.
+    assert "Fern Care" in str(second.select_one("main figure")) and "Birch" not in str(second.select_one("main figure"))
+    assert {row[0] for row in _csv(signed_in.get(f"/o/clyde-hscp/dashboards/compliance.csv?{RANGE}"))[1:]} >= {
+        "Fern Care", "Birch Support"}
+
+
 def test_compliance_exports_match_the_page(signed_in):
     page = _soup(signed_in.get(f"/o/clyde-hscp/dashboards/compliance?{RANGE}"))
     summary = {row[0]: row[1:] for row in _rows(page.select_one("#by-provider"))}

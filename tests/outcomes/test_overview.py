@@ -150,9 +150,9 @@ def test_the_month_filter_is_a_date_input_and_links_still_work(five_providers):
 
 
 def test_the_table_of_providers_by_outcome_comes_a_page_at_a_time(five_providers, monkeypatch):
-    from portal.blueprints.web import outcomes
+    from portal.reporting import paging
 
-    monkeypatch.setattr(outcomes, "PROVIDERS_PAGE_SIZE", 2)
+    monkeypatch.setattr(paging, "PROVIDERS_PAGE_SIZE", 2)
     web, framework = five_providers
     first = _page(web, f"framework={framework}&{RANGE}")
     assert list(_cells(first.select_one("#overview-table"))) == ["Alder Care", "Beech Care", "All providers"]

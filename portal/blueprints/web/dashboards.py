@@ -1,6 +1,8 @@
 """A commissioner's compliance and delivery views across its providers, with exports."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Response, abort, request, url_for
 
 from portal.dashboards import charts, exports, queries
@@ -9,6 +11,7 @@ from portal.documents.filenames import content_disposition
 from portal.http.access import requires
 from portal.http.organisation import tenant_blueprint
 from portal.http.pages import render
+from portal.reporting.paging import page_of
 
 bp = tenant_blueprint("dashboards", __name__, "/dashboards")
 
@@ -46,8 +49,12 @@ def index():
 def compliance():
     form = _form()
     report = queries.compliance(form.filters)
-    return _page("dashboards/compliance.html", form, report=report, by_provider=charts.compliance_by_provider(report),
-                 by_month=charts.compliance_by_month(report))
+    # Providers a page at a time (the totals, the months and the downloads are every provider's).
+    providers = page_of(report.providers, request.args.get("page", 1, type=int))
+    shown = replace(report, providers=providers.items)
+    return _page("dashboards/compliance.html", form, report=shown, providers=providers,
+                 page_args={k: v for k, v in request.args.items() if k != "page"},
+                 by_provider=charts.compliance_by_provider(shown), by_month=charts.compliance_by_month(report))
 
 
 @bp.get("/compliance.<any(csv, xlsx):file_format>")

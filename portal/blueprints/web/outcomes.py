@@ -10,28 +10,19 @@ from portal.documents.filenames import content_disposition
 from portal.http.access import requires
 from portal.http.organisation import tenant_blueprint
 from portal.http.pages import render
-from portal.limits import clamp_page
 from portal.outcomes import charts, views
+from portal.reporting.paging import page_of
 
 bp = tenant_blueprint("outcomes", __name__, "/outcomes")
 
 
-#: Providers a page in the overview's table of providers by outcome.
-PROVIDERS_PAGE_SIZE = 25
-
-
 def _overview(filters, errors: dict, choices: dict):
     data = views.report(filters, g.organisation, measures="overall") if filters else None
-    providers = data["providers"] if data else []
-    pages = max(1, -(-len(providers) // PROVIDERS_PAGE_SIZE))
-    page = min(clamp_page(request.args.get("page", 1, type=int)), pages)
-    shown = providers[(page - 1) * PROVIDERS_PAGE_SIZE:page * PROVIDERS_PAGE_SIZE]
-    page_args = {k: v for k, v in request.args.items() if k != "page"}
+    providers = page_of(data["providers"] if data else [], request.args.get("page", 1, type=int))
     return render("outcomes/index.html", filters=filters, errors=errors, choices=choices, data=data,
                   trend=charts.trend_panels(data["summaries"], data["months"], data["outcome_names"]) if data else None,
-                  args=page_args, page=page, pages=pages, shown_providers=shown,
-                  first_shown=(page - 1) * PROVIDERS_PAGE_SIZE + 1, measure_figure=views.measure_figure,
-                  status=422 if errors else 200)
+                  args={k: v for k, v in request.args.items() if k != "page"}, providers=providers,
+                  measure_figure=views.measure_figure, status=422 if errors else 200)
 
 
 @bp.get("/")

@@ -58,12 +58,14 @@ def outcome_name(outcome) -> str:
     return short + (" …" if len(words) > 8 else "")
 
 
-def report(filters: OutcomeFilters, organisation: Organisation, *, measures: str = "by_provider") -> dict:
+def report(filters: OutcomeFilters, organisation: Organisation, *, measures: str = "by_provider",
+           outcomes: bool = True) -> dict:
     """Every figure for the filters; ``measures`` is "by_provider" (the exports and the API),
-    "overall" (the overview page) or "none" (an outcome's page)."""
+    "overall" (the measures page) or "none" (the overview, an outcome's page); ``outcomes``
+    False leaves the outcomes' figures out (the measures page)."""
     framework = db.session.get(OutcomeFramework, filters.framework_id)
     texts = {o.code: o.text for o in framework.outcomes}
-    summaries = outcome_summaries(filters, organisation.id)
+    summaries = outcome_summaries(filters, organisation.id) if outcomes else []
     measures = [] if measures == "none" else measure_totals(filters, organisation.id,
                                                              by_provider=measures == "by_provider")
     # The names of the providers in the figures (and the one filtered on), not of every organisation.

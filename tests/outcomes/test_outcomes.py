@@ -185,7 +185,9 @@ def test_page_exports_and_drill_down_agree(app, market):
     assert ["NHWO-1", "All providers", None, 38.0, 25.0, 65.8] in xlsx_rows
     assert len(xlsx_rows) == len(rows) - 1
     assert not [row for row in rows if row[0].startswith("DEL.UNITS")] and "361.5" not in page
-    assert "Every measure" in page and "DEL.PEOPLE" in page
+    measures_link = BeautifulSoup(page, "html.parser").find("a", string="Every measure's total")["href"]
+    measures = web.client.get(measures_link).get_data(as_text=True)
+    assert "Every measure" in measures and "DEL.PEOPLE" in measures and "361.5" not in measures
     drill = web.client.get("/o/clyde-hscp/reviews/?status=counted&provider=fern-care&from=2024-06&to=2025-03")
     assert "2 returns" in drill.get_data(as_text=True)
     bad = web.client.get("/o/clyde-hscp/outcomes/?from=June")

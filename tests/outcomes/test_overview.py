@@ -166,6 +166,18 @@ def test_the_table_of_providers_by_outcome_comes_a_page_at_a_time(five_providers
     for beyond in ("99", "-4", "many"):  # past the end: the last page; nonsense: the first
         cells = _cells(_page(web, f"framework={framework}&{RANGE}&page={beyond}").select_one("#overview-table"))
         assert list(cells)[0] == ("Elder Care" if beyond == "99" else "Alder Care")
-    # Every measure is totalled across providers on the overview; the downloads have each provider's.
-    measures = first.select_one("#measures")
+
+
+def test_every_measure_on_its_own_page(five_providers):
+    web, framework = five_providers
+    overview = _page(web, f"framework={framework}&{RANGE}")
+    link = overview.find("a", string="Every measure's total")["href"]
+    assert "from-month=1" in link
+    page = BeautifulSoup(web.client.get(link).get_data(as_text=True), "html.parser")
+    measures = page.select_one("#measures")
     assert "All providers" in measures.find("caption").get_text() and len(measures.select("tbody tr")) > 3
+    assert page.select_one(".govuk-back-link")["href"].startswith("/o/clyde-hscp/outcomes/?")
+    one = BeautifulSoup(web.client.get(link + "&provider=alder-care").get_data(as_text=True), "html.parser")
+    assert "Alder Care" in one.select_one("#measures caption").get_text()
+    wrong = web.client.get(link + "&threshold=2")
+    assert wrong.status_code == 422 and "Enter a whole number from 5 to 100" in wrong.get_data(as_text=True)

@@ -17,12 +17,12 @@ bp = tenant_blueprint("outcomes", __name__, "/outcomes")
 
 
 def _overview(filters, errors: dict, choices: dict):
-    data = views.report(filters, g.organisation, measures="overall") if filters else None
+    data = views.report(filters, g.organisation, measures="none") if filters else None
     providers = page_of(data["providers"] if data else [], request.args.get("page", 1, type=int))
     return render("outcomes/index.html", filters=filters, errors=errors, choices=choices, data=data,
                   trend=charts.trend_panels(data["summaries"], data["months"], data["outcome_names"]) if data else None,
                   args={k: v for k, v in request.args.items() if k != "page"}, providers=providers,
-                  measure_figure=views.measure_figure, status=422 if errors else 200)
+                  status=422 if errors else 200)
 
 
 @bp.get("/")
@@ -46,6 +46,17 @@ def outcome(outcome):
     return render("outcomes/outcome.html", outcome=outcome, name=name, filters=filters, data=data, summary=summary,
                   chart=charts.by_provider(summary, data["names"], name) if summary else None,
                   slugs=choices["provider_slugs"], args=args)
+
+
+@bp.get("/measures")
+@requires("view_dashboards")
+def measures():
+    filters, errors, choices = views.filters_from(request.args, g.organisation)
+    if errors:  # shown with the filters, where they can be put right
+        return _overview(filters, errors, choices)
+    data = views.report(filters, g.organisation, measures="overall", outcomes=False)
+    return render("outcomes/measures.html", filters=filters, data=data, args=request.args,
+                  measure_figure=views.measure_figure)
 
 
 @bp.get("/export.<any(csv, xlsx):file_format>")

@@ -94,14 +94,14 @@ def weigh(client: httpx.Client, path: str) -> dict:
 
 #: Why a page can be heavy at national scale, and what would make it light.
 HEAVY_BECAUSE = {
-    "outcomes_dashboard": (": its table of providers by outcome has a row for every provider, so it grows with the "
-                           "commissioner's providers; showing them a page at a time would meet it"),
+    "outcomes_dashboard": (": pages are sent uncompressed (against BREACH: portal._compression), and it holds nine "
+                           "trend charts with their table and 25 providers by nine outcomes; the trend on a page "
+                           "of its own and fewer providers a page would meet it"),
     "outcome_page": (": its chart (drawn wide and narrow) and table have a row for every provider, so it grows with "
                      "the commissioner's providers; a chart of the providers' spread and the table a page at a "
                      "time would meet it"),
-    "compliance_dashboard": (": it shows every provider's returns month by month, in charts and tables, so it grows "
-                             "with the commissioner's providers; showing providers a page at a time (as the review "
-                             "queue shows returns) would meet it"),
+    "compliance_dashboard": (": 25 providers by twelve months with a link in every cell, and charts drawn wide and "
+                             "narrow; fewer providers or months a page, or a chart of the spread, would meet it"),
 }
 
 
@@ -135,6 +135,17 @@ def pages_of(base_url: str, sign_in) -> dict[str, tuple[httpx.Client, str]]:
     return pages
 
 
+def notes_for(detail: dict) -> str | None:
+    """The pages over a target, with why, and the pages that could not be measured."""
+    missing = {"provider_return", "document"} - set(detail)
+    notes = [f"{name}: {d['cold']} KB cold (target {COLD_TARGET_KB}){HEAVY_BECAUSE.get(name, '')}"
+             for name, d in detail.items() if d["cold"] >= COLD_TARGET_KB]
+    notes += [f"{name}: {d['warm']} KB warm (target {WARM_TARGET_KB})" for name, d in detail.items()
+              if d["warm"] >= WARM_TARGET_KB]
+    notes += [f"{name}: not measured (no such page in the data)" for name in sorted(missing)]
+    return "; ".join(notes) if notes else None
+
+
 def measure(base_url: str, sign_in) -> dict:
     pages = pages_of(base_url, sign_in)
     detail = {}
@@ -146,14 +157,9 @@ def measure(base_url: str, sign_in) -> dict:
             client.close()
     result = {"page_weight_kb": {name: {"cold": d["cold"], "warm": d["warm"]} for name, d in detail.items()},
               "page_weight_detail": detail}
-    missing = {"provider_return", "document"} - set(detail)
-    notes = [f"{name}: {d['cold']} KB cold (target {COLD_TARGET_KB}){HEAVY_BECAUSE.get(name, '')}"
-             for name, d in detail.items() if d["cold"] >= COLD_TARGET_KB]
-    notes += [f"{name}: {d['warm']} KB warm (target {WARM_TARGET_KB})" for name, d in detail.items()
-              if d["warm"] >= WARM_TARGET_KB]
-    notes += [f"{name}: not measured (no such page in the data)" for name in sorted(missing)]
+    notes = notes_for(detail)
     if notes:
-        result["notes"] = "; ".join(notes)
+        result["notes"] = notes
     return result
 
 

@@ -202,6 +202,15 @@ def national_framework(code: str = "NHWO"):
             OutcomeFramework.code == code, OutcomeFramework.owner_id.is_(None))))
 
 
+def outcome_id(framework_id: int, owner=None) -> int:
+    """The first outcome of a framework (read as its owner, for a commissioner's own)."""
+    from portal.contracts.models import Outcome
+
+    with _as(owner.id if owner is not None else None) as session:
+        return session.scalar(select(Outcome.id).where(Outcome.framework_id == framework_id)
+                              .order_by(Outcome.position, Outcome.id))
+
+
 def framework(owner=None, *, code: str | None = None, name: str = "Own outcomes", outcomes=None):
     """A commissioner's own framework with the standard questions for each outcome."""
     from portal.contracts.custom_frameworks import create_framework

@@ -3,6 +3,7 @@ RLS enforces it): another organisation's document id finds nothing."""
 from __future__ import annotations
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import defer
 
 from portal.documents.models import CLEAN, Document
 from portal.extensions import db
@@ -27,8 +28,11 @@ def _escape_like(text: str) -> str:
 
 
 def list_documents(*, search: str | None = None, status: str | None = None, limit: int = 50,
-                   offset: int = 0) -> list[Document]:
+                   offset: int = 0, with_text: bool = True) -> list[Document]:
+    """``with_text`` False leaves each document's extracted text (up to the whole document) unread."""
     query = select(Document).order_by(Document.created_at.desc(), Document.id.desc())
+    if not with_text:
+        query = query.options(defer(Document.text_content))
     if search and search.strip():
         pattern = f"%{_escape_like(search.strip())}%"
         query = query.where(or_(Document.filename.ilike(pattern, escape="\\"),
@@ -39,7 +43,8 @@ def list_documents(*, search: str | None = None, status: str | None = None, limi
 
 
 def list_usable_documents(limit: int = 200) -> list[Document]:
-    return list_documents(status=CLEAN, limit=limit)
+    """The documents to choose from when attaching one (their text is not needed, nor read)."""
+    return list_documents(status=CLEAN, limit=limit, with_text=False)
 
 
 def any_pending(documents: list[Document]) -> bool:

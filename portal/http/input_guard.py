@@ -134,6 +134,7 @@ def check_request() -> None:
         check_urlencoded(request.get_data(cache=True), "form")
     elif request.mimetype == FORM_TYPES[1]:
         for name, value in request.form.items(multi=True):
+            name = name or ""  # a part whose name cannot be read (name="\") comes as None: no field
             if NOT_STORABLE.search(name) or NOT_STORABLE.search(value):
                 raise BadText("form", name, value if NOT_STORABLE.search(value) else name)
     elif request.is_json:

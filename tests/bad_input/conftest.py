@@ -72,7 +72,7 @@ def world(app, contract_setup):
     factories.search_entries(contract, second)
     tokens = {"provider": factories.api_token(s["provider_admin"]), "commissioner": factories.api_token(admin)}
     tender = factories.tender(commissioner, reference="CLYDE-T")
-    ids = {"contract_id": contract.id, "framework_id": s["framework_id"], "outcome_id": _first_outcome_id(app, s),
+    ids = {"contract_id": contract.id, "framework_id": s["framework_id"], "outcome_id": factories.outcome_id(s["framework_id"]),
            "return_id": factories.return_of(contract).id, "document_id": document.id,
            "import_id": factories.return_import(contract).id,
            "membership_id": factories.membership_id(provider, s["submitter"]),
@@ -126,19 +126,6 @@ def _thread_ids(commissioner, provider) -> dict:
     question = factories.thread_question(provider, thread, "Clyde question")
     factories.thread_reply(question, "Clyde reply")
     return {"thread_id": thread.id, "post_id": question.id}
-
-
-def _first_outcome_id(app, setup) -> int:
-    """The first outcome of the contract's (national) framework."""
-    from sqlalchemy import select
-
-    from portal.contracts.models import Outcome
-    from portal.extensions import db
-    from portal.tenants.context import tenant_context
-
-    with app.app_context(), tenant_context(setup["commissioner"].id):
-        return db.session.scalar(select(Outcome.id).where(Outcome.framework_id == setup["framework_id"])
-                                 .order_by(Outcome.position))
 
 
 def _proposal_ids(commissioner, provider, admin) -> dict:

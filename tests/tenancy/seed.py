@@ -156,10 +156,11 @@ def every_role_world(app, provider_slug: str = "role-care", commissioner_slug: s
     contract = seed_contract_rows(app, orgs[PROVIDER], orgs[COMMISSIONER], "ROLE-1")
     ret = factories.return_of(contract)
     tender = factories.tender(orgs[COMMISSIONER], reference="ROLE-T")
+    own_framework = factories.framework(orgs[COMMISSIONER], code="ROLE-OWN")
     shared = {"contract_id": contract.id, "return_id": ret.id,
               "submitted_document_id": factories.submitted_document_id(ret),
               "import_id": factories.return_import(contract).id,
-              "framework_id": factories.framework(orgs[COMMISSIONER], code="ROLE-OWN").id,
+              "framework_id": own_framework.id, "outcome_id": factories.outcome_id(own_framework.id, orgs[COMMISSIONER]),
               "collaborative_id": factories.collaborative(orgs[COMMISSIONER], name="Own group").id,
               "tender_id": tender.id, "question_id": factories.question(orgs[PROVIDER], tender).id}
     approved = factories.supplier_list(orgs[COMMISSIONER], name="Role list")  # the provider reads its membership

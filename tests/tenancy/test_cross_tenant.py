@@ -44,7 +44,7 @@ def two_tenants(app):
            "contract_id": contract.id, "return_id": ret.id,
            "submitted_document_id": factories.submitted_document_id(ret),
            "import_id": factories.return_import(contract).id,
-           "framework_id": beta_framework.id, "outcome_id": _outcome_id(app, b, beta_framework.id),
+           "framework_id": beta_framework.id, "outcome_id": factories.outcome_id(beta_framework.id, b),
            "collaborative_id": factories.collaborative(b, name="Beta group").id,
            "tender_id": draft.id, "tender_document_id": factories.tender_document(draft).id,
            # gamma's question on B's published tender: gamma's and B's, never A's
@@ -77,17 +77,6 @@ def _remittance_id(app, commissioner) -> int:
 
     with app.app_context(), tenant_context(commissioner.id):
         return list_remittances()[0].id
-
-
-def _outcome_id(app, owner, framework_id) -> int:
-    from sqlalchemy import select
-
-    from portal.contracts.models import Outcome
-    from portal.extensions import db
-    from portal.tenants.context import tenant_context
-
-    with app.app_context(), tenant_context(owner.id):
-        return db.session.scalar(select(Outcome.id).where(Outcome.framework_id == framework_id))
 
 
 def _token_id(app, person) -> int:
